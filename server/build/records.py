@@ -1,0 +1,267 @@
+"""The table of source-record types: which file holds them, how their IRIs are minted, and what each
+field means in RDF.
+
+This table is the contract between ``data/`` (edited by SER staff), the transform to RDF and the
+documentation in ``data/README.md``. A field's ``kind`` says how its YAML value is read:
+
+=========  ============================================================================  ==============
+kind       YAML value                                                                    RDF object
+=========  ============================================================================  ==============
+text       ``{nl: ..., en: ...}``; a language may hold a list                            lang literal
+string     plain text                                                                    xsd:string
+date       ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (as precise as the source is)         gYear/.../date
+int        whole number >= 0                                                             xsd:nonNegativeInteger
+decimal    number                                                                        xsd:decimal
+bool       ``ja`` / ``nee``                                                              xsd:boolean
+duration   ISO 8601 duration such as ``P5Y``                                             xsd:duration
+url        an http(s) URL outside this dataset                                           IRI
+ref        the key of another record (``type/key`` when the target could be two types)   IRI
+concept    the key of a concept in ``ontology/vocab/{scheme}.ttl``                       IRI
+=========  ============================================================================  ==============
+
+Every record has ``key`` (readable, lower case, words joined by ``-``; never reused) and
+``bronnen``: the URLs of the sources that show its facts (``dct:source``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDFS, SKOS
+
+from server.rdf.namespaces import DEFAULT_BASE, ELI, SCHEMA
+
+SER = DEFAULT_BASE + "def/"
+
+
+def ser(term: str) -> URIRef:
+    """A term of the SER ontology, written against the default base (rebased at build time)."""
+    return URIRef(SER + term)
+
+
+KINDS = ("text", "string", "date", "int", "decimal", "bool", "duration", "url", "ref", "concept")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    predicate: URIRef
+    required: bool = False
+    many: bool = False
+    targets: tuple[str, ...] = ()  # ref: record types it may point to; concept: (scheme,)
+    inverse: bool = False  # the triple is written <target> predicate <this record>
+    pattern: str | None = None  # string and url: the value must match this regular expression
+    iri_template: str | None = None  # string: the object is this IRI with {} replaced by the value
+    link: tuple[URIRef, str] | None = None  # string: also write <record> link[0] <link[1] with {}>
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown field kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str  # the IRI segment: /id/{name}/{key}
+    file: str  # file under data/
+    rdf_class: URIRef
+    fields: tuple[Field, ...]
+    help: str = ""
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class NestedList:
+    """A list of sub-records inside a record, each minted as ``/id/{type}/{parent key}-{sub key}``."""
+
+    name: str
+    record_type: str  # the name of a RecordType with in_parent set
+    link: URIRef  # <parent> link <child>
+
+
+SOURCES = Field("bronnen", "url", DCTERMS.source, required=True, many=True,
+                help="URLs of the sources that show this record's facts")
+DESCRIPTION = Field("omschrijving", "text", DCTERMS.description, help="short description, nl and en")
+WIKIDATA = Field("wikidata", "string", OWL.sameAs, pattern=r"^Q[1-9][0-9]*$",
+                 iri_template="http://www.wikidata.org/entity/{}",
+                 help="Wikidata QID, such as Q233262; becomes owl:sameAs wd:Q...")
+NAME = Field("naam", "text", SKOS.prefLabel, required=True, help="name, nl required, en where known")
+ALT = Field("andereNamen", "text", SKOS.altLabel, many=True, help="abbreviations and other current names")
+HISTORIC = Field("historischeNamen", "text", ser("historischeNaam"), many=True, help="former names")
+START = Field("van", "date", SCHEMA.startDate, help="start date")
+END = Field("tot", "date", SCHEMA.endDate, help="end date")
+PAGES = Field("paginas", "url", FOAF.page, many=True, help="pages about it on the web (ser.nl and others)")
+
+BWB = r"^BWBR[0-9]{7}$"
+
+TYPES: tuple[RecordType, ...] = (
+    RecordType("organisatie", "organisaties.yaml", ORG.FormalOrganization, (
+        NAME, ALT, HISTORIC, DESCRIPTION,
+        Field("soort", "concept", ORG.classification, required=True, many=True, targets=("organisatiesoort",)),
+        Field("overlegniveau", "concept", ser("overlegniveau"), many=True, targets=("overlegniveau",)),
+        Field("opgericht", "date", SCHEMA.foundingDate),
+        Field("opgeheven", "date", SCHEMA.dissolutionDate),
+        Field("onderdeelVan", "ref", ORG.subOrganizationOf, targets=("organisatie",)),
+        Field("rechtsvorm", "text", ser("rechtsvorm")),
+        Field("statutaireZetel", "string", ser("statutaireZetel")),
+        Field("doelstelling", "text", ser("doelstelling")),
+        Field("motto", "text", ser("motto")),
+        Field("website", "url", FOAF.homepage),
+        Field("tooi", "url", OWL.sameAs, pattern=r"^https://identifier\.overheid\.nl/tooi/id/[a-z]+/[a-z]+[0-9]+$"),
+        WIKIDATA, PAGES, SOURCES,
+    ), help="the SER and the organisations around it: Stichting van de Arbeid, employer and employee "
+            "organisations, ministries, chambers, DNB, CPB, SCP"),
+    RecordType("orgaan", "organen.yaml", ORG.OrganizationalUnit, (
+        NAME, ALT, HISTORIC, DESCRIPTION,
+        Field("soort", "concept", ORG.classification, required=True, targets=("orgaansoort",)),
+        Field("onderdeelVan", "ref", ORG.unitOf, required=True, targets=("organisatie", "orgaan")),
+        Field("opgericht", "date", SCHEMA.foundingDate),
+        Field("opgeheven", "date", SCHEMA.dissolutionDate),
+        Field("opvolgerVan", "ref", DCTERMS.replaces, targets=("orgaan",)),
+        Field("samenstelling", "text", ser("samenstelling")),
+        PAGES, SOURCES,
+    ), help="the council (Raad), its committees and other bodies of the SER"),
+    RecordType("persoon", "personen.yaml", FOAF.Person, (
+        Field("naam", "string", FOAF.name, required=True),
+        Field("geboortejaar", "date", SCHEMA.birthDate),
+        Field("sterfjaar", "date", SCHEMA.deathDate),
+        Field("partij", "string", ser("politiekePartij"), many=True),
+        DESCRIPTION, WIKIDATA, SOURCES,
+    ), help="people who hold or held a post, membership or role"),
+    RecordType("functie", "functies.yaml", ORG.Post, (
+        NAME, DESCRIPTION,
+        Field("rol", "concept", ORG.role, required=True, targets=("rol",)),
+        Field("in", "ref", ORG.postIn, required=True, targets=("organisatie", "orgaan")),
+        SOURCES,
+    ), help="posts such as chair and deputy chair"),
+    RecordType("lidmaatschap", "lidmaatschappen.yaml", ORG.Membership, (
+        Field("persoon", "ref", ORG.member, required=True, targets=("persoon",)),
+        Field("organisatie", "ref", ORG.organization, required=True, targets=("organisatie", "orgaan")),
+        Field("rol", "concept", ORG.role, required=True, targets=("rol",)),
+        Field("functie", "ref", ser("functie"), targets=("functie",)),
+        Field("geleding", "concept", ser("geleding"), targets=("geleding",)),
+        Field("namens", "ref", ser("namens"), targets=("organisatie",)),
+        START, END, DESCRIPTION, SOURCES,
+    ), help="a person's membership or term in a post, with start and end"),
+    RecordType("zetelverdeling", "zetelverdelingen.yaml", ser("Zetelverdeling"), (
+        NAME, DESCRIPTION, START, END,
+        Field("totaal", "int", ser("totaalAantalZetels")),
+        Field("besluit", "url", ser("vastgelegdIn"), many=True),
+        SOURCES,
+    ), help="the allocation of council seats for a period; its list 'zetels' holds the seats per organisation"),
+    RecordType("zeteltoewijzing", "zetelverdelingen.yaml", ser("Zeteltoewijzing"), (
+        Field("organisatie", "ref", ser("organisatie"), targets=("organisatie",)),
+        Field("geleding", "concept", ser("geleding"), required=True, targets=("geleding",)),
+        Field("zetels", "int", ser("aantalZetels"), required=True),
+        DESCRIPTION,
+    ), help="seats of one organisation (or of the crown members) within a seat allocation"),
+    RecordType("advies", "adviezen.yaml", ser("Advies"), (
+        Field("titel", "text", DCTERMS.title),
+        Field("label", "text", RDFS.label, help="descriptive name where the official title is not known"),
+        Field("soort", "concept", ser("documentsoort"), required=True, targets=("documentsoort",)),
+        Field("datum", "date", DCTERMS.issued, required=True),
+        Field("nummer", "string", DCTERMS.identifier, many=True),
+        Field("isbn", "string", SCHEMA.isbn, pattern=r"^97[89]-[0-9-]{10,13}$"),
+        Field("thema", "concept", DCTERMS.subject, many=True, targets=("thema",)),
+        Field("aanvraag", "ref", ser("naAanvraag"), targets=("adviesaanvraag",)),
+        Field("eigenInitiatief", "bool", ser("uitEigenBeweging")),
+        Field("voorbereidDoor", "ref", ser("voorbereidDoor"), many=True, targets=("orgaan",)),
+        DESCRIPTION, PAGES,
+        Field("pdf", "url", ser("pdf")),
+        SOURCES,
+    ), help="advisory reports: adviezen, verkenningen, briefadviezen"),
+    RecordType("adviesaanvraag", "adviesaanvragen.yaml", ser("Adviesaanvraag"), (
+        Field("label", "text", RDFS.label, required=True),
+        Field("datum", "date", DCTERMS.date),
+        Field("aanvrager", "ref", ser("aanvrager"), required=True, many=True, targets=("organisatie",)),
+        Field("ondertekenaar", "ref", ser("ondertekendDoor"), many=True, targets=("persoon",),
+              help="the minister or state secretary who signed the request"),
+        DESCRIPTION, SOURCES,
+    ), help="requests for advice from ministers or either chamber"),
+    RecordType("akkoord", "akkoorden.yaml", ser("Akkoord"), (
+        Field("titel", "text", DCTERMS.title, required=True),
+        Field("bereikt", "date", ser("bereiktOp")),
+        Field("ondertekend", "date", ser("ondertekendOp")),
+        Field("tot", "date", SCHEMA.endDate),
+        Field("gefaciliteerdDoor", "ref", ser("gefaciliteerdDoor"), many=True, targets=("organisatie", "orgaan")),
+        Field("partijen", "ref", ser("partij"), many=True, targets=("organisatie",)),
+        Field("partijenOmschrijving", "text", ser("partijenOmschrijving")),
+        Field("voorzitter", "ref", ser("voorzitter"), targets=("persoon",)),
+        Field("gebaseerdOp", "ref", ser("gebaseerdOp"), many=True, targets=("advies",)),
+        Field("overlegniveau", "concept", ser("overlegniveau"), targets=("overlegniveau",)),
+        DESCRIPTION, PAGES, SOURCES,
+    ), help="national agreements such as the Energieakkoord and the Klimaatakkoord"),
+    RecordType("convenant", "convenanten.yaml", ser("IMVOConvenant"), (
+        Field("titel", "text", DCTERMS.title, required=True),
+        Field("ondertekend", "date", ser("ondertekendOp")),
+        Field("tot", "date", SCHEMA.endDate),
+        Field("looptijd", "duration", ser("looptijd")),
+        Field("gefaciliteerdDoor", "ref", ser("gefaciliteerdDoor"), many=True, targets=("organisatie", "orgaan")),
+        Field("partijen", "ref", ser("partij"), many=True, targets=("organisatie",)),
+        Field("partijenOmschrijving", "text", ser("partijenOmschrijving")),
+        Field("voorzitter", "ref", ser("voorzitter"), targets=("persoon",)),
+        Field("stand", "text", ser("stand"), help="state of play where the covenant was not (yet) signed"),
+        DESCRIPTION, PAGES, SOURCES,
+    ), help="IMVO (international responsible business conduct) covenants"),
+    RecordType("wet", "wetten.yaml", ELI.LegalResource, (
+        Field("titel", "text", ELI.title, required=True),
+        Field("historischeTitels", "text", ser("historischeNaam"), many=True),
+        Field("soort", "concept", ser("regelingsoort"), required=True, targets=("regelingsoort",)),
+        Field("bwb", "string", ELI.id_local, pattern=BWB, link=(RDFS.seeAlso, "https://wetten.overheid.nl/{}"),
+              help="BWB id; links to wetten.overheid.nl"),
+        Field("datum", "date", ELI.date_document),
+        Field("inwerking", "date", ELI.first_date_entry_in_force),
+        Field("bekendmaking", "url", ser("bekendmaking"), many=True),
+        Field("stelsIn", "ref", ser("stelsIn"), many=True, targets=("organisatie", "orgaan")),
+        Field("regelt", "ref", ser("regelt"), many=True, targets=("organisatie", "orgaan")),
+        DESCRIPTION, SOURCES,
+    ), help="laws and decrees, with their BWB identifiers"),
+    RecordType("taak", "taken.yaml", ser("Taak"), (
+        NAME, DESCRIPTION,
+        Field("organisatie", "ref", ser("taak"), required=True, targets=("organisatie", "orgaan"), inverse=True),
+        Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
+        SOURCES,
+    ), help="the SER's tasks"),
+    RecordType("adres", "adressen.yaml", SCHEMA.PostalAddress, (
+        Field("organisatie", "ref", SCHEMA.address, required=True, targets=("organisatie",), inverse=True),
+        Field("soort", "concept", ser("adressoort"), required=True, targets=("adressoort",)),
+        Field("straat", "string", SCHEMA.streetAddress),
+        Field("postbus", "string", SCHEMA.postOfficeBoxNumber),
+        Field("postcode", "string", SCHEMA.postalCode, required=True, pattern=r"^[1-9][0-9]{3} [A-Z]{2}$"),
+        Field("plaats", "string", SCHEMA.addressLocality, required=True),
+        Field("land", "string", SCHEMA.addressCountry, pattern=r"^[A-Z]{2}$"),
+        Field("telefoon", "string", SCHEMA.telephone),
+        Field("email", "string", SCHEMA.email, many=True, pattern=r"^[^@\s]+@[^@\s]+$"),
+        SOURCES,
+    ), help="visiting and postal addresses"),
+    RecordType("kerncijfer", "kerncijfers.yaml", ser("Kerncijfer"), (
+        Field("organisatie", "ref", ser("betreft"), required=True, targets=("organisatie", "orgaan")),
+        Field("grootheid", "concept", ser("grootheid"), required=True, targets=("grootheid",)),
+        Field("waarde", "decimal", ser("waarde"), required=True),
+        Field("peiljaar", "date", ser("peildatum")),
+        DESCRIPTION, SOURCES,
+    ), help="key figures: budget, staff, number of reports, funding"),
+    RecordType("financiering", "financiering.yaml", ser("Financiering"), (
+        NAME, DESCRIPTION,
+        Field("organisatie", "ref", ser("gefinancierdDoor"), required=True, targets=("organisatie",),
+              inverse=True),
+        Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
+        START, END, SOURCES,
+    ), help="how the SER is funded (Awf) and was funded before"),
+)
+
+NESTED: dict[str, NestedList] = {
+    "zetelverdeling": NestedList("zetels", "zeteltoewijzing", ser("toewijzing")),
+}
+IN_PARENT = {n.record_type for n in NESTED.values()}
+BY_NAME: dict[str, RecordType] = {t.name: t for t in TYPES}
+TOP_LEVEL = tuple(t for t in TYPES if t.name not in IN_PARENT)
+
+
+def compiled(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None

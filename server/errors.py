@@ -1,0 +1,82 @@
+"""The error tree of the project. Each error knows its exit code and its HTTP status.
+
+    SerKgError                      exit 3, HTTP 500
+    ├── UsageError                  exit 2, HTTP 400   a command or parameter was used wrongly
+    │   └── SettingError            exit 2             a setting has a value that cannot be used
+    ├── SourceError                 exit 1             source records are wrong (file, record, field)
+    ├── NonConformantError          exit 1             SHACL violations or failing SPARQL checks
+    ├── ReleaseError                exit 3             no release, or a release that is incomplete
+    └── StoreError                  exit 3, HTTP 503   the store cannot answer
+        ├── QueryTimeout            exit 3, HTTP 503   a query ran past the time limit
+        └── QueryRejected           exit 1, HTTP 400   a query is malformed or not allowed here
+
+Exit codes of ``ser-kg``: 0 released (or success), 1 data does not conform / bad query,
+2 usage error, 3 any other error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class SerKgError(Exception):
+    exit_code = 3
+    http_status = 500
+
+
+class UsageError(SerKgError):
+    exit_code = 2
+    http_status = 400
+
+
+class SettingError(UsageError):
+    pass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a source record, located as precisely as we can."""
+
+    file: str
+    record: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        record = f" record {self.record!r}" if self.record else ""
+        field = f" field {self.field!r}" if self.field else ""
+        return f"{where}:{record}{field}: {self.message}"
+
+
+class SourceError(SerKgError):
+    exit_code = 1
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the source records:\n{lines}")
+
+
+class NonConformantError(SerKgError):
+    exit_code = 1
+
+
+class ReleaseError(SerKgError):
+    exit_code = 3
+
+
+class StoreError(SerKgError):
+    exit_code = 3
+    http_status = 503
+
+
+class QueryTimeout(StoreError):
+    http_status = 503
+
+
+class QueryRejected(StoreError):
+    exit_code = 1
+    http_status = 400

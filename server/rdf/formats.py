@@ -1,0 +1,50 @@
+"""The representation table: media type, file suffix, names for rdflib and pyoxigraph, and a quality
+weight (qs) for content negotiation, as in Apache's type maps and W3C's ``.var`` files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # short name, also the value of a ?format= parameter
+    media_type: str
+    suffix: str  # file suffix without the dot
+    rdflib: str | None  # rdflib serializer/parser name
+    quads: bool  # carries named graphs
+    qs: float = 1.0  # server-side preference when the client has no preference
+    label: str = ""
+
+
+RDF_FORMATS: tuple[Format, ...] = (
+    Format("turtle", "text/turtle", "ttl", "turtle", False, 1.0, "Turtle"),
+    Format("jsonld", "application/ld+json", "jsonld", "json-ld", False, 0.95, "JSON-LD"),
+    Format("ntriples", "application/n-triples", "nt", "nt", False, 0.9, "N-Triples"),
+    Format("rdfxml", "application/rdf+xml", "rdf", "xml", False, 0.8, "RDF/XML"),
+    Format("trig", "application/trig", "trig", "trig", True, 0.7, "TriG"),
+    Format("nquads", "application/n-quads", "nq", "nquads", True, 0.7, "N-Quads"),
+)
+
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", "srj", None, False, 1.0, "SPARQL JSON"),
+    Format("xml", "application/sparql-results+xml", "srx", None, False, 0.9, "SPARQL XML"),
+    Format("csv", "text/csv", "csv", None, False, 0.8, "CSV"),
+    Format("tsv", "text/tab-separated-values", "tsv", None, False, 0.8, "TSV"),
+)
+
+HTML = Format("html", "text/html", "html", None, False, 1.0, "HTML")
+
+# Aliases that clients send for the same representation.
+ALIASES: dict[str, str] = {
+    "application/x-turtle": "text/turtle",
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/plain": "application/n-triples",
+    "application/xhtml+xml": "text/html",
+}
+
+BY_SUFFIX: dict[str, Format] = {f.suffix: f for f in (*RDF_FORMATS, HTML)}
+BY_NAME: dict[str, Format] = {f.name: f for f in (*RDF_FORMATS, *RESULT_FORMATS, HTML)}
+BY_MEDIA_TYPE: dict[str, Format] = {f.media_type: f for f in (*RDF_FORMATS, *RESULT_FORMATS, HTML)}

@@ -1,0 +1,84 @@
+"""HTTP content negotiation: parse an Accept header and choose a representation.
+
+RFC 9110 §12.5.1 (Accept, q-values, wildcards, specificity). Pure functions, no web framework, so
+that the table-driven tests cover them completely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from server.rdf.formats import ALIASES, Format
+
+MAX_ACCEPT_LENGTH = 4096  # longer headers are cut: no client needs more, and parsing stays bounded
+MAX_RANGES = 64
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+
+    def matches(self, media_type: str) -> int:
+        """Specificity of the match (3 exact, 2 type/*, 1 */*), or 0 when it does not match."""
+        main, _, sub = media_type.partition("/")
+        if self.type == "*" and self.subtype == "*":
+            return 1
+        if self.type == main and self.subtype == "*":
+            return 2
+        if self.type == main and self.subtype == sub:
+            return 3
+        return 0
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an Accept header. Malformed parts are skipped, never an error."""
+    if not header:
+        return [MediaRange("*", "*", 1.0)]
+    ranges: list[MediaRange] = []
+    for part in header[:MAX_ACCEPT_LENGTH].split(",")[:MAX_RANGES]:
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        media = ALIASES.get(media, media)
+        main, slash, sub = media.partition("/")
+        if not slash or not main or not sub:
+            continue
+        q = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(main, sub, q))
+    return ranges
+
+
+def client_q(ranges: Sequence[MediaRange], media_type: str) -> float:
+    """The q the client gives ``media_type``: that of the most specific matching range (0 if none)."""
+    best_specificity, best_q = 0, 0.0
+    for r in ranges:
+        specificity = r.matches(media_type)
+        if specificity > best_specificity:
+            best_specificity, best_q = specificity, r.q
+        elif specificity == best_specificity and specificity and r.q > best_q:
+            best_q = r.q
+    return best_q
+
+
+def choose(offers: Sequence[Format], accept: str | None) -> Format | None:
+    """The offer with the highest client q times server qs; None when nothing is acceptable (406).
+
+    Ties go to the offer listed first, so the order of ``offers`` is the server's preference.
+    """
+    ranges = parse_accept(accept)
+    best: Format | None = None
+    best_score = 0.0
+    for offer in offers:
+        score = client_q(ranges, offer.media_type) * offer.qs
+        if score > best_score:
+            best, best_score = offer, score
+    return best

@@ -1,0 +1,153 @@
+"""Every setting in one table, read from the environment once.
+
+Each setting has a name, a default and a help text. The environment variable is the name in upper
+case with the prefix ``SER_KG_`` (``base_iri`` -> ``SER_KG_BASE_IRI``). Command-line options override
+the environment. A value that cannot be read is a :class:`server.errors.SettingError` that names the
+variable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from server.errors import SettingError
+
+PREFIX = "SER_KG_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name.upper()
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+def _base_iri(text: str) -> str:
+    if not text.startswith(("https://", "http://")) or not text.endswith("/"):
+        raise ValueError("must be an http(s) IRI that ends in '/', such as https://data.ser.nl/")
+    return text
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+TABLE: tuple[Setting, ...] = (
+    Setting("base_iri", "https://data.ser.nl/", "Base IRI of the dataset; things are minted under {base}id/, "
+            "ontology terms under {base}def/.", _base_iri),
+    Setting("root", str(PROJECT_ROOT), "Project folder that holds ontology/, shapes/, data/ and queries/.", str),
+    Setting("releases_dir", str(PROJECT_ROOT / "releases"), "Folder that holds the versioned releases.", str),
+    Setting("store_dir", str(PROJECT_ROOT / "var" / "store"), "Folder of the on-disk Oxigraph stores, "
+            "one per release.", str),
+    Setting("host", "127.0.0.1", "Address the web server listens on.", str),
+    Setting("port", 8000, "Port the web server listens on.", _positive_int),
+    Setting("query_timeout", 10.0, "Hard time limit of one public SPARQL query, in seconds.", _positive_float),
+    Setting("result_limit", 10000, "Most result rows (or triples) one public SPARQL query may return; more "
+            "are cut and flagged in the SER-KG-Truncated header.", _positive_int),
+    Setting("max_query_length", 20000, "Longest accepted SPARQL query text, in characters (414 beyond).",
+            _positive_int),
+    Setting("max_body_bytes", 65536, "Largest accepted request body, in bytes (413 beyond).", _positive_int),
+    Setting("query_workers", 2, "Number of worker processes that run public SPARQL queries.", _positive_int),
+    Setting("progress", True, "Show progress bars on a terminal (never in CI or when output is piped).", _bool),
+)
+
+BY_NAME: Mapping[str, Setting] = {s.name: s for s in TABLE}
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str
+    root: Path
+    releases_dir: Path
+    store_dir: Path
+    host: str
+    port: int
+    query_timeout: float
+    result_limit: int
+    max_query_length: int
+    max_body_bytes: int
+    query_workers: int
+    progress: bool
+
+    def replace(self, **changes: Any) -> Settings:
+        for name, value in changes.items():
+            if name not in BY_NAME:
+                raise SettingError(f"unknown setting {name!r}")
+            if isinstance(value, str) and BY_NAME[name].parse is not str:
+                changes[name] = _parse(BY_NAME[name], value, f"--{name.replace('_', '-')}")
+        updated = dataclasses.replace(self, **changes)
+        return _coerce_paths(updated)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+
+def _parse(setting: Setting, raw: str, where: str) -> Any:
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise SettingError(f"{where}={raw!r}: {exc}") from None
+
+
+def _coerce_paths(settings: Settings) -> Settings:
+    paths = {f: Path(getattr(settings, f)) for f in ("root", "releases_dir", "store_dir")}
+    return dataclasses.replace(settings, **paths)
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read every setting from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in TABLE:
+        raw = env.get(setting.env)
+        values[setting.name] = setting.default if raw is None else _parse(setting, raw, setting.env)
+    if env.get("CI") and setting_missing(env, "progress"):
+        values["progress"] = False
+    return _coerce_paths(Settings(**values))
+
+
+def setting_missing(env: Mapping[str, str], name: str) -> bool:
+    return BY_NAME[name].env not in env

@@ -1,0 +1,53 @@
+"""The one interface every store implements, and the release it serves.
+
+Internal, trusted queries (entity pages, listings, the catalogue) use :meth:`Store.select` and
+:meth:`Store.construct`, which run in-process: pyoxigraph releases the GIL, so FastAPI's thread pool
+uses every core. The public SPARQL endpoint does not use these: it goes through the worker pool in
+``server.store.workers``, where a runaway query can be killed.
+
+Terms cross this boundary as rdflib terms, so that nothing outside ``server.store`` imports pyoxigraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from rdflib.term import Identifier
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What a server needs to know about the release it serves."""
+
+    version: str
+    path: Path  # the release directory
+    created: datetime  # when the build wrote it (UTC); drives Last-Modified
+    base_iri: str  # the base IRI the release was built with
+
+    @property
+    def etag(self) -> str:
+        """A strong validator pinned to the release, for every response derived from it."""
+        return f'"{self.version}"'
+
+
+Row = Mapping[str, Identifier]
+
+
+class Store(Protocol):
+    release: ReleaseInfo
+
+    def select(self, query: str) -> Sequence[Row]:
+        """Run a trusted SELECT over the union of all graphs; unbound variables are absent from the row."""
+        ...
+
+    def ask(self, query: str) -> bool: ...
+
+    def construct(self, query: str, media_type: str) -> bytes:
+        """Run a trusted CONSTRUCT or DESCRIBE and serialise the triples in ``media_type``."""
+        ...
+
+    def close(self) -> None: ...

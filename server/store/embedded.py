@@ -1,0 +1,129 @@
+"""The embedded store: a release bulk-loaded into an on-disk Oxigraph database, opened read-only.
+
+Each release gets its own database folder ``{store_dir}/{version}``. It is loaded into a temporary
+folder and renamed into place when complete, so a load that fails or is killed never leaves a
+database that looks finished. A ``.complete`` marker written last guards against a folder that was
+copied or damaged by hand: without it the database is rebuilt, never served half.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from server.errors import ReleaseError, StoreError
+from server.store.base import ReleaseInfo, Row
+from server.store.terms import to_rdflib
+
+QUADS_FILE = "ser.nq"
+MARKER = ".complete"
+
+_RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+def read_release(release_dir: Path) -> ReleaseInfo:
+    """The release's identity, from its manifest."""
+    manifest_path = release_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return ReleaseInfo(
+            version=manifest["version"],
+            path=release_dir,
+            created=datetime.fromisoformat(manifest["created"]),
+            base_iri=manifest["base_iri"],
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise ReleaseError(f"{manifest_path}: not a complete release ({exc}); run `ser-kg build`") from None
+
+
+def database_path(store_dir: Path, release: ReleaseInfo) -> Path:
+    return store_dir / release.version
+
+
+def ensure_database(store_dir: Path, release: ReleaseInfo) -> Path:
+    """Load the release into its database folder unless a complete one is already there."""
+    target = database_path(store_dir, release)
+    if (target / MARKER).exists():
+        return target
+    quads = release.path / QUADS_FILE
+    if not quads.is_file():
+        raise ReleaseError(f"{quads}: missing from the release; rebuild it with `ser-kg build`")
+    store_dir.mkdir(parents=True, exist_ok=True)
+    staging = store_dir / f".loading-{release.version}-{uuid.uuid4().hex[:8]}"
+    try:
+        store = ox.Store(str(staging))
+        store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        (staging / MARKER).write_text(release.version, encoding="utf-8")
+        if target.exists():  # an incomplete database from an earlier, interrupted load
+            shutil.rmtree(target)
+        staging.rename(target)
+    except (OSError, SyntaxError) as exc:
+        raise StoreError(f"could not load {quads} into {target}: {exc}") from exc
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class EmbeddedStore:
+    """Trusted, in-process queries over a read-only Oxigraph database."""
+
+    def __init__(self, release: ReleaseInfo, database: Path) -> None:
+        self.release = release
+        self.database = database
+        try:
+            self._store = ox.Store.read_only(str(database))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {database}: {exc}") from exc
+
+    @classmethod
+    def open(cls, release_dir: Path, store_dir: Path) -> EmbeddedStore:
+        release = read_release(release_dir)
+        return cls(release, ensure_database(store_dir, release))
+
+    def select(self, query: str) -> Sequence[Row]:
+        result = self._store.query(query, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[Row] = []
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str) -> bool:
+        result = self._store.query(query, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QueryBoolean):
+            raise TypeError("ask() needs an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, media_type: str) -> bytes:
+        result = self._store.query(query, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QueryTriples):
+            raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
+        fmt = _RDF_FORMATS[media_type]
+        data = result.serialize(format=fmt)
+        return data if data is not None else b""
+
+    def close(self) -> None:
+        del self._store
