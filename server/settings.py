@@ -66,9 +66,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("base_iri", "https://data.ser.nl/", "Base IRI of the dataset; things are minted under {base}id/, "
             "ontology terms under {base}def/.", _base_iri),
     Setting("root", str(PROJECT_ROOT), "Project folder that holds ontology/, shapes/, data/ and queries/.", str),
-    Setting("releases_dir", str(PROJECT_ROOT / "releases"), "Folder that holds the versioned releases.", str),
-    Setting("store_dir", str(PROJECT_ROOT / "var" / "store"), "Folder of the on-disk Oxigraph stores, "
-            "one per release.", str),
+    Setting("releases_dir", "", "Folder that holds the versioned releases (default: {root}/releases).", str),
+    Setting("store_dir", "", "Folder of the on-disk Oxigraph stores, one per release (default: {root}/var/store).",
+            str),
     Setting("host", "127.0.0.1", "Address the web server listens on.", str),
     Setting("port", 8000, "Port the web server listens on.", _positive_int),
     Setting("query_timeout", 10.0, "Hard time limit of one public SPARQL query, in seconds.", _positive_float),
@@ -133,8 +133,8 @@ def _parse(setting: Setting, raw: str, where: str) -> Any:
 
 
 def _coerce_paths(settings: Settings) -> Settings:
-    paths = {f: Path(getattr(settings, f)) for f in ("root", "releases_dir", "store_dir")}
-    return dataclasses.replace(settings, **paths)
+    return dataclasses.replace(settings, root=Path(settings.root), releases_dir=Path(settings.releases_dir),
+                               store_dir=Path(settings.store_dir))
 
 
 def load(environ: Mapping[str, str] | None = None) -> Settings:
@@ -146,6 +146,9 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         values[setting.name] = setting.default if raw is None else _parse(setting, raw, setting.env)
     if env.get("CI") and setting_missing(env, "progress"):
         values["progress"] = False
+    root = Path(values["root"])
+    values["releases_dir"] = values["releases_dir"] or str(root / "releases")
+    values["store_dir"] = values["store_dir"] or str(root / "var" / "store")
     return _coerce_paths(Settings(**values))
 
 

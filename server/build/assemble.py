@@ -1,0 +1,101 @@
+"""Ontology, vocabularies and data -> one rdflib Dataset with the named graphs of a release.
+
+``{base}graph/ontology`` holds ``ontology/*.ttl`` and the SKOS schemes of ``ontology/vocab/``;
+``{base}graph/data`` the records of ``data/``; ``{base}graph/metadata`` (added by the release) the VoID,
+the catalogue and the build's provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from server.build import sources, transform
+from server.errors import Problem, SourceError
+from server.rdf.namespaces import DEFAULT_BASE, graph_iri, prefixes
+
+
+@dataclass
+class Assembled:
+    ontology: Graph
+    data: Graph
+    base: str
+
+    def dataset(self, metadata: Graph | None = None) -> Dataset:
+        ds = Dataset()
+        for prefix, ns in prefixes(self.base).items():
+            ds.bind(prefix, ns, replace=True)
+        parts = {"ontology": self.ontology, "data": self.data, "metadata": metadata or Graph()}
+        for name, graph in parts.items():
+            target = ds.graph(URIRef(graph_iri(name, self.base)))
+            for triple in graph:
+                target.add(triple)
+        return ds
+
+    def nquads(self) -> bytes:
+        return to_nquads({graph_iri(n, self.base): g for n, g in (("ontology", self.ontology), ("data", self.data))})
+
+    def union(self) -> Graph:
+        graph = Graph()
+        graph += self.ontology
+        graph += self.data
+        return graph
+
+
+def to_nquads(graphs: dict[str, Graph]) -> bytes:
+    """N-Quads of named graphs. (rdflib's own Dataset serializer warns about a deprecated API of its own.)"""
+    out = []
+    for iri, graph in graphs.items():
+        suffix = f"<{iri}> .".encode()
+        for line in graph.serialize(format="nt", encoding="utf-8").splitlines():
+            if line.endswith(b" ."):
+                out.append(line[:-1] + suffix)
+    return b"\n".join(out) + b"\n"
+
+
+def read_turtle(paths: list[Path], root: Path) -> tuple[Graph, list[Problem]]:
+    graph = Graph()
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # noqa: BLE001 - rdflib raises many unrelated types for bad Turtle
+            problems.append(Problem(str(path.relative_to(root)), "", "", f"not valid Turtle: {exc}"))
+    return graph, problems
+
+
+def ontology_files(ontology_dir: Path) -> list[Path]:
+    return sorted(ontology_dir.glob("*.ttl")) + sorted((ontology_dir / "vocab").glob("*.ttl"))
+
+
+def assemble(root: Path, base: str) -> Assembled:
+    """Read everything and turn the records into RDF; raise SourceError listing every problem."""
+    ontology, problems = read_turtle(ontology_files(root / "ontology"), root)
+    records = sources.read(root / "data", root)
+    data, record_problems = transform.to_graph(records, ontology)
+    problems += record_problems
+    if problems:
+        raise SourceError(problems)
+    if base != DEFAULT_BASE:
+        ontology, data = rebase(ontology, base), rebase(data, base)
+    return Assembled(ontology, data, base)
+
+
+def _move(term: Node, base: str) -> Node:
+    if isinstance(term, URIRef) and term.startswith(DEFAULT_BASE):
+        return URIRef(base + term[len(DEFAULT_BASE):])
+    if isinstance(term, Literal) and term.datatype == XSD.anyURI and str(term).startswith(DEFAULT_BASE):
+        return Literal(base + str(term)[len(DEFAULT_BASE):], datatype=XSD.anyURI)
+    return term
+
+
+def rebase(graph: Graph, base: str) -> Graph:
+    """The same graph with every IRI under the production base moved under ``base``."""
+    out = Graph()
+    for s, p, o in graph:
+        out.add((_move(s, base), _move(p, base), _move(o, base)))
+    return out

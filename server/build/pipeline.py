@@ -1,0 +1,81 @@
+"""The build, stage by stage: sources -> RDF -> SHACL -> SPARQL checks -> release.
+
+``validate`` runs the first three stages and stops; ``build`` runs them all. Both raise instead of
+printing: SourceError for bad records (exit 1), NonConformantError for Violations or failing checks
+(exit 1). Warnings are returned for the caller to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV, XSD
+
+from server.build import release as releases
+from server.build.assemble import Assembled, assemble
+from server.build.checks import Failure, run_checks
+from server.build.facts import ReleaseFacts
+from server.build.validate import Report, load_shapes, validate
+from server.errors import NonConformantError
+from server.rdf.namespaces import graph_iri, prefixes
+from server.settings import Settings
+from server.store.memory import MemoryDataset
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class Checked:
+    assembled: Assembled
+    report: Report
+    failures: list[Failure]
+    memory: MemoryDataset
+
+    @property
+    def conforms(self) -> bool:
+        return self.report.conforms and not self.failures
+
+    def summary(self) -> str:
+        lines = [str(v) for v in self.report.violations[:50]]
+        if len(self.report.violations) > 50:
+            lines.append(f"... and {len(self.report.violations) - 50} more Violations")
+        lines += [f"[check] {f}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def check(settings: Settings, step: Step = lambda _: None) -> Checked:
+    step("reading ontology, vocabularies and data")
+    assembled = assemble(settings.root, settings.base_iri)
+    step(f"validating {len(assembled.data)} data triples against the SHACL shapes")
+    report = validate(assembled.union(), load_shapes(settings.shapes_dir))
+    step("running the SPARQL checks")
+    memory = MemoryDataset(assembled.nquads())
+    failures = run_checks(settings.queries_dir / "checks", memory, prefixes(settings.base_iri))
+    return Checked(assembled, report, failures, memory)
+
+
+def describe(dataset: Dataset, facts: ReleaseFacts) -> tuple[Graph, Graph]:
+    """VoID (with the build's provenance) and the DCAT-AP-NL catalogue of a release."""
+    from server.build.catalog import catalogue  # only a release needs these, not `ser-kg validate`
+    from server.build.void import void_description
+
+    void = void_description(dataset, facts)
+    dataset_iri = URIRef(facts.dataset_iri)
+    void.add((dataset_iri, OWL.versionInfo, Literal(facts.version)))
+    void.add((dataset_iri, PROV.generatedAtTime, Literal(facts.created.isoformat(), datatype=XSD.dateTime)))
+    return void, catalogue(facts, void)
+
+
+def build(settings: Settings, version: str | None = None,
+          step: Step = lambda _: None) -> tuple[releases.Written, Checked]:
+    checked = check(settings, step)
+    if not checked.conforms:
+        count = len(checked.report.violations) + len(checked.failures)
+        raise NonConformantError(f"{count} problem(s); nothing was released:\n{checked.summary()}")
+    written = releases.write_release(
+        settings.releases_dir, checked.assembled.dataset(), checked.memory, checked.report.graph,
+        settings.base_iri, describe, version=version, step=step, metadata_graph_iri=graph_iri("metadata", settings.base_iri),
+    )
+    return written, checked

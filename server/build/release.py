@@ -1,0 +1,207 @@
+"""Write a versioned release, atomically.
+
+A release is the folder ``releases/{version}/`` (version ``YYYY-MM-DD.N``: the build date and a
+counter). Everything is written into ``releases/.tmp-…`` first and renamed into place when complete;
+``releases/latest`` is then switched with an atomic rename of a new symlink. A build that fails or is
+killed leaves at most a ``.tmp-`` folder, which the next build removes, and the previous release and
+``latest`` untouched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from server.build.assemble import to_nquads
+from server.build.facts import FileInfo, ReleaseFacts
+from server.errors import ReleaseError, UsageError
+from server.rdf.namespaces import prefixes
+from server.store.memory import MemoryDataset
+
+LATEST = "latest"
+TMP_PREFIX = ".tmp-"
+VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+STEM = "ser"
+
+# (dump format, file suffix, media type of the RDF)
+DUMPS: tuple[tuple[str, str, str], ...] = (
+    ("trig", "trig", "application/trig"),
+    ("nquads", "nq", "application/n-quads"),
+    ("turtle", "ttl", "text/turtle"),
+    ("ntriples", "nt", "application/n-triples"),
+    ("jsonld", "jsonld", "application/ld+json"),
+)
+
+MEDIA_TYPES = {
+    "ttl": "text/turtle", "json": "application/json", "jsonld": "application/ld+json", "txt": "text/plain",
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    version: str
+    path: Path
+    triples: int
+
+
+def next_version(releases_dir: Path, today: datetime) -> str:
+    stem = today.strftime("%Y-%m-%d")
+    taken = [p.name for p in releases_dir.glob(f"{stem}.*") if p.is_dir()]
+    numbers = [int(n.rsplit(".", 1)[1]) for n in taken if n.rsplit(".", 1)[1].isdigit()]
+    return f"{stem}.{max(numbers, default=0) + 1}"
+
+
+def latest(releases_dir: Path) -> Path | None:
+    """The current release folder, or None when nothing was released yet."""
+    link = releases_dir / LATEST
+    if not link.exists():
+        return None
+    target = link.resolve()
+    if not (target / "manifest.json").is_file():
+        raise ReleaseError(f"{link} points to {target}, which is not a complete release")
+    return target
+
+
+def all_releases(releases_dir: Path) -> list[Path]:
+    """Every complete release, newest first."""
+    found = [p for p in releases_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+             and not p.is_symlink() and (p / "manifest.json").is_file()] if releases_dir.is_dir() else []
+    return sorted(found, key=lambda p: json.loads((p / "manifest.json").read_text())["created"], reverse=True)
+
+
+def remove_leftovers(releases_dir: Path) -> None:
+    for tmp in releases_dir.glob(f"{TMP_PREFIX}*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _gzip(path: Path) -> Path:
+    target = path.with_name(path.name + ".gz")
+    with path.open("rb") as src, gzip.GzipFile(target, "wb", compresslevel=6, mtime=0) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return target
+
+
+def _info(path: Path, fmt: str) -> FileInfo:
+    media = "application/gzip" if path.suffix == ".gz" else fmt
+    return FileInfo(path.name, media, path.stat().st_size, _sha256(path), fmt)
+
+
+def planned_files(version: str) -> list[FileInfo]:
+    """The dump files of a release, without sizes and checksums (for the metadata inside the dumps)."""
+    out = []
+    for _fmt, suffix, media in DUMPS:
+        name = f"{STEM}.{suffix}"
+        out += [FileInfo(name, media, format=media), FileInfo(name + ".gz", "application/gzip", format=media)]
+    return out
+
+
+MetadataMaker = Callable[[Dataset, ReleaseFacts], tuple[Graph, Graph]]
+
+
+def write_release(
+    releases_dir: Path,
+    dataset: Dataset,
+    memory: MemoryDataset,
+    report: Graph,
+    base: str,
+    describe: MetadataMaker,
+    version: str | None = None,
+    created: datetime | None = None,
+    step: Callable[[str], None] = lambda _: None,
+    metadata_graph_iri: str = "",
+) -> Written:
+    """Write the dumps, metadata, report, manifest and checksums of ``dataset``, then publish them.
+
+    ``describe`` makes (VoID, catalogue) for the given facts. ``dataset`` has no metadata graph yet, and
+    ``memory`` holds the same quads; the metadata graph is added to both.
+    """
+    created = created or datetime.now(UTC).replace(microsecond=0)
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(releases_dir)
+    version = version or next_version(releases_dir, created)
+    if not VERSION.match(version):
+        raise UsageError(f"--version {version!r}: use letters, digits, '.', '_' and '-' (such as 2026-11-25.1)")
+    final = releases_dir / version
+    if final.exists():
+        raise UsageError(f"--version {version!r}: release {final} exists already; releases are never overwritten")
+    tmp = releases_dir / f"{TMP_PREFIX}{version}-{os.getpid()}"
+    tmp.mkdir()
+    try:
+        facts = ReleaseFacts(version, created, base, planned_files(version))
+        step("describing the release (VoID, catalogue)")
+        void, catalogue = describe(dataset, facts)
+        metadata = dataset.graph(URIRef(metadata_graph_iri))
+        metadata += void
+        metadata += catalogue
+        memory.load(to_nquads({str(metadata.identifier): metadata}))
+        files: list[FileInfo] = []
+        names = prefixes(base)
+        for fmt, suffix, media in DUMPS:
+            step(f"writing {STEM}.{suffix}")
+            path = tmp / f"{STEM}.{suffix}"
+            memory.dump(path, fmt, names)
+            files += [_info(path, media), _info(_gzip(path), media)]
+        context = tmp / "context.jsonld"
+        context.write_text(json.dumps({"@context": names}, indent=2) + "\n", encoding="utf-8")
+        files.append(_info(context, "application/ld+json"))
+        complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"])
+        step("writing void.ttl, catalog.ttl and the validation report")
+        void_full, catalogue_full = describe(dataset, complete)
+        for name, graph in (("void.ttl", void_full), ("catalog.ttl", catalogue_full),
+                            ("validation-report.ttl", report)):
+            for prefix, ns in names.items():
+                graph.bind(prefix, ns, replace=True)
+            graph.serialize(tmp / name, format="turtle", encoding="utf-8")
+            files.append(_info(tmp / name, "text/turtle"))
+        manifest = {
+            "version": version,
+            "created": created.isoformat(),
+            "base_iri": base,
+            "triples": len(memory),
+            "graphs": {str(g.identifier): len(g) for g in dataset.graphs() if len(g)},
+            "licence": complete.licence,
+            "files": [f.__dict__ for f in files],
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
+        (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        step("publishing")
+        _fsync_dir(tmp)
+        tmp.rename(final)
+        _point_latest(releases_dir, version)
+        return Written(version, final, len(memory))
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    for path in folder.iterdir():
+        with path.open("rb") as stream:
+            os.fsync(stream.fileno())
+
+
+def _point_latest(releases_dir: Path, version: str) -> None:
+    tmp_link = releases_dir / f"{TMP_PREFIX}latest-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(version)
+    os.replace(tmp_link, releases_dir / LATEST)

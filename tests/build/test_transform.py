@@ -1,0 +1,195 @@
+"""Source records -> RDF: every kind of value, and every kind of mistake reported with its place."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, XSD
+
+from server.build import sources, transform
+from server.build.records import ser
+from server.errors import Problem
+from server.rdf.namespaces import ELI, SCHEMA
+
+ID = "https://data.ser.nl/id/"
+
+VOCAB = f"""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<{ID}organisatiesoort/adviesorgaan> a skos:Concept .
+<{ID}organisatiesoort/ministerie> a skos:Concept .
+<{ID}documentsoort/advies> a skos:Concept .
+<{ID}documentsoort/verkenning> a skos:Concept .
+<{ID}regelingsoort/wet> a skos:Concept .
+<{ID}orgaansoort/commissie> a skos:Concept .
+"""
+
+
+def run(tmp_path: Path, files: dict[str, str]) -> tuple[Graph, list[Problem]]:
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (data / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    vocab = Graph().parse(data=VOCAB, format="turtle")
+    return transform.to_graph(sources.read(data, tmp_path), vocab)
+
+
+ORGS = """\
+- key: ser
+  naam: {nl: Sociaal-Economische Raad, en: Social and Economic Council}
+  andereNamen: {nl: [SER], en: [SER]}
+  soort: [adviesorgaan]
+  opgericht: 1950
+  bronnen: [https://www.ser.nl/nl/ser/over-ser/wat-is-de-ser]
+- key: ministerie-szw
+  naam: {nl: Ministerie van Sociale Zaken en Werkgelegenheid}
+  soort: [ministerie]
+  bronnen: [https://example.org/szw]
+"""
+
+
+def test_records_become_typed_triples_with_sources(tmp_path: Path) -> None:
+    graph, problems = run(tmp_path, {"organisaties.yaml": ORGS})
+    assert problems == []
+    ser_iri = URIRef(ID + "organisatie/ser")
+    assert (ser_iri, RDF.type, ORG.FormalOrganization) in graph
+    assert (ser_iri, SKOS.prefLabel, Literal("Sociaal-Economische Raad", lang="nl")) in graph
+    assert (ser_iri, SKOS.altLabel, Literal("SER", lang="en")) in graph
+    assert (ser_iri, SCHEMA.foundingDate, Literal("1950", datatype=XSD.gYear)) in graph
+    assert (ser_iri, ORG.classification, URIRef(ID + "organisatiesoort/adviesorgaan")) in graph
+    assert (ser_iri, DCTERMS.source, URIRef("https://www.ser.nl/nl/ser/over-ser/wat-is-de-ser")) in graph
+
+
+@pytest.mark.parametrize(("text", "datatype"), [
+    ("2014", XSD.gYear), ("2014-09", XSD.gYearMonth), ("2014-09-10", XSD.date),
+])
+def test_dates_keep_the_precision_of_the_source(tmp_path: Path, text: str, datatype: URIRef) -> None:
+    orgs = ORGS.replace("opgericht: 1950", f"opgericht: {text}")
+    graph, problems = run(tmp_path, {"organisaties.yaml": orgs})
+    assert problems == []
+    assert graph.value(URIRef(ID + "organisatie/ser"), SCHEMA.foundingDate) == Literal(text, datatype=datatype)
+
+
+def test_bwb_ids_link_to_wetten_overheid_nl(tmp_path: Path) -> None:
+    laws = """\
+    - key: wet-op-de-ser
+      titel: {nl: Wet op de Sociaal-Economische Raad}
+      soort: wet
+      bwb: BWBR0002058
+      stelsIn: [ser]
+      bronnen: [https://wetten.overheid.nl/BWBR0002058]
+    """
+    graph, problems = run(tmp_path, {"organisaties.yaml": ORGS, "wetten.yaml": laws})
+    assert problems == []
+    law = URIRef(ID + "wet/wet-op-de-ser")
+    assert (law, ELI.id_local, Literal("BWBR0002058")) in graph
+    assert (law, RDFS.seeAlso, URIRef("https://wetten.overheid.nl/BWBR0002058")) in graph
+    assert (law, ser("stelsIn"), URIRef(ID + "organisatie/ser")) in graph
+
+
+def test_requesters_of_an_advice_are_materialised_from_its_request(tmp_path: Path) -> None:
+    files = {
+        "organisaties.yaml": ORGS,
+        "adviesaanvragen.yaml": """\
+        - key: 2019-werkende-armen
+          label: {nl: Adviesaanvraag werkende armen}
+          datum: 2019-03-30
+          aanvrager: [ministerie-szw]
+          bronnen: [https://example.org/a]
+        """,
+        "adviezen.yaml": """\
+        - key: 2021-werken-zonder-armoede
+          titel: {nl: Werken zonder Armoede}
+          soort: verkenning
+          datum: 2021-09-28
+          aanvraag: 2019-werkende-armen
+          bronnen: [https://example.org/b]
+        """,
+    }
+    graph, problems = run(tmp_path, files)
+    assert problems == []
+    advies = URIRef(ID + "advies/2021-werken-zonder-armoede")
+    assert (advies, ser("aangevraagdDoor"), URIRef(ID + "organisatie/ministerie-szw")) in graph
+
+
+def test_every_problem_is_reported_at_once_with_file_record_field_and_line(tmp_path: Path) -> None:
+    bad = """\
+    - key: 2021-werken-zonder-armoede
+      soort: verkenning
+      datum: 2021-02-30
+      aanvraag: bestaat-niet
+      bronnen: [https://example.org/b]
+    - key: 2016-circulair
+      titel: {nl: Werken aan een circulaire economie}
+      soort: verslag
+      datum: 2016
+      kleur: blauw
+      bronnen: [niet een url]
+    """
+    _graph, problems = run(tmp_path, {"organisaties.yaml": ORGS, "adviezen.yaml": bad})
+    found = {(p.file, p.record, p.field, p.line) for p in problems}
+    assert found == {
+        ("data/adviezen.yaml", "2021-werken-zonder-armoede", "datum", 3),
+        ("data/adviezen.yaml", "2021-werken-zonder-armoede", "aanvraag", 4),
+        ("data/adviezen.yaml", "2021-werken-zonder-armoede", "titel", 1),
+        ("data/adviezen.yaml", "2016-circulair", "soort", 8),
+        ("data/adviezen.yaml", "2016-circulair", "kleur", 10),
+        ("data/adviezen.yaml", "2016-circulair", "bronnen", 11),
+    }
+    by_field = {p.field: p.message for p in problems if p.record == "2021-werken-zonder-armoede"}
+    assert "not a real date" in by_field["datum"]
+    assert "no adviesaanvraag record has this key" in by_field["aanvraag"]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("bwb", "BWB0002058", "does not match the pattern"),
+    ("soort", "verordening", "no concept with this key"),
+    ("stelsIn", "[niemand]", "no organisatie or orgaan record has this key"),
+    ("datum", "27-01-1950", "a date is YYYY, YYYY-MM or YYYY-MM-DD"),
+])
+def test_a_bad_law_value_names_the_field(tmp_path: Path, field: str, value: str, message: str) -> None:
+    law = {"titel": "{nl: Wet op de bedrijfsorganisatie}", "soort": "wet", "bwb": "BWBR0002058",
+           "bronnen": "[https://example.org/w]"}
+    law[field] = value
+    text = "- key: wbo\n" + "".join(f"  {k}: {v}\n" for k, v in law.items())
+    _graph, problems = run(tmp_path, {"organisaties.yaml": ORGS, "wetten.yaml": text})
+    assert [(p.record, p.field) for p in problems] == [("wbo", field)]
+    assert message in problems[0].message
+
+
+def test_missing_required_fields_and_duplicate_keys_are_problems(tmp_path: Path) -> None:
+    orgs = ORGS + "- key: ser\n  naam: {en: Only English}\n  bronnen: [https://example.org/x]\n"
+    _graph, problems = run(tmp_path, {"organisaties.yaml": orgs})
+    messages = {(p.record, p.field): p.message for p in problems}
+    assert "key used twice" in messages[("ser", "key")]
+    assert "required field is missing" in messages[("ser", "soort")]
+
+
+def test_unknown_files_and_bad_yaml_are_reported(tmp_path: Path) -> None:
+    _graph, problems = run(tmp_path, {"organisaties.yaml": "- key: ser\n  naam: [unclosed\n", "extra.yaml": "[]"})
+    messages = sorted(str(p) for p in problems)
+    assert any("data/extra.yaml" in m and "unknown file" in m for m in messages)
+    assert any("data/organisaties.yaml" in m and "not valid YAML" in m for m in messages)
+
+
+def test_retired_iris_are_marked_deprecated_and_point_to_their_successor(tmp_path: Path) -> None:
+    retired = """\
+    - iri: organisatie/sociaal-economische-raad
+      opvolger: organisatie/ser
+      datum: 2026-11-25
+      reden: {nl: Dubbel ingevoerd., en: Entered twice.}
+      bronnen: [https://www.ser.nl/]
+    """
+    graph, problems = run(tmp_path, {"organisaties.yaml": ORGS, "ingetrokken.yaml": retired})
+    assert problems == []
+    old = URIRef(ID + "organisatie/sociaal-economische-raad")
+    assert (old, OWL.deprecated, Literal(True)) in graph
+    assert (old, DCTERMS.isReplacedBy, URIRef(ID + "organisatie/ser")) in graph
+
+
+def test_a_retired_key_that_is_still_in_use_is_a_problem(tmp_path: Path) -> None:
+    retired = "- iri: organisatie/ser\n  bronnen: [https://www.ser.nl/]\n"
+    _graph, problems = run(tmp_path, {"organisaties.yaml": ORGS, "ingetrokken.yaml": retired})
+    assert [(p.record, p.field) for p in problems] == [("organisatie/ser", "iri")]

@@ -1,0 +1,36 @@
+"""`ser-kg` exit codes and messages: 0 success, 1 does not conform, 2 usage, 3 other errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.cli import main
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
+    assert "COMMAND" in capsys.readouterr().err
+
+
+def test_a_bad_setting_is_a_usage_error_that_names_the_variable(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SER_KG_BASE_IRI", "data.ser.nl")
+    assert main(["validate"]) == 2
+    assert "SER_KG_BASE_IRI" in capsys.readouterr().err
+
+
+def test_info_without_a_release_says_how_to_make_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SER_KG_RELEASES_DIR", str(tmp_path / "releases"))
+    assert main(["info"]) == 3
+    assert "ser-kg build" in capsys.readouterr().err
+
+
+def test_query_with_a_missing_file_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", str(tmp_path / "nope.rq")]) == 2
+    assert "nope.rq" in capsys.readouterr().err
