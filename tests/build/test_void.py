@@ -1,0 +1,203 @@
+"""The VoID description of a release, built from a small three-graph dataset whose counts are known."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
+
+from server.build.facts import FileInfo, ReleaseFacts
+from server.build.void import void_description
+from server.rdf.namespaces import ELI, SCHEMA, graph_iri
+
+# Not the production base: a description that hard-codes https://data.ser.nl/ shows up here.
+BASE = "https://lod.example.org/"
+ID = Namespace(f"{BASE}id/")
+DEF = Namespace(f"{BASE}def/")
+VERSION = "2026-01-15.1"
+DATASET = URIRef(f"{BASE}id/dataset/ser")
+SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+SER = ID["organisatie/ser"]
+ADVIES = (ID["advies/werken-zonder-armoede"], ID["advies/perspectief-op-herstel"])
+WETTEN = (ID["wet/wet-op-de-ser"], ID["wet/wor"])
+
+
+def fixture_dataset() -> Dataset:
+    """23 data triples, 5 ontology triples, 2 metadata triples (which the statistics must ignore)."""
+    ds = Dataset()
+    ontology = ds.graph(URIRef(graph_iri("ontology", BASE)))
+    for triple in [
+        (DEF.ser, RDF.type, OWL.Ontology), (DEF.ser, RDFS.label, Literal("SER-ontologie", lang="nl")),
+        (DEF.Advies, RDF.type, OWL.Class), (DEF.Advies, RDFS.label, Literal("Advies", lang="nl")),
+        (DEF.uitEigenBeweging, RDF.type, OWL.DatatypeProperty),
+    ]:
+        ontology.add(triple)
+    data = ds.graph(URIRef(graph_iri("data", BASE)))
+    address = BNode("address")
+    tk, bzk = ID["organisatie/tweede-kamer"], ID["organisatie/bzk"]
+    for triple in [
+        (SER, RDF.type, ORG.FormalOrganization), (SER, SKOS.prefLabel, Literal("Sociaal-Economische Raad", lang="nl")),
+        (SER, SCHEMA.address, address), (address, RDF.type, SCHEMA.PostalAddress),
+        (address, SCHEMA.postalCode, Literal("2594 AW")),
+        (tk, RDF.type, ORG.FormalOrganization), (tk, SKOS.prefLabel, Literal("Tweede Kamer", lang="nl")),
+        (tk, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q233262")),
+        (bzk, RDF.type, ORG.FormalOrganization), (bzk, SKOS.prefLabel, Literal("Ministerie van BZK", lang="nl")),
+        (bzk, OWL.sameAs, URIRef("https://identifier.overheid.nl/tooi/id/ministerie/mnre1034")),
+        # sameAs outside every known target: in the owl:sameAs partition, in no linkset
+        (bzk, OWL.sameAs, URIRef("http://dbpedia.org/resource/Ministry_of_the_Interior")),
+        (ADVIES[0], RDF.type, DEF.Advies), (ADVIES[0], DCTERMS.title, Literal("Werken zonder armoede", lang="nl")),
+        (ADVIES[0], DEF.uitEigenBeweging, Literal(False)),
+        (ADVIES[0], RDFS.seeAlso, URIRef("https://www.ser.nl/nl/Publicaties/werken-zonder-armoede")),
+        (ADVIES[1], RDF.type, DEF.Advies), (ADVIES[1], DCTERMS.title, Literal("Perspectief op herstel", lang="nl")),
+        (WETTEN[0], RDF.type, ELI.LegalResource), (WETTEN[0], ELI.id_local, Literal("BWBR0002058")),
+        (WETTEN[0], RDFS.seeAlso, URIRef("https://wetten.overheid.nl/BWBR0002058")),
+        (WETTEN[1], RDF.type, ELI.LegalResource),
+        (WETTEN[1], RDFS.seeAlso, URIRef("https://wetten.overheid.nl/BWBR0002747")),
+    ]:
+        data.add(triple)
+    metadata = ds.graph(URIRef(graph_iri("metadata", BASE)))
+    metadata.add((DATASET, RDF.type, VOID.Dataset))
+    metadata.add((DATASET, VOID.triples, Literal(999)))
+    return ds
+
+
+def fixture_facts(sizes: bool = True) -> ReleaseFacts:
+    def info(name: str, media: str, fmt: str) -> FileInfo:
+        return FileInfo(name, media, 1234 if sizes else None, SHA if sizes else None, fmt)
+
+    return ReleaseFacts(VERSION, datetime(2026, 1, 15, 9, 30, tzinfo=UTC), BASE, [
+        info("ser.ttl", "text/turtle", "text/turtle"),
+        info("ser.ttl.gz", "application/gzip", "text/turtle"),
+        info("ser.nq", "application/n-quads", "application/n-quads"),
+    ])
+
+
+def number(graph: Graph, subject: URIRef, predicate: URIRef) -> int:
+    value = graph.value(subject, predicate)
+    assert isinstance(value, Literal) and value.datatype == XSD.integer, (subject, predicate, value)
+    return int(value)
+
+
+def test_void_counts_the_ontology_and_data_graphs_but_not_the_metadata_graph() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    stats = {p: number(void, DATASET, p) for p in (VOID.triples, VOID.entities, VOID.classes, VOID.properties,
+                                                    VOID.distinctSubjects, VOID.distinctObjects)}
+    assert stats == {VOID.triples: 28, VOID.entities: 7, VOID.classes: 7, VOID.properties: 10,
+                     VOID.distinctSubjects: 11, VOID.distinctObjects: 24}
+
+
+def test_void_gives_every_class_its_number_of_iri_instances() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    partitions = {void.value(part, VOID["class"]): number(void, part, VOID.entities)
+                  for part in void.objects(DATASET, VOID.classPartition)}
+    assert partitions == {ORG.FormalOrganization: 3, SCHEMA.PostalAddress: 0, DEF.Advies: 2,
+                          ELI.LegalResource: 2, OWL.Ontology: 1, OWL.Class: 1, OWL.DatatypeProperty: 1}
+
+
+def test_void_gives_every_property_its_number_of_triples() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    partitions = {void.value(part, VOID.property): number(void, part, VOID.triples)
+                  for part in void.objects(DATASET, VOID.propertyPartition)}
+    assert partitions == {RDF.type: 11, SKOS.prefLabel: 3, SCHEMA.address: 1, SCHEMA.postalCode: 1,
+                          OWL.sameAs: 3, DCTERMS.title: 2, DEF.uitEigenBeweging: 1, ELI.id_local: 1,
+                          RDFS.seeAlso: 3, RDFS.label: 2}
+
+
+def test_void_partitions_have_iris_under_the_dataset_not_blank_nodes() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    parts = [*void.objects(DATASET, VOID.classPartition), *void.objects(DATASET, VOID.propertyPartition)]
+    assert len(parts) == 17
+    assert all(isinstance(p, URIRef) and p.startswith(f"{DATASET}/") for p in parts)
+    assert not any(isinstance(node, BNode) for triple in void for node in triple)
+
+
+def test_void_names_one_subset_per_graph_with_its_own_size() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    graphs = {URIRef(graph_iri(name, BASE)) for name in ("ontology", "data", "metadata")}
+    assert graphs <= set(void.objects(DATASET, VOID.subset))
+    assert number(void, URIRef(graph_iri("ontology", BASE)), VOID.triples) == 5
+    assert number(void, URIRef(graph_iri("data", BASE)), VOID.triples) == 23
+    # the metadata graph holds this description; it is named but not counted
+    assert (URIRef(graph_iri("metadata", BASE)), RDF.type, VOID.Dataset) in void
+    assert void.value(URIRef(graph_iri("metadata", BASE)), VOID.triples) is None
+
+
+def test_void_linksets_count_only_links_into_each_targets_uri_space() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    linksets = {}
+    for linkset in void.subjects(RDF.type, VOID.Linkset):
+        target = void.value(linkset, VOID.objectsTarget)
+        assert void.value(linkset, VOID.subjectsTarget) == DATASET
+        assert set(void.objects(linkset, VOID.target)) == {DATASET, target}
+        assert (DATASET, VOID.subset, linkset) in void
+        linksets[str(void.value(target, VOID.uriSpace))] = (void.value(linkset, VOID.linkPredicate),
+                                                          number(void, linkset, VOID.triples))
+    assert linksets == {
+        "http://www.wikidata.org/entity/": (OWL.sameAs, 1),
+        "https://identifier.overheid.nl/tooi/": (OWL.sameAs, 1),
+        "https://wetten.overheid.nl/": (RDFS.seeAlso, 2),
+    }
+
+
+def test_void_leaves_out_a_linkset_without_links() -> None:
+    ds = fixture_dataset()
+    data = ds.graph(URIRef(graph_iri("data", BASE)))
+    data.remove((None, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q233262")))
+    void = void_description(ds, fixture_facts())
+    spaces = {str(void.value(void.value(ls, VOID.objectsTarget), VOID.uriSpace))
+              for ls in void.subjects(RDF.type, VOID.Linkset)}
+    assert spaces == {"https://identifier.overheid.nl/tooi/", "https://wetten.overheid.nl/"}
+
+
+def test_void_links_every_dump_file_in_the_versions_download_folder() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    assert set(void.objects(DATASET, VOID.dataDump)) == {
+        URIRef(f"{BASE}downloads/{VERSION}/{name}") for name in ("ser.ttl", "ser.ttl.gz", "ser.nq")}
+    assert set(void.objects(DATASET, VOID.feature)) == {
+        URIRef("http://www.w3.org/ns/formats/Turtle"), URIRef("http://www.w3.org/ns/formats/N-Quads")}
+
+
+def test_void_puts_uri_space_endpoint_homepage_and_publisher_under_the_base() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    assert void.value(DATASET, VOID.uriSpace) == Literal(f"{BASE}id/")
+    assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef(f"{BASE}sparql")
+    assert void.value(DATASET, DCTERMS.publisher) == SER
+    assert (DATASET, URIRef("http://xmlns.com/foaf/0.1/homepage"), URIRef(BASE)) in void
+    assert void.value(DATASET, DCTERMS.license) == URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
+    assert {t.language for t in void.objects(DATASET, DCTERMS.title)} == {"nl", "en"}
+    assert void.value(DATASET, DCTERMS.modified) == Literal("2026-01-15T09:30:00+00:00", datatype=XSD.dateTime)
+
+
+def test_void_examples_are_the_ser_the_first_advies_and_the_first_law() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    assert set(void.objects(DATASET, VOID.exampleResource)) == {SER, ADVIES[1], WETTEN[0]}
+
+
+def test_void_lists_the_reused_vocabularies_and_not_our_own() -> None:
+    void = void_description(fixture_dataset(), fixture_facts())
+    assert {str(v) for v in void.objects(DATASET, VOID.vocabulary)} == {
+        str(RDF), str(RDFS), str(OWL), str(SKOS), str(DCTERMS), str(ORG), str(SCHEMA), str(ELI)}
+
+
+def test_void_is_the_same_graph_for_the_same_input_and_leaves_the_input_alone() -> None:
+    ds = fixture_dataset()
+    before = set(ds.quads((None, None, None, None)))
+    first = void_description(ds, fixture_facts())
+    second = void_description(fixture_dataset(), fixture_facts())
+    assert isomorphic(first, second)
+    assert set(first) == set(second)
+    assert set(ds.quads((None, None, None, None))) == before
+
+
+def test_void_numbers_do_not_change_when_the_metadata_graph_fills() -> None:
+    # The release writer describes the dataset before and after adding the description to it.
+    ds = fixture_dataset()
+    first = void_description(ds, fixture_facts(sizes=False))
+    metadata = ds.graph(URIRef(graph_iri("metadata", BASE)))
+    for triple in first:
+        metadata.add(triple)
+    second = void_description(ds, fixture_facts())
+    assert set(first) == set(second)
