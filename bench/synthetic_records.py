@@ -59,14 +59,14 @@ def generate(out: Path, triples: int, seed: int = 7) -> None:
     n_orgs, n_bodies = max(5, units // 20), max(3, units // 40)
     for i in range(n_orgs):
         add("organisaties.yaml", (
-            f"- key: org-{i}\n  naam:\n    nl: Organisatie {i}\n    en: Organisation {i}\n"
+            f"- key: {'ser' if i == 0 else f'org-{i}'}\n  naam:\n    nl: Organisatie {i}\n    en: Organisation {i}\n"
             f"  andereNamen: {{nl: [O{i}]}}\n  soort: [{_pick(rng, keys, 'organisatiesoort')}]\n"
             f"  opgericht: {rng.randint(1900, 2000)}\n  website: https://org-{i}.example.org/\n"
             f"  bronnen: [https://example.org/bron/org-{i}]\n"))
     for i in range(n_bodies):
         add("organen.yaml", (
             f"- key: commissie-{i}\n  naam:\n    nl: Commissie {i}\n    en: Committee {i}\n"
-            f"  soort: {_pick(rng, keys, 'orgaansoort')}\n  onderdeelVan: organisatie/org-0\n"
+            f"  soort: {_pick(rng, keys, 'orgaansoort')}\n  onderdeelVan: organisatie/ser\n"
             f"  bronnen: [https://example.org/bron/commissie-{i}]\n"))
     for i in range(units):
         start = rng.randint(1950, 2020)
@@ -75,12 +75,12 @@ def generate(out: Path, triples: int, seed: int = 7) -> None:
             f"  omschrijving:\n    nl: Lid nummer {i}\n    en: Member number {i}\n"
             f"  bronnen: [https://example.org/bron/persoon-{i}]\n"))
         add("lidmaatschappen.yaml", (
-            f"- key: lid-{i}\n  persoon: persoon-{i}\n  organisatie: organisatie/org-{rng.randrange(n_orgs)}\n"
+            f"- key: lid-{i}\n  persoon: persoon-{i}\n  organisatie: organisatie/org-{rng.randrange(1, n_orgs)}\n"
             f"  rol: {_pick(rng, keys, 'rol')}\n  geleding: {_pick(rng, keys, 'geleding')}\n"
             f"  van: {start}-04-01\n  tot: {start + 2}-03-31\n  bronnen: [https://example.org/bron/lid-{i}]\n"))
         add("adviesaanvragen.yaml", (
             f"- key: aanvraag-{i}\n  label:\n    nl: Adviesaanvraag {i}\n    en: Request for advice {i}\n"
-            f"  datum: {start}-01-15\n  aanvrager: [org-{rng.randrange(n_orgs)}]\n"
+            f"  datum: {start}-01-15\n  aanvrager: [org-{rng.randrange(1, n_orgs)}]\n"
             f"  bronnen: [https://example.org/bron/aanvraag-{i}]\n"))
         for j in range(2):
             topics = ", ".join(sorted({_pick(rng, keys, "thema") for _ in range(3)}))
@@ -98,12 +98,12 @@ def generate(out: Path, triples: int, seed: int = 7) -> None:
             add("convenanten.yaml", (
                 f"- key: convenant-{i}\n  titel:\n    nl: Convenant {i}\n    en: Covenant {i}\n"
                 f"  ondertekend: {signed}-06-01\n  tot: {signed + 5}-06-01\n  looptijd: P5Y\n"
-                f"  gefaciliteerdDoor: [organisatie/org-0]\n"
-                f"  partijen: [org-{rng.randrange(n_orgs)}, org-{rng.randrange(n_orgs)}]\n"
+                f"  gefaciliteerdDoor: [organisatie/ser]\n"
+                f"  partijen: [org-{rng.randrange(1, n_orgs)}, org-{rng.randrange(1, n_orgs)}]\n"
                 f"  bronnen: [https://example.org/bron/convenant-{i}]\n"))
             add("wetten.yaml", (
                 f"- key: wet-{i}\n  titel:\n    nl: Wet nummer {i}\n  soort: {_pick(rng, keys, 'regelingsoort')}\n"
-                f"  bwb: BWBR{i:07d}\n  datum: {_date(rng)}\n  regelt: [organisatie/org-{rng.randrange(n_orgs)}]\n"
+                f"  bwb: BWBR{i:07d}\n  datum: {_date(rng)}\n  regelt: [organisatie/org-{rng.randrange(1, n_orgs)}]\n"
                 f"  bronnen: [https://example.org/bron/wet-{i}]\n"))
     for file, records in files.items():
         (data / file).write_text(f"# synthetic benchmark records ({file})\n" + "".join(records), encoding="utf-8")

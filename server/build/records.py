@@ -205,6 +205,7 @@ TYPES: tuple[RecordType, ...] = (
         Field("partijen", "ref", ser("partij"), many=True, targets=("organisatie",)),
         Field("partijenOmschrijving", "text", ser("partijenOmschrijving")),
         Field("voorzitter", "ref", ser("voorzitter"), targets=("persoon",)),
+        Field("gebaseerdOp", "ref", ser("gebaseerdOp"), many=True, targets=("advies",)),
         Field("stand", "text", ser("stand"), help="state of play where the covenant was not (yet) signed"),
         DESCRIPTION, PAGES, SOURCES,
     ), help="IMVO (international responsible business conduct) covenants"),

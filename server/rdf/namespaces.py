@@ -42,6 +42,7 @@ EXTERNAL: dict[str, str] = {
     "adms": str(ADMS),
     "spdx": str(SPDX),
     "locn": str(LOCN),
+    "vann": "http://purl.org/vocab/vann/",
     "wd": "http://www.wikidata.org/entity/",
 }
 

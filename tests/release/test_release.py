@@ -20,7 +20,7 @@ import rdflib
 
 from server.build.release import latest
 from server.cli import main
-from server.settings import PROJECT_ROOT
+from tests.release.conftest import copy_project, env_for
 
 pytestmark = pytest.mark.slow
 
@@ -31,32 +31,6 @@ COUNTED = {  # file -> (rdflib format, pyoxigraph format, counts quads)
     "ser.nt": ("nt", ox.RdfFormat.N_TRIPLES, False),
     "ser.jsonld": ("json-ld", ox.RdfFormat.JSON_LD, True),
 }
-
-
-def copy_project(target: Path) -> Path:
-    for folder in ("ontology", "shapes", "data", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, target / folder)
-    return target
-
-
-def env_for(root: Path) -> dict[str, str]:
-    return {"SER_KG_ROOT": str(root), "SER_KG_RELEASES_DIR": str(root / "releases"), "SER_KG_PROGRESS": "false"}
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("project"))
-
-
-@pytest.fixture(scope="module")
-def released(project: Path) -> Path:
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in env_for(project).items():
-            mp.setenv(key, value)
-        assert main(["build", "--release", "2026-01-01.1"]) == 0
-    found = latest(project / "releases")
-    assert found is not None
-    return found
 
 
 def test_a_release_holds_every_promised_file(released: Path) -> None:
