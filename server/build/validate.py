@@ -7,11 +7,16 @@ reports false ``sh:in`` results (research/tech-probe.md §3).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
+from rdflib.plugins import sparql as rdflib_sparql
+from rdflib.plugins.sparql.processor import SPARQLProcessor, parseQuery, translateQuery
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -67,10 +72,43 @@ def _text(graph: Graph, node: Node | None) -> str | None:
     return None if node is None else str(node)
 
 
+@contextmanager
+def _prepared_queries() -> Iterator[None]:
+    """Parse each SHACL-SPARQL query once instead of once per focus node.
+
+    pyshacl hands rdflib the query text for every focus node, and rdflib parses it every time: with
+    the date-order constraints that was 935 parses of ~18 ms for an 8k-triple graph, 90% of the
+    validation. A translated query is reusable with other bindings (that is what rdflib's
+    ``prepareQuery`` returns), so the text is parsed once and the prepared query reused. Also makes
+    sure rdflib never loads remote graphs named in FROM while validating.
+    """
+    original = SPARQLProcessor.query
+    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+
+    def query(self: SPARQLProcessor, query: Any, initBindings: Mapping[str, Any] | None = None,  # noqa: N803
+              initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+        if isinstance(query, str):
+            key = (query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            if key not in cache:
+                cache[key] = translateQuery(parseQuery(query), base, initNs)
+            query = cache[key]
+        return original(self, query, initBindings, initNs, base, DEBUG)
+
+    load_graphs = rdflib_sparql.SPARQL_LOAD_GRAPHS
+    SPARQLProcessor.query = query  # type: ignore[method-assign]
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = original  # type: ignore[method-assign]
+        rdflib_sparql.SPARQL_LOAD_GRAPHS = load_graphs
+
+
 def validate(data: Graph, shapes: Graph) -> Report:
-    _conforms, report_graph, _text_report = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True,
-    )
+    with _prepared_queries():
+        _conforms, report_graph, _text_report = shacl_validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True,
+        )
     assert isinstance(report_graph, Graph)
     results = []
     for node in report_graph.subjects(SH.resultSeverity, None):
