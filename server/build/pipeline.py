@@ -49,7 +49,7 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     step("reading ontology, vocabularies and data")
     assembled = assemble(settings.root, settings.base_iri)
     step(f"validating {len(assembled.data)} data triples against the SHACL shapes")
-    report = validate(assembled.union(), load_shapes(settings.shapes_dir))
+    report = validate(assembled.union(), load_shapes(settings.shapes_dir, settings.base_iri))
     step("running the SPARQL checks")
     memory = MemoryDataset(assembled.nquads())
     failures = run_checks(settings.queries_dir / "checks", memory, prefixes(settings.base_iri))

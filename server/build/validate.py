@@ -15,12 +15,16 @@ from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
-from rdflib.plugins import sparql as rdflib_sparql
-from rdflib.plugins.sparql.processor import SPARQLProcessor, parseQuery, translateQuery
 from rdflib.namespace import SH
+from rdflib.plugins import sparql as rdflib_sparql
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
+from server.build.assemble import rebase
 from server.errors import Problem, SourceError
+from server.rdf.namespaces import DEFAULT_BASE
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ class Report:
         return not self.violations
 
 
-def load_shapes(shapes_dir: Path) -> Graph:
+def load_shapes(shapes_dir: Path, base: str = DEFAULT_BASE) -> Graph:
+    """The shapes of ``shapes/*.ttl``, moved to ``base`` (they are written against the production base)."""
     shapes = Graph()
     problems = []
     for path in sorted(shapes_dir.glob("*.ttl")):
@@ -65,11 +70,15 @@ def load_shapes(shapes_dir: Path) -> Graph:
             problems.append(Problem(path.name, "", "", f"not valid Turtle: {exc}"))
     if problems:
         raise SourceError(problems)
-    return shapes
+    return shapes if base == DEFAULT_BASE else rebase(shapes, base)
 
 
-def _text(graph: Graph, node: Node | None) -> str | None:
-    return None if node is None else str(node)
+def _path(graph: Graph, node: Node | None) -> str | None:
+    """A result path as text: an IRI, or ``^IRI`` for an inverse path."""
+    if node is None:
+        return None
+    inverse = graph.value(node, SH.inversePath)
+    return f"^{inverse}" if inverse is not None else str(node)
 
 
 @contextmanager
@@ -85,8 +94,8 @@ def _prepared_queries() -> Iterator[None]:
     original = SPARQLProcessor.query
     cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
 
-    def query(self: SPARQLProcessor, query: Any, initBindings: Mapping[str, Any] | None = None,  # noqa: N803
-              initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+    def query(self: SPARQLProcessor, query: Any, initBindings: Mapping[str, Any] | None = None,
+              initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False) -> Any:
         if isinstance(query, str):
             key = (query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
             if key not in cache:
@@ -95,7 +104,7 @@ def _prepared_queries() -> Iterator[None]:
         return original(self, query, initBindings, initNs, base, DEBUG)
 
     load_graphs = rdflib_sparql.SPARQL_LOAD_GRAPHS
-    SPARQLProcessor.query = query  # type: ignore[method-assign]
+    SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     try:
         yield
@@ -111,12 +120,13 @@ def validate(data: Graph, shapes: Graph) -> Report:
         )
     assert isinstance(report_graph, Graph)
     results = []
-    for node in report_graph.subjects(SH.resultSeverity, None):
+    # Only top-level results: nested sh:detail results explain a parent result, they are not extra ones.
+    for node in report_graph.objects(None, SH.result):
         severity = report_graph.value(node, SH.resultSeverity)
         messages = sorted(str(m) for m in report_graph.objects(node, SH.resultMessage))
         results.append(Result(
             focus=str(report_graph.value(node, SH.focusNode)),
-            path=_text(report_graph, report_graph.value(node, SH.resultPath)),
+            path=_path(report_graph, report_graph.value(node, SH.resultPath)),
             component=str(report_graph.value(node, SH.sourceConstraintComponent)),
             severity=str(severity).rsplit("#", 1)[-1] if isinstance(severity, URIRef) else "Violation",
             message=" / ".join(messages) or "does not conform",
