@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, SKOS
 
 from server.settings import PROJECT_ROOT
 
-TRIPLES_PER_UNIT = 100  # measured: one "unit" below yields about this many triples
+TRIPLES_PER_UNIT = 58  # measured: one "unit" below yields about this many triples
 
 
 def concept_keys(root: Path) -> dict[str, list[str]]:

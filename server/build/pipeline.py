@@ -76,6 +76,7 @@ def build(settings: Settings, version: str | None = None,
         raise NonConformantError(f"{count} problem(s); nothing was released:\n{checked.summary()}")
     written = releases.write_release(
         settings.releases_dir, checked.assembled.dataset(), checked.memory, checked.report.graph,
-        settings.base_iri, describe, version=version, step=step, metadata_graph_iri=graph_iri("metadata", settings.base_iri),
+        settings.base_iri, describe, version=version, step=step,
+        metadata_graph_iri=graph_iri("metadata", settings.base_iri),
     )
     return written, checked
