@@ -126,8 +126,10 @@ def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     print(f"created:         {manifest['created']}")
     print(f"base IRI:        {manifest['base_iri']}")
     print(f"triples:         {manifest['triples']}")
+    print("triples per named graph:")
     for graph, count in manifest.get("graphs", {}).items():
         print(f"  {graph}: {count}")
+    print("things per class (data graph):")
     for name, count in manifest.get("classes", {}).items():
         print(f"  {name}: {count}")
     print("files:")

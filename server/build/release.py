@@ -25,7 +25,7 @@ from rdflib import Dataset, Graph, URIRef
 from server.build.assemble import to_nquads
 from server.build.facts import FileInfo, ReleaseFacts
 from server.errors import ReleaseError, UsageError
-from server.rdf.namespaces import prefixes
+from server.rdf.namespaces import graph_iri, prefixes
 from server.store.memory import MemoryDataset
 
 LATEST = "latest"
@@ -177,6 +177,7 @@ def write_release(
             "base_iri": base,
             "triples": len(memory),
             "graphs": {str(g.identifier): len(g) for g in dataset.graphs() if len(g)},
+            "classes": class_counts(memory, base),
             "licence": complete.licence,
             "files": [f.__dict__ for f in files],
         }
@@ -191,6 +192,18 @@ def write_release(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?thing) AS ?n) WHERE { GRAPH ?g { ?thing a ?class } FILTER(?g = <{graph}>) }
+GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+
+
+def class_counts(memory: MemoryDataset, base: str) -> dict[str, int]:
+    """Things per class in the data graph, for ``ser-kg info`` and the home page."""
+    rows = memory.select(CLASS_COUNTS.replace("{graph}", graph_iri("data", base)))
+    return {str(r["class"]): int(r["n"]) for r in rows}
 
 
 def _fsync_dir(folder: Path) -> None:
