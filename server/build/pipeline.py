@@ -17,8 +17,9 @@ from server.build import release as releases
 from server.build.assemble import Assembled, assemble
 from server.build.checks import Failure, run_checks
 from server.build.facts import ReleaseFacts
+from server.build.identifiers import disappeared
 from server.build.validate import Report, load_shapes, validate
-from server.errors import NonConformantError
+from server.errors import NonConformantError, SourceError
 from server.rdf.namespaces import graph_iri, prefixes
 from server.settings import Settings
 from server.store.memory import MemoryDataset
@@ -48,6 +49,12 @@ class Checked:
 def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     step("reading ontology, vocabularies and data")
     assembled = assemble(settings.root, settings.base_iri)
+    previous = releases.latest(settings.releases_dir)
+    if previous is not None:
+        step(f"checking that every IRI of release {previous.name} is still there")
+        gone = disappeared(previous, assembled.data, settings.base_iri)
+        if gone:
+            raise SourceError(gone)
     step(f"validating {len(assembled.data)} data triples against the SHACL shapes")
     report = validate(assembled.union(), load_shapes(settings.shapes_dir, settings.base_iri))
     step("running the SPARQL checks")

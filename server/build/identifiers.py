@@ -1,0 +1,43 @@
+"""The persistent-identifier rule: an IRI, once published, never disappears.
+
+Every thing IRI (``{base}id/…``) described in the data graph of the previous release must be
+described in the new one too: either by its record, or, when the record is withdrawn, by its entry
+in ``data/ingetrokken.yaml`` (the server then answers 410 Gone, or redirects to the successor).
+A build that would drop one fails, naming the IRI and what to do. See docs/identifiers.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from server.errors import Problem
+from server.rdf.namespaces import graph_iri
+from server.store.memory import MemoryDataset
+
+PUBLISHED = """
+SELECT DISTINCT ?thing WHERE {{ GRAPH <{graph}> {{ ?thing ?p ?o }} FILTER(STRSTARTS(STR(?thing), "{prefix}")) }}
+"""
+
+
+def published_paths(release_dir: Path) -> tuple[str, set[str]]:
+    """The version of a release and the paths (``id/type/key``) of the things its data graph describes."""
+    manifest = json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+    base = manifest["base_iri"]
+    dataset = MemoryDataset((release_dir / "ser.nq").read_bytes())
+    rows = dataset.select(PUBLISHED.format(graph=graph_iri("data", base), prefix=f"{base}id/"))
+    return manifest["version"], {str(r["thing"])[len(base):] for r in rows}
+
+
+def disappeared(previous: Path, data: Graph, base: str) -> list[Problem]:
+    version, before = published_paths(previous)
+    now = {str(s)[len(base):] for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(f"{base}id/")}
+    return [
+        Problem("data/ingetrokken.yaml", path.removeprefix("id/"), "iri",
+                f"{base}{path} was published in release {version} and is missing now: restore its record, "
+                f"or withdraw it by adding '- iri: {path.removeprefix('id/')}' (with 'opvolger' if something "
+                "replaces it) to data/ingetrokken.yaml")
+        for path in sorted(before - now)
+    ]
