@@ -40,13 +40,14 @@ for name, fmt in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES)):
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one child process."""
-    started = time.perf_counter()
-    child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if status != 0:
-        err = child.stderr.read().decode() if child.stderr else ""
-        raise SystemExit(f"{cmd[:3]} failed ({status}):\n{err[-3000:]}")
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        if status != 0:
+            errors.seek(0)
+            raise SystemExit(f"{cmd[:3]} failed ({status}):\n{errors.read().decode()[-3000:]}")
     return seconds, usage.ru_maxrss / 1024
 
 

@@ -71,13 +71,20 @@ class Progress:
             yield step
 
 
+SHOWN_WARNINGS = 20
+
+
 def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from server.build.pipeline import build
 
     with Progress(settings.progress).running("building") as step:
         written, checked = build(settings, version=args.release, step=step)
-    for warning in checked.report.warnings:
+    warnings = checked.report.warnings
+    for warning in warnings[:SHOWN_WARNINGS]:
         print(f"warning: {warning}", file=sys.stderr)
+    if len(warnings) > SHOWN_WARNINGS:
+        print(f"warning: … and {len(warnings) - SHOWN_WARNINGS} more; all {len(warnings)} are in "
+              f"{written.path / 'validation-report.ttl'} (and `ser-kg validate` lists them)", file=sys.stderr)
     print(f"released {written.version}: {written.triples} triples in {written.path}")
     return 0
 

@@ -7,16 +7,18 @@ the catalogue and the build's provenance.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from server.build import sources, transform
 from server.errors import Problem, SourceError
-from server.rdf.namespaces import DEFAULT_BASE, graph_iri, prefixes
+from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 
 @dataclass
@@ -25,25 +27,24 @@ class Assembled:
     data: Graph
     base: str
 
-    def dataset(self, metadata: Graph | None = None) -> Dataset:
-        ds = Dataset()
-        for prefix, ns in prefixes(self.base).items():
-            ds.bind(prefix, ns, replace=True)
-        parts = {"ontology": self.ontology, "data": self.data, "metadata": metadata or Graph()}
-        for name, graph in parts.items():
-            target = ds.graph(URIRef(graph_iri(name, self.base)))
-            for triple in graph:
-                target.add(triple)
-        return ds
-
     def nquads(self) -> bytes:
         return to_nquads({graph_iri(n, self.base): g for n, g in (("ontology", self.ontology), ("data", self.data))})
 
-    def union(self) -> Graph:
-        graph = Graph()
-        graph += self.ontology
-        graph += self.data
-        return graph
+    @contextmanager
+    def with_ontology(self) -> Iterator[Graph]:
+        """The data graph with the ontology's triples mixed in, for SHACL (subclasses, concept types).
+
+        The triples are added in place and taken out again afterwards: a copy of a million-triple
+        graph costs a gigabyte.
+        """
+        added = [t for t in self.ontology if t not in self.data]
+        for triple in added:
+            self.data.add(triple)
+        try:
+            yield self.data
+        finally:
+            for triple in added:
+                self.data.remove(triple)
 
 
 def to_nquads(graphs: dict[str, Graph]) -> bytes:

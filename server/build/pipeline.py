@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
 
 from server.build import release as releases
@@ -20,7 +20,7 @@ from server.build.facts import ReleaseFacts
 from server.build.identifiers import disappeared
 from server.build.validate import Report, load_shapes, validate
 from server.errors import NonConformantError, SourceError
-from server.rdf.namespaces import graph_iri, prefixes
+from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.memory import MemoryDataset
 
@@ -56,23 +56,31 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
         if gone:
             raise SourceError(gone)
     step(f"validating {len(assembled.data)} data triples against the SHACL shapes")
-    report = validate(assembled.union(), load_shapes(settings.shapes_dir, settings.base_iri))
+    shapes = load_shapes(settings.shapes_dir, settings.base_iri)
+    with assembled.with_ontology() as graph:
+        report = validate(graph, shapes)
     step("running the SPARQL checks")
     memory = MemoryDataset(assembled.nquads())
     failures = run_checks(settings.queries_dir / "checks", memory, prefixes(settings.base_iri))
     return Checked(assembled, report, failures, memory)
 
 
-def describe(dataset: Dataset, facts: ReleaseFacts) -> tuple[Graph, Graph]:
-    """VoID (with the build's provenance) and the DCAT-AP-NL catalogue of a release."""
+def describer(memory: MemoryDataset, base: str) -> releases.Describe:
+    """Counts the release once; the result makes VoID (with the build's provenance) and the DCAT-AP-NL
+    catalogue for given release facts (first without the dumps' sizes, then with them)."""
     from server.build.catalog import catalogue  # only a release needs these, not `ser-kg validate`
-    from server.build.void import void_description
+    from server.build.void import statistics, void_description
 
-    void = void_description(dataset, facts)
-    dataset_iri = URIRef(facts.dataset_iri)
-    void.add((dataset_iri, OWL.versionInfo, Literal(facts.version)))
-    void.add((dataset_iri, PROV.generatedAtTime, Literal(facts.created.isoformat(), datatype=XSD.dateTime)))
-    return void, catalogue(facts, void)
+    stats = statistics(memory, base)
+
+    def describe(facts: ReleaseFacts) -> tuple[Graph, Graph]:
+        void = void_description(stats, facts)
+        dataset_iri = URIRef(facts.dataset_iri)
+        void.add((dataset_iri, OWL.versionInfo, Literal(facts.version)))
+        void.add((dataset_iri, PROV.generatedAtTime, Literal(facts.created.isoformat(), datatype=XSD.dateTime)))
+        return void, catalogue(facts, void)
+
+    return describe
 
 
 def build(settings: Settings, version: str | None = None,
@@ -81,9 +89,10 @@ def build(settings: Settings, version: str | None = None,
     if not checked.conforms:
         count = len(checked.report.violations) + len(checked.failures)
         raise NonConformantError(f"{count} problem(s); nothing was released:\n{checked.summary()}")
+    step("counting the release for its VoID description")
+    describe = describer(checked.memory, settings.base_iri)
     written = releases.write_release(
-        settings.releases_dir, checked.assembled.dataset(), checked.memory, checked.report.graph,
-        settings.base_iri, describe, version=version, step=step,
-        metadata_graph_iri=graph_iri("metadata", settings.base_iri),
+        settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
+        version=version, step=step,
     )
     return written, checked

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 
 from server.build.assemble import to_nquads
 from server.build.facts import FileInfo, ReleaseFacts
@@ -113,25 +113,23 @@ def planned_files(version: str) -> list[FileInfo]:
     return out
 
 
-MetadataMaker = Callable[[Dataset, ReleaseFacts], tuple[Graph, Graph]]
+Describe = Callable[[ReleaseFacts], tuple[Graph, Graph]]
 
 
 def write_release(
     releases_dir: Path,
-    dataset: Dataset,
     memory: MemoryDataset,
     report: Graph,
     base: str,
-    describe: MetadataMaker,
+    describe: Describe,
     version: str | None = None,
     created: datetime | None = None,
     step: Callable[[str], None] = lambda _: None,
-    metadata_graph_iri: str = "",
 ) -> Written:
-    """Write the dumps, metadata, report, manifest and checksums of ``dataset``, then publish them.
+    """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
-    ``describe`` makes (VoID, catalogue) for the given facts. ``dataset`` has no metadata graph yet, and
-    ``memory`` holds the same quads; the metadata graph is added to both.
+    ``describe`` makes (VoID, catalogue) for the given facts; they become the metadata graph, which is
+    added to ``memory`` before the dumps are written.
     """
     created = created or datetime.now(UTC).replace(microsecond=0)
     releases_dir.mkdir(parents=True, exist_ok=True)
@@ -147,11 +145,8 @@ def write_release(
     try:
         facts = ReleaseFacts(version, created, base, planned_files(version))
         step("describing the release (VoID, catalogue)")
-        void, catalogue = describe(dataset, facts)
-        metadata = dataset.graph(URIRef(metadata_graph_iri))
-        metadata += void
-        metadata += catalogue
-        memory.load(to_nquads({str(metadata.identifier): metadata}))
+        void, catalogue = describe(facts)
+        memory.load(to_nquads({graph_iri("metadata", base): void + catalogue}))
         files: list[FileInfo] = []
         names = prefixes(base)
         for fmt, suffix, media in DUMPS:
@@ -164,7 +159,7 @@ def write_release(
         files.append(_info(context, "application/ld+json"))
         complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"])
         step("writing void.ttl, catalog.ttl and the validation report")
-        void_full, catalogue_full = describe(dataset, complete)
+        void_full, catalogue_full = describe(complete)
         for name, graph in (("void.ttl", void_full), ("catalog.ttl", catalogue_full),
                             ("validation-report.ttl", report)):
             for prefix, ns in names.items():
@@ -176,7 +171,7 @@ def write_release(
             "created": created.isoformat(),
             "base_iri": base,
             "triples": len(memory),
-            "graphs": {str(g.identifier): len(g) for g in dataset.graphs() if len(g)},
+            "graphs": graph_counts(memory),
             "classes": class_counts(memory, base),
             "licence": complete.licence,
             "files": [f.__dict__ for f in files],
@@ -198,6 +193,11 @@ CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?thing) AS ?n) WHERE { GRAPH ?g { ?thing a ?class } FILTER(?g = <{graph}>) }
 GROUP BY ?class ORDER BY DESC(?n) ?class
 """
+
+
+def graph_counts(memory: MemoryDataset) -> dict[str, int]:
+    rows = memory.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    return {str(r["g"]): int(r["n"]) for r in rows}
 
 
 def class_counts(memory: MemoryDataset, base: str) -> dict[str, int]:

@@ -15,10 +15,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS, XSD
 from server import settings
 from server.build.catalog import catalogue
 from server.build.facts import FileInfo
-from server.build.void import void_description
 from server.errors import ReleaseError
 from server.rdf.namespaces import ADMS, SPDX, VCARD
-from tests.build.test_void import BASE, DATASET, SER, SHA, VERSION, fixture_dataset, fixture_facts
+from tests.build.test_void import BASE, DATASET, SER, SHA, VERSION, describe, fixture_dataset, fixture_facts
 
 REFERENCE = settings.load().root.parent / "shared" / "reference" / "dcat-ap-nl-3.0"
 VIOLATION_FILES = ("dcat-ap-SHACL.ttl", "dcat-ap-nl-SHACL.ttl", "dcat-ap-nl-SHACL-klassebereik.ttl",
@@ -71,7 +70,7 @@ def results(data: Graph, shapes_graph: Graph) -> list[tuple[str, str, str, str]]
 
 def make(sizes: bool = True) -> Graph:
     facts = fixture_facts(sizes)
-    return catalogue(facts, void_description(fixture_dataset(), facts))
+    return catalogue(facts, describe(fixture_dataset(), facts))
 
 
 def distribution(name: str) -> URIRef:
@@ -86,7 +85,7 @@ def test_catalogue_has_no_violations_of_dcat_ap_nl(violation_shapes: Graph, size
 def test_catalogue_merged_with_its_void_has_no_violations(violation_shapes: Graph) -> None:
     # The release's metadata graph holds both; VoID statements about the dataset must not break DCAT.
     facts = fixture_facts()
-    void = void_description(fixture_dataset(), facts)
+    void = describe(fixture_dataset(), facts)
     assert results(void + catalogue(facts, void), violation_shapes) == []
 
 
