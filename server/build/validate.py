@@ -81,6 +81,37 @@ def _path(graph: Graph, node: Node | None) -> str | None:
     return f"^{inverse}" if inverse is not None else str(node)
 
 
+class _ParameterList(list[Any]):
+    """pyshacl's list of constraint parameters, with a set beside it for ``in``.
+
+    For every shape it evaluates (nested ones once per value node), pyshacl filters the shape's
+    predicates with ``p in <list of ~40 parameters>``: 29 million term comparisons, a third of the
+    validation time at 100k triples. The list API stays, so pyshacl's own copy()/append() keep working.
+    """
+
+    def __init__(self, items: Any) -> None:
+        super().__init__(items)
+        self._members = set(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+    def copy(self) -> _ParameterList:
+        return _ParameterList(self)
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._members.add(item)
+
+
+def _fast_parameter_lookup() -> None:
+    from pyshacl import shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+
+    if not isinstance(getattr(shape, "CONSTRAINT_PARAMS", (None,))[0], _ParameterList):
+        shape.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+
+
 @contextmanager
 def _prepared_queries() -> Iterator[None]:
     """Parse each SHACL-SPARQL query once instead of once per focus node.
@@ -114,9 +145,13 @@ def _prepared_queries() -> Iterator[None]:
 
 
 def validate(data: Graph, shapes: Graph) -> Report:
+    _fast_parameter_lookup()
     with _prepared_queries():
+        # inplace: no inference runs, so nothing is written to the data graph, and pyshacl's defensive
+        # copy of it (a second million-triple graph at scale) is not needed.
         _conforms, report_graph, _text_report = shacl_validate(
             data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True,
+            inplace=True,
         )
     assert isinstance(report_graph, Graph)
     results = []
