@@ -109,7 +109,8 @@ def _fast_parameter_lookup() -> None:
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 
     if not isinstance(getattr(shape, "CONSTRAINT_PARAMS", (None,))[0], _ParameterList):
-        shape.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+        shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+            _ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
 
 
 @contextmanager
