@@ -48,3 +48,18 @@ ALIASES: dict[str, str] = {
 BY_SUFFIX: dict[str, Format] = {f.suffix: f for f in (*RDF_FORMATS, HTML)}
 BY_NAME: dict[str, Format] = {f.name: f for f in (*RDF_FORMATS, *RESULT_FORMATS, HTML)}
 BY_MEDIA_TYPE: dict[str, Format] = {f.media_type: f for f in (*RDF_FORMATS, *RESULT_FORMATS, HTML)}
+
+# The W3C's IRIs for formats (https://www.w3.org/ns/formats/), as a SPARQL Service Description names
+# them in sd:resultFormat.
+W3C_FORMATS: dict[str, str] = {
+    "turtle": "http://www.w3.org/ns/formats/Turtle",
+    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
+    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
+    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
+    "trig": "http://www.w3.org/ns/formats/TriG",
+    "nquads": "http://www.w3.org/ns/formats/N-Quads",
+    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+}

@@ -54,7 +54,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                 except ValueError:
                     q = 0.0
         ranges.append(MediaRange(main, sub, q))
-    return ranges
+    # A header with no valid range at all is ignored, as if absent (RFC 9110 §12.5.1 allows either).
+    return ranges or [MediaRange("*", "*", 1.0)]
 
 
 def client_q(ranges: Sequence[MediaRange], media_type: str) -> float:
@@ -82,3 +83,15 @@ def choose(offers: Sequence[Format], accept: str | None) -> Format | None:
         if score > best_score:
             best, best_score = offer, score
     return best
+
+
+def from_parameter(value: str, offers: Sequence[Format]) -> Format | None:
+    """The offer a ``format`` parameter names: a short name (``json``, ``turtle``), a file suffix or a
+    media type (aliases included). None when it names none of ``offers``.
+    """
+    wanted = value.strip().lower()
+    wanted = ALIASES.get(wanted, wanted)
+    for offer in offers:
+        if wanted in (offer.name, offer.suffix, offer.media_type):
+            return offer
+    return None

@@ -6,30 +6,78 @@ they are matched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.staticfiles import StaticFiles
 
 from server import __version__
 from server.settings import Settings
 from server.store.base import Store
+from server.store.cache import ResultCache
+from server.store.workers import WorkerPool
+from server.web import downloads, metrics, pages, reconcile, resources, search, sparql, wellknown
 
 RouterFactory = Callable[[Settings, Store], APIRouter]
 
 # Modules add their router factory here: (name, factory).
-ROUTERS: list[tuple[str, RouterFactory]] = []
+ROUTERS: list[tuple[str, RouterFactory]] = [
+    ("sparql", sparql.router),  # first: the busiest route, matched before the others are tried
+    ("pages", pages.router),
+    ("resources", resources.router),
+    ("downloads", downloads.router),
+    ("wellknown", wellknown.router),
+    ("metrics", metrics.router),
+    ("reconcile", reconcile.router),
+    ("search", search.router),
+]
+
+STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, store: Store) -> FastAPI:
+def create_app(settings: Settings, store: Store, pool: WorkerPool | None = None) -> FastAPI:
+    """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started = pool is not None and await run_in_threadpool(pool.start)
+        yield
+        if pool is not None and started:  # a pool started by someone else is theirs to close
+            pool.close()
+
     app = FastAPI(
         title="SER Linked Data",
         version=__version__,
         docs_url="/-/docs",
         redoc_url=None,
         openapi_url="/-/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.pool = pool
+    app.state.cache = ResultCache(store.release.version)
+    app.state.metrics = registry = metrics.Metrics()
+    registry.collectors.append(lambda: _operational(app))
+    app.add_middleware(metrics.RequestMetrics, metrics=registry)
     for _name, factory in ROUTERS:
         app.include_router(factory(settings, store))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def _operational(app: FastAPI) -> Iterable[tuple[str, tuple[tuple[str, str], ...], float]]:
+    """Gauges and counters kept by the pool and the cache, read when /-/metrics is scraped."""
+    pool: WorkerPool | None = app.state.pool
+    cache: ResultCache = app.state.cache
+    yield "ser_kg_release_info", (("version", app.state.store.release.version),), 1
+    yield "ser_kg_sparql_cache_hits_total", (), cache.hits
+    yield "ser_kg_sparql_cache_misses_total", (), cache.misses
+    yield "ser_kg_sparql_cache_bytes", (), cache.bytes
+    if pool is not None:
+        yield "ser_kg_sparql_query_timeouts_total", (), pool.timeouts
+        yield "ser_kg_sparql_worker_restarts_total", (), pool.restarts
+        yield "ser_kg_sparql_workers_alive", (), pool.alive

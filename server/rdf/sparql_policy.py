@@ -1,0 +1,186 @@
+"""What a public SPARQL query may do here: read, inside this release, and nothing else.
+
+The query text is cut into the terminals of the SPARQL 1.1 grammar (SPARQL 1.1 Query §19.8: IRIREF,
+prefixed names, variables, strings, comments, language tags), so that a keyword is only ever found where
+the grammar has a keyword, never inside a string, an IRI, a comment or a prefixed name such as
+``ex:service``. On those tokens the policy refuses:
+
+* SPARQL Update (§3 of SPARQL 1.1 Update: INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY,
+  WITH, USING): the endpoint is read-only (403);
+* ``SERVICE`` (SPARQL 1.1 Federated Query): the endpoint makes no outbound request (400);
+* brackets nested more than ``MAX_NESTING`` deep, which would crash the engine's parser (400);
+* ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` (SPARQL 1.1
+  Protocol §2.1.4) that name anything but the release's own graphs (400).
+
+Pure: no I/O. The engine's parser still has the last word on syntax; this module only decides what is
+allowed, and reports the line and column of what it refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from server.errors import QueryRejected
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+MAX_NESTING = 200  # the engine's recursive parser overflows its stack some thousands of levels down
+_OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
+)
+
+_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d" \
+                 "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+
+# Order matters: the first alternative that matches at a position wins, as in the grammar's
+# longest-match rule for the terminals that can start with the same character.
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<ws>\s+)",
+            r"(?P<comment>#[^\n\r]*)",
+            r"(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
+            r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",
+            r"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
+            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|.)",
+        )
+    ),
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # iri, var, bnode, pname, string, lang, number, word, punct
+    text: str
+    offset: int
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """The significant tokens of ``query``; whitespace and comments are dropped."""
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup or "punct"
+        if kind not in ("ws", "comment"):
+            yield Token(kind, match.group(), match.start())
+
+
+def position(query: str, offset: int) -> str:
+    """``line:column`` (both from 1) of a character offset, as the engine's parser reports them."""
+    line = query.count("\n", 0, offset) + 1
+    column = offset - (query.rfind("\n", 0, offset) + 1) + 1
+    return f"{line}:{column}"
+
+
+class UpdateRefused(QueryRejected):
+    """SPARQL Update sent to the read-only endpoint."""
+
+    http_status = 403
+
+
+READ_ONLY = "this endpoint is read-only and accepts SPARQL queries only (SELECT, ASK, CONSTRUCT, DESCRIBE)"
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the policy learnt about an accepted query."""
+
+    form: str | None  # SELECT, ASK, CONSTRUCT or DESCRIBE; None when no query form was found
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.from_graphs or self.from_named)
+
+
+@dataclass
+class _Prologue:
+    base: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, token: Token) -> str | None:
+        if token.kind == "iri":
+            iri = token.text[1:-1]
+            return urljoin(self.base, iri) if self.base else iri
+        if token.kind == "pname":
+            prefix, _, local = token.text.partition(":")
+            namespace = self.prefixes.get(prefix)
+            return None if namespace is None else namespace + re.sub(r"\\(.)", r"\1", local)
+        return None
+
+
+def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
+    """The shape of ``query``, or :class:`QueryRejected` / :class:`UpdateRefused` naming what is refused."""
+    allowed = frozenset(allowed_graphs)
+    toks = list(tokens(query))
+    prologue = _Prologue()
+    form: str | None = None
+    from_graphs: list[str] = []
+    from_named: list[str] = []
+    depth = 0
+    for i, tok in enumerate(toks):
+        if tok.kind == "punct":
+            depth += (tok.text in _OPENERS) - (tok.text in _CLOSERS)
+            if depth > MAX_NESTING:
+                raise QueryRejected(f"the query nests brackets more than {MAX_NESTING} levels deep "
+                                    f"(at {position(query, tok.offset)})")
+            continue
+        if tok.kind != "word":
+            continue
+        word = tok.text.upper()
+        where = position(query, tok.offset)
+        if word in UPDATE_KEYWORDS:
+            raise UpdateRefused(f"{word} at {where} is SPARQL Update: {READ_ONLY}.")
+        if word == "SERVICE":
+            raise QueryRejected(
+                f"SERVICE at {where} is not allowed: this endpoint never sends requests to other "
+                "endpoints. Run the federated query from your own SPARQL client instead."
+            )
+        if form is None and word in QUERY_FORMS:
+            form = word
+        elif word == "PREFIX" and form is None and i + 2 < len(toks):
+            name, namespace = toks[i + 1], toks[i + 2]
+            if name.kind == "pname" and name.text.endswith(":") and namespace.kind == "iri":
+                prologue.prefixes[name.text[:-1]] = prologue.resolve(namespace) or ""
+        elif word == "BASE" and form is None and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+            prologue.base = prologue.resolve(toks[i + 1])
+        elif word == "FROM" and i + 1 < len(toks):
+            named = toks[i + 1].kind == "word" and toks[i + 1].text.upper() == "NAMED"
+            target = toks[i + 2] if named and i + 2 < len(toks) else toks[i + 1]
+            iri = prologue.resolve(target)
+            clause = "FROM NAMED" if named else "FROM"
+            if iri is None:
+                raise QueryRejected(f"{clause} at {where} needs an IRI (or a declared prefixed name).")
+            _check_graph(iri, allowed, f"{clause} <{iri}> at {where}")
+            (from_named if named else from_graphs).append(iri)
+    return QueryShape(form, tuple(from_graphs), tuple(from_named))
+
+
+def check_dataset(parameter: str, iris: Iterable[str], allowed_graphs: Iterable[str]) -> None:
+    """Refuse a protocol dataset (``default-graph-uri`` / ``named-graph-uri``) outside the release."""
+    allowed = frozenset(allowed_graphs)
+    for iri in iris:
+        _check_graph(iri, allowed, f"{parameter}={iri}")
+
+
+def _check_graph(iri: str, allowed: frozenset[str], what: str) -> None:
+    if iri not in allowed:
+        names = ", ".join(f"<{g}>" for g in sorted(allowed))
+        raise QueryRejected(
+            f"{what} is not allowed: this endpoint never fetches remote data, and only the graphs of "
+            f"this release can be named: {names}."
+        )

@@ -1,0 +1,325 @@
+"""The worker pool behind the public SPARQL endpoint: queries run where a runaway can be stopped for real.
+
+pyoxigraph has no cancellation (see the tech probe, §4), and a thread cannot be killed, so each public
+query runs in one of a few persistent worker processes: fresh interpreters (``python -m
+server.store.workers``, like multiprocessing's ``spawn`` but without re-running the parent's main
+module) that talk over a socket pair with pickled messages. Each worker cuts itself off the
+network (``server.store.isolation``), opens the database with ``Store.read_only`` and answers jobs
+from a pipe, writing the results itself, up to the row cap. A query that runs past the time limit gets
+its worker SIGKILLed; a fresh worker replaces it in the background while the other workers go on
+serving.
+
+The pool is driven from one asyncio event loop: waiting for a reply costs no thread, only a reader on
+the pipe. All methods except :meth:`WorkerPool.start` and :meth:`WorkerPool.close` must be called from
+that loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from server.errors import QueryRejected, QueryTimeout, StoreError
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT = 30.0  # seconds a new worker may take to open the database
+# Address space of one worker. A query that builds huge intermediate results makes the engine abort
+# when it hits this, which kills that worker only (answered 503, and replaced), not the machine.
+WORKER_MEMORY_BYTES = 4 * 1024**3
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    format: str  # a name from server.rdf.formats: json, xml, csv, tsv, turtle, jsonld, ...
+    default_graphs: tuple[str, ...] | None = None  # None: the default graph is the union of all graphs
+    named_graphs: tuple[str, ...] | None = None  # None: every graph of the store
+    uses_query_dataset: bool = False  # the query has FROM / FROM NAMED of its own
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # solutions, boolean or triples
+    body: bytes
+    count: int
+    truncated: bool
+    seconds: float  # time spent in the worker
+
+
+def _answer(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple[str, Any]:
+    """Run one job inside a worker. Returns ("ok", Answer) or ("error", message)."""
+    import pyoxigraph as ox
+
+    from server.store import results
+
+    started = time.perf_counter()
+    options: dict[str, Any] = {}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
+    elif not job.uses_query_dataset:
+        options["use_default_graph_as_union"] = True
+    try:
+        result = store.query(job.query, **options)
+        if isinstance(result, ox.QuerySolutions):
+            kind, written = "solutions", results.solutions(result, job.format, limit)
+        elif isinstance(result, ox.QueryBoolean):
+            kind, written = "boolean", results.boolean(bool(result), job.format)
+        else:
+            kind, written = "triples", results.triples(result, job.format, limit, prefixes)
+    except SyntaxError as exc:
+        return "error", f"syntax error: {exc.msg if hasattr(exc, 'msg') else exc}"
+    except KeyError:
+        return "error", f"format {job.format!r} cannot carry the results of this query"
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        return "error", f"the query could not be evaluated: {exc}"
+    seconds = time.perf_counter() - started
+    return "ok", Answer(kind, written.body, written.count, written.truncated, seconds)
+
+
+def serve(conn: Connection, database: str, limit: int, prefixes: dict[str, str]) -> None:
+    """Entry point of a worker process."""
+    from server.store.isolation import isolate
+
+    isolation = isolate()  # before the engine starts any thread
+    import resource
+
+    import pyoxigraph as ox
+
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+
+    store = ox.Store.read_only(database)
+    conn.send(("ready", isolation))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_answer(store, job, limit, prefixes))
+
+
+class Worker:
+    def __init__(self, database: Path, limit: int, prefixes: dict[str, str]) -> None:
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-m", __name__, str(theirs.fileno()), str(database), str(limit),
+                   json.dumps(prefixes)]
+        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.isolation = ""
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_ready(self) -> None:
+        if not self.conn.poll(START_TIMEOUT):
+            self.kill()
+            raise StoreError(f"a SPARQL worker did not start within {START_TIMEOUT:.0f} s")
+        try:
+            _, self.isolation = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            self.kill()
+            raise StoreError(f"a SPARQL worker could not open the store: {exc}") from exc
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()  # SIGKILL: the engine cannot be asked to stop
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            log.error("SPARQL worker %s did not exit after SIGKILL", self.process.pid)
+        self.conn.close()
+
+
+class WorkerPool:
+    """``size`` persistent worker processes over one read-only database."""
+
+    def __init__(self, database: Path, *, size: int, timeout: float, limit: int,
+                 prefixes: dict[str, str]) -> None:
+        self.database = database
+        self.size = size
+        self.timeout = timeout
+        self.limit = limit
+        self.prefixes = prefixes
+        self.restarts = 0  # workers replaced after a timeout or a crash
+        self.timeouts = 0
+        self.isolation = ""
+        self._idle: list[Worker] = []
+        self._busy: set[Worker] = set()
+        self._waiters: collections.deque[asyncio.Future[Worker]] = collections.deque()
+        self._closed = False
+
+    @property
+    def alive(self) -> int:
+        return sum(w.alive() for w in (*self._idle, *self._busy))
+
+    def start(self) -> bool:
+        """Start every worker and wait until each has opened the database (blocking).
+
+        Returns False when the pool was already running, so that only the starter closes it.
+        """
+        if self._idle or self._busy:
+            return False
+        self._closed = False
+        workers = [Worker(self.database, self.limit, self.prefixes) for _ in range(self.size)]
+        for w in workers:
+            w.wait_ready()
+        self.isolation = workers[0].isolation
+        if "network namespace" not in self.isolation:
+            log.warning("SPARQL workers run without a network namespace (%s)", self.isolation)
+        self._idle.extend(workers)
+        return True
+
+    def close(self) -> None:
+        self._closed = True
+        for w in (*self._idle, *self._busy):
+            w.kill()
+        self._idle.clear()
+        self._busy.clear()
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.cancel()
+        self._waiters.clear()
+
+    async def run(self, job: Job) -> Answer:
+        """Run ``job``; QueryTimeout past the limit, QueryRejected for a bad query."""
+        loop = asyncio.get_running_loop()
+        worker = await self._acquire(loop, loop.time() + self.timeout)
+        try:
+            worker.conn.send(job)
+            # The limit is on the work: the clock starts when a worker takes the query, not while it
+            # waited for one (that wait has a limit of its own, in _acquire).
+            status, payload = await self._reply(loop, worker, loop.time() + self.timeout)
+        except TimeoutError:
+            self.timeouts += 1
+            self._replace(loop, worker)
+            raise QueryTimeout(
+                f"the query ran longer than the limit of {self.timeout:g} s and was stopped "
+                "(setting query_timeout, environment variable SER_KG_QUERY_TIMEOUT). Make it more "
+                "selective, or add a LIMIT."
+            ) from None
+        except (EOFError, OSError, asyncio.CancelledError) as exc:
+            self._replace(loop, worker)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise StoreError("the query worker stopped unexpectedly; try again") from None
+        self._release(worker)
+        if status == "error":
+            raise QueryRejected(str(payload))
+        answer: Answer = payload
+        return answer
+
+    async def _acquire(self, loop: asyncio.AbstractEventLoop, deadline: float) -> Worker:
+        if self._closed:
+            raise StoreError("the SPARQL worker pool is closed")
+        if self._idle:
+            worker = self._idle.pop()
+        else:
+            waiter: asyncio.Future[Worker] = loop.create_future()
+            self._waiters.append(waiter)
+            timer = loop.call_later(max(deadline - loop.time(), 0), _expire, waiter)
+            try:
+                worker = await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                    self._release(waiter.result())  # handed over just as the request went away
+                raise
+            except TimeoutError:
+                raise QueryTimeout(
+                    f"all {self.size} query workers stayed busy for the whole time limit of "
+                    f"{self.timeout:g} s (settings query_workers and query_timeout); try again later"
+                ) from None
+            finally:
+                timer.cancel()
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        self._busy.add(worker)
+        return worker
+
+    async def _reply(self, loop: asyncio.AbstractEventLoop, worker: Worker, deadline: float) -> tuple[str, Any]:
+        fd = worker.conn.fileno()
+        ready: asyncio.Future[None] = loop.create_future()
+        loop.add_reader(fd, _wake, ready)
+        timer = loop.call_later(max(deadline - loop.time(), 0), _expire, ready)
+        try:
+            await ready
+        finally:
+            timer.cancel()
+            loop.remove_reader(fd)
+            # uvloop makes a watched descriptor non-blocking; the reply is read whole, in blocking mode.
+            os.set_blocking(fd, True)
+        reply: tuple[str, Any] = worker.conn.recv()
+        return reply
+
+    def _release(self, worker: Worker) -> None:
+        self._busy.discard(worker)
+        if self._closed:
+            worker.kill()
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                self._busy.add(worker)
+                return
+        self._idle.append(worker)
+
+    def _replace(self, loop: asyncio.AbstractEventLoop, worker: Worker) -> None:
+        """Kill ``worker`` and start another in a thread; the loop goes on serving meanwhile."""
+        self._busy.discard(worker)
+        self.restarts += 1
+
+        def replace() -> None:
+            worker.kill()
+            if self._closed:
+                return
+            try:
+                fresh = Worker(self.database, self.limit, self.prefixes)
+                fresh.wait_ready()
+            except StoreError:
+                log.exception("could not replace a SPARQL worker")
+                return
+            try:
+                loop.call_soon_threadsafe(self._adopt, fresh)
+            except RuntimeError:  # that request's loop has closed (a test client); no waiter can be on it
+                if self._closed:
+                    fresh.kill()
+                else:
+                    self._idle.append(fresh)
+
+        threading.Thread(target=replace, name="sparql-worker-replace", daemon=True).start()
+
+    def _adopt(self, worker: Worker) -> None:
+        self._busy.add(worker)
+        self._release(worker)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
+
+
+if __name__ == "__main__":
+    # Run as ``python -m server.store.workers FD DATABASE LIMIT PREFIXES``; the serving code is taken from
+    # the imported module, so that pickled answers name ``server.store.workers``, not ``__main__``.
+    from server.store import workers
+
+    workers.serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4]))

@@ -1,0 +1,107 @@
+"""HTTP caching pinned to the release (RFC 9110 §8.8 validators, §13 conditional requests).
+
+Everything the server derives from the store changes only when a new release is served, so the
+release is the validator: the ETag is the release's (:attr:`ReleaseInfo.etag`) with the variant
+appended, because one URL has several representations under ``Vary`` (Turtle and HTML, Dutch and
+English) and a strong ETag must differ between them; Last-Modified is the release's creation time.
+``Cache-Control: no-cache`` lets caches keep a copy but makes them ask again, which a 304 answers cheaply.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.store.base import ReleaseInfo
+
+CACHE_CONTROL = "public, no-cache"
+
+
+def etag(release: ReleaseInfo, variant: str = "") -> str:
+    core = release.etag.strip('"')
+    return f'"{core}-{variant}"' if variant else f'"{core}"'
+
+
+def _created(release: ReleaseInfo) -> datetime:
+    created = release.created if release.created.tzinfo else release.created.replace(tzinfo=UTC)
+    return created.astimezone(UTC).replace(microsecond=0)
+
+
+def last_modified(release: ReleaseInfo) -> str:
+    return format_datetime(_created(release), usegmt=True)
+
+
+def headers(release: ReleaseInfo, variant: str = "") -> dict[str, str]:
+    return {"ETag": etag(release, variant), "Last-Modified": last_modified(release),
+            "Cache-Control": CACHE_CONTROL}
+
+
+def not_modified(request: Request, release: ReleaseInfo, variant: str = "") -> bool:
+    """True when the client's copy is current: If-None-Match wins over If-Modified-Since (§13.1.3)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tag = etag(release, variant)
+        candidates = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in candidates or tag in candidates
+    ims = request.headers.get("if-modified-since")
+    if ims is None:
+        return False
+    try:
+        since = parsedate_to_datetime(ims)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return _created(release) <= since
+
+
+def response_304(release: ReleaseInfo, variant: str = "", extra: Mapping[str, str] | None = None) -> Response:
+    return Response(status_code=304, headers={**headers(release, variant), **(extra or {})})
+
+
+class DocumentCache:
+    """Rendered documents kept in memory, least recently used out first, bounded in bytes.
+
+    The release never changes under a running store, so a document once rendered stays right until
+    the process serves another release (and so builds another cache). This is what a reverse proxy
+    in front would do; keeping it in-process spares a second service for a small site.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        if len(body) > self.max_bytes // 16:  # one huge document must not flush everything else
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old)
+            self._items[key] = body
+            self.bytes += len(body)
+            while self.bytes > self.max_bytes and self._items:
+                _, dropped = self._items.popitem(last=False)
+                self.bytes -= len(dropped)

@@ -1,0 +1,200 @@
+"""Reconciliation queries answered from the directory: candidates, suggestions and data extension.
+
+The protocol (``server.web.reconcile``) reads requests and writes responses; this module decides what
+they say. A query (Reconciliation Service API v0.2 §4.1) is checked field by field, so that a client
+learns which query and which field were wrong. Types are a hard filter that admits subclasses
+(``org:Organization`` admits the formal organisations). Property constraints move the score: the
+name counts for NAME_SHARE of it and the share of properties that match for the rest, so a candidate
+whose properties disagree cannot be a sure match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from server.store.base import Store
+from server.web import values
+from server.web.directory import Directory
+from server.web.nameindex import Candidate
+
+AUTO_MATCH = 90.0  # the score from which a candidate may be a sure match ...
+MARGIN = 5.0  # ... when it leads the next candidate by this much
+DEFAULT_LIMIT, MAX_LIMIT = 10, 50
+NAME_SHARE = 0.7
+MAX_EXTEND_IDS = 500
+TYPE_STRICT = ("any", "should", "all")
+
+
+class QueryError(ValueError):
+    """A query or extension request that does not follow the specification; the message says where."""
+
+
+def type_objects(directory: Directory, types: Iterable[str], lang: str) -> list[dict[str, Any]]:
+    out = []
+    for iri in types:
+        entity = directory.types.entity(iri)
+        out.append({"id": iri, "name": entity.name(lang) if entity else directory.curie(iri)})
+    return out
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise QueryError(f"{where} must be a string or a list of strings")
+
+
+class Matcher:
+    def __init__(self, directory: Directory, store: Store) -> None:
+        self.directory = directory
+        self.store = store
+
+    def reconcile(self, batch: Any, lang: str) -> dict[str, Any]:
+        if not isinstance(batch, dict):
+            raise QueryError("'queries' must be a JSON object that maps query ids to queries (§4.1)")
+        return {key: {"result": self.candidates(str(key), query, lang)} for key, query in batch.items()}
+
+    def candidates(self, key: str, query: Any, lang: str) -> list[dict[str, Any]]:
+        where = f"query {key!r}"
+        if not isinstance(query, dict):
+            raise QueryError(f"{where} must be a JSON object with 'query' and optional 'type', 'limit', 'properties'")
+        unknown = sorted(set(query) - {"query", "type", "limit", "properties", "type_strict"})
+        if unknown:
+            raise QueryError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        text = query.get("query", "")
+        if not isinstance(text, str):
+            raise QueryError(f"{where}: 'query' must be a string")
+        limit = query.get("limit", DEFAULT_LIMIT)
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 1:
+            raise QueryError(f"{where}: 'limit' must be a positive number")
+        if query.get("type_strict", "any") not in TYPE_STRICT:
+            raise QueryError(f"{where}: 'type_strict' is one of {', '.join(TYPE_STRICT)}")
+        types = [self.directory.term(t) for t in _strings(query.get("type", []), f"{where}: 'type'")]
+        accept = self.directory.of_types(types) if types else None
+        constraints = self._constraints(query.get("properties", []), where)
+        if not text.strip() and not constraints:
+            raise QueryError(f"{where}: give a non-empty 'query', or 'properties' (§4.1)")
+        found = self._found(text, accept, constraints, int(limit))
+        ranked = self._rescored(found, constraints, bool(text.strip()))
+        result = [self._candidate(c, features, lang) for c, features in ranked[:min(int(limit), MAX_LIMIT)]]
+        if result:
+            lead = ranked[0][0].score - (ranked[1][0].score if len(ranked) > 1 else 0.0)
+            result[0]["match"] = ranked[0][0].score >= AUTO_MATCH and lead >= MARGIN
+        return result
+
+    def _constraints(self, given: Any, where: str) -> list[tuple[str, list[Any]]]:
+        if not isinstance(given, list):
+            raise QueryError(f"{where}: 'properties' must be a list of {{'pid': ..., 'v': ...}}")
+        constraints = []
+        for item in given:
+            if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
+                raise QueryError(f"{where}: each property needs a string 'pid' and a value 'v'")
+            constraints.append((self.directory.term(item["pid"]), values.wanted_values(item["v"])))
+        return constraints
+
+    def _found(self, text: str, accept: set[str] | None, constraints: list[tuple[str, list[Any]]],
+               limit: int) -> list[Candidate]:
+        if text.strip():
+            direct = self.directory.thing(text)
+            if direct is not None and (accept is None or direct.iri in accept):
+                return [Candidate(direct, 100.0, direct.name(), True)]
+            wanted = max(limit, DEFAULT_LIMIT) * (3 if constraints else 1)
+            return self.directory.things.search(text, accept=accept, limit=min(wanted, 3 * MAX_LIMIT))
+        holders = values.holders(self.store, constraints[0][0])
+        things = [self.directory.things.entity(iri) for iri in sorted(holders)]
+        return [Candidate(t, 0.0, t.name(), False) for t in things
+                if t is not None and (accept is None or t.iri in accept)]
+
+    def _rescored(self, found: list[Candidate], constraints: list[tuple[str, list[Any]]],
+                  named: bool) -> list[tuple[Candidate, list[dict[str, Any]]]]:
+        if not constraints:
+            return [(c, self._features(c, [])) for c in found]
+        fetched = values.fetch(self.store, [c.entity.iri for c in found], sorted({p for p, _ in constraints}))
+        ranked = []
+        for c in found:
+            hits = [(pid, any(values.matches(v, w, self.directory) for v in fetched[c.entity.iri][pid] for w in wanted))
+                    for pid, wanted in constraints]
+            share = sum(hit for _, hit in hits) / len(hits)
+            score = NAME_SHARE * c.score + (1 - NAME_SHARE) * 100 * share if named else 100 * share
+            if named or share > 0:
+                ranked.append((Candidate(c.entity, round(score, 2), c.label, c.exact), self._features(c, hits)))
+        return sorted(ranked, key=lambda r: (-r[0].score, r[0].entity.iri))
+
+    @staticmethod
+    def _features(c: Candidate, hits: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+        return [{"id": "name", "value": round(c.score / 100, 4)}, {"id": "name_exact", "value": c.exact},
+                *({"id": f"property:{pid}", "value": hit} for pid, hit in hits)]
+
+    def _candidate(self, c: Candidate, features: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": c.entity.iri, "name": c.entity.name(lang), "score": c.score,
+                               "match": False, "type": type_objects(self.directory, c.entity.types, lang),
+                               "features": features}
+        description = c.entity.description(lang)
+        if description:
+            out["description"] = description
+        return out
+
+    def suggest(self, kind: str, prefix: str, count: int, lang: str, type_: str | None = None) -> list[dict[str, Any]]:
+        """Autocomplete (§6.2): the last word of ``prefix`` may be unfinished."""
+        if kind == "type":
+            if not prefix.strip():
+                return type_objects(self.directory, self.directory.kinds(), lang)[:count]
+            found = self.directory.types.search(prefix, typing=True, limit=count)
+        elif kind == "property":
+            if not prefix.strip():
+                return [{"id": e.iri, "name": e.name(lang)} for e in self.directory.properties.entities[:count]]
+            found = self.directory.properties.search(prefix, typing=True, limit=count)
+        else:
+            accept = self.directory.of_types([self.directory.term(type_)]) if type_ else None
+            found = self.directory.things.search(prefix, typing=True, accept=accept, limit=count)
+        out = []
+        for c in found:
+            item: dict[str, Any] = {"id": c.entity.iri, "name": c.entity.name(lang)}
+            description = c.entity.description(lang)
+            if description:
+                item["description"] = description
+            if kind == "entity":
+                item["notable"] = type_objects(self.directory, c.entity.types, lang)
+            if kind == "type":
+                item["broader"] = type_objects(self.directory, self.directory.broader.get(c.entity.iri, ()), lang)
+            out.append(item)
+        return out
+
+    def propose(self, type_: str, limit: int, lang: str) -> list[dict[str, Any]]:
+        """Properties to fetch for things of a type (§7.2), those most of its things have first."""
+        cls = self.directory.term(type_)
+        counts: dict[str, int] = {}
+        for sub, used in self.directory.usage.items():
+            if sub == cls or cls in self.directory.ancestors(sub):
+                for prop, n in used:
+                    counts[prop] = counts.get(prop, 0) + n
+        ranked = sorted(counts, key=lambda p: (-counts[p], p))[:limit]
+        return [{"id": p, "name": self._property_name(p, lang)} for p in ranked]
+
+    def _property_name(self, iri: str, lang: str) -> str:
+        entity = self.directory.properties.entity(iri)
+        return entity.name(lang) if entity else self.directory.curie(iri)
+
+    def extend(self, query: Any, lang: str) -> dict[str, Any]:
+        """Data extension (§7.3): the values of the asked properties for each asked thing."""
+        if not isinstance(query, dict) or not isinstance(query.get("ids"), list) or not isinstance(
+                query.get("properties"), list):
+            raise QueryError("'extend' must be a JSON object with 'ids' (a list) and 'properties' (a list)")
+        ids = _strings(query["ids"], "'ids'") if query["ids"] else []
+        if len(ids) > MAX_EXTEND_IDS:
+            raise QueryError(f"'ids' may hold at most {MAX_EXTEND_IDS} identifiers per request")
+        asked: list[str] = []
+        for item in query["properties"]:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                raise QueryError("each of 'properties' needs a string 'id'")
+            asked.append(item["id"])
+            chosen = (item.get("settings") or {}).get("lang") if isinstance(item.get("settings"), dict) else None
+            lang = chosen if chosen in ("nl", "en") else lang
+        things = {i: self.directory.thing(i) for i in ids}
+        props = {p: self.directory.term(p) for p in asked}
+        fetched = values.fetch(self.store, sorted({t.iri for t in things.values() if t}), sorted(set(props.values())))
+        rows = {i: {p: values.cells(fetched[t.iri][props[p]], self.directory, lang) if t else [] for p in asked}
+                for i, t in things.items()}
+        return {"meta": [{"id": p, "name": self._property_name(props[p], lang)} for p in asked], "rows": rows}

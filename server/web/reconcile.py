@@ -1,0 +1,206 @@
+"""The reconciliation service, ``/reconcile``: the W3C Reconciliation Service API v0.2, as OpenRefine uses it.
+
+Someone with a spreadsheet of names (organisations, people, advisory reports, laws) matches them to
+SER IRIs. Sections of the specification (https://reconciliation-api.github.io/specs/0.2/):
+
+  §3.1 service manifest      GET /reconcile
+  §3.3 cross-origin access   every answer allows any origin; OPTIONS answers the preflight
+  §4.3 reconciliation        GET or POST /reconcile with ``queries`` (a batch of at most BATCH_SIZE)
+  §5   preview               GET /reconcile/preview?id=   (and /reconcile/view?id= leads to the page)
+  §6   suggest               GET /reconcile/suggest/{entity,type,property}?prefix=&cursor=
+  §7   data extension        GET or POST /reconcile with ``extend``; GET /reconcile/properties?type=
+
+Not offered: JSONP (optional since v0.2), authentication (the data is open), and flyouts (§6.5, which
+the specification proposes to drop; suggestions carry a description instead).
+
+Identifiers are the things' IRIs (``{base}id/organisatie/ser``), so a matched cell holds the SER IRI
+itself; the identifier space is ``{base}id/``. Types and properties are IRIs too, and CURIEs
+(``ser:Advies``) are accepted wherever an IRI is. A candidate is a sure ``match`` when its score is
+at least AUTO_MATCH and leads the next candidate by MARGIN (bench/reconciliation measures both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from server import __version__
+from server.settings import Settings
+from server.store.base import Store
+from server.web import addresses, caching, rendering
+from server.web.directory import Directory, directory_for
+from server.web.matching import Matcher, QueryError, type_objects
+
+PATH = "/reconcile"
+BATCH_SIZE = 50
+SUGGEST_PAGE = 10
+PROPOSE_LIMIT = 25
+PREVIEW_SIZE = (420, 180)
+CORS = {"Access-Control-Allow-Origin": "*"}
+FORM = "application/x-www-form-urlencoded"
+
+
+class ProtocolError(ValueError):
+    """A request that breaks the protocol or a limit; carries its HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def manifest(directory: Directory, root: str, lang: str) -> dict[str, Any]:
+    base = directory.base
+    return {
+        "versions": ["0.2"],
+        "name": "SER Linked Data",
+        "identifierSpace": f"{base}id/",
+        "schemaSpace": f"{base}def/",
+        "documentation": root,
+        "serviceVersion": __version__,
+        "defaultTypes": type_objects(directory, directory.kinds(), lang),
+        "view": {"url": f"{root}reconcile/view?id={{{{id}}}}"},
+        "preview": {"url": f"{root}reconcile/preview?id={{{{id}}}}", "width": PREVIEW_SIZE[0],
+                    "height": PREVIEW_SIZE[1]},
+        "suggest": {kind: {"service_url": root.rstrip("/"), "service_path": f"{PATH}/suggest/{kind}"}
+                    for kind in ("entity", "type", "property")},
+        "extend": {
+            "propose_properties": {"service_url": root.rstrip("/"), "service_path": f"{PATH}/properties"},
+            "property_settings": [{"name": "lang", "label": "Language / Taal", "type": "select", "default": "nl",
+                                   "help_text": "Language of names and texts", "choices": [
+                                       {"value": "nl", "name": "Nederlands"}, {"value": "en", "name": "English"}]}],
+        },
+        "batchSize": BATCH_SIZE,
+    }
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ProtocolError(400, f"the '{what}' parameter is not valid JSON: {exc}") from None
+
+
+async def _parameters(request: Request, limit: int) -> dict[str, str]:
+    """The request's parameters: the query string, and for POST the form body (at most ``limit`` bytes)."""
+    params = dict(request.query_params)
+    if request.method == "POST":
+        too_large = ProtocolError(413, f"the request body is larger than {limit} bytes (setting max_body_bytes)")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise too_large
+        if body and not request.headers.get("content-type", FORM).startswith(FORM):
+            raise ProtocolError(415, f"send the batch as {FORM} with a 'queries' or 'extend' field")
+        try:
+            params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=16))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ProtocolError(400, f"the form body cannot be read: {exc}") from None
+    return params
+
+
+def _variant(request: Request, name: str) -> str:
+    """The ETag variant of a GET answer: its kind, its parameters and the reader's language."""
+    digest = hashlib.blake2b(str(request.url.query).encode(), digest_size=8).hexdigest()
+    return f"{name}-{digest}-{rendering.language_of(request).lang}"
+
+
+def router(settings: Settings, store: Store) -> APIRouter:
+    directory = directory_for(settings, store)
+    matcher = Matcher(directory, store)
+    api = APIRouter()
+
+    def answer(request: Request, name: str, make: Callable[[], Any]) -> Response:
+        """JSON from ``make()``, with CORS; a GET also carries the release's validators, and a client
+        whose copy is current gets a 304 without the work being done again."""
+        headers = {**CORS, "Vary": "Accept-Language, Cookie"}
+        if request.method == "GET":
+            variant = _variant(request, name)
+            headers.update(caching.headers(store.release, variant))
+            if caching.not_modified(request, store.release, variant):
+                return Response(status_code=304, headers=headers)
+        return JSONResponse(make(), headers=headers)
+
+    def problem(error: ProtocolError | QueryError) -> Response:
+        status = error.status if isinstance(error, ProtocolError) else 400
+        return Response(f"{error}\n", status_code=status, headers=CORS, media_type="text/plain; charset=utf-8")
+
+    @api.api_route(PATH, methods=["GET", "POST"], include_in_schema=False)
+    async def service(request: Request) -> Response:
+        lang = rendering.language_of(request).lang
+        try:
+            params = await _parameters(request, settings.max_body_bytes)
+            if "queries" in params:
+                batch = _json(params["queries"], "queries")
+                if isinstance(batch, dict) and len(batch) > BATCH_SIZE:
+                    raise ProtocolError(413, f"a batch holds at most {BATCH_SIZE} queries (the manifest's batchSize)")
+                return await run_in_threadpool(answer, request, "reconcile", lambda: matcher.reconcile(batch, lang))
+            if "extend" in params:
+                query = _json(params["extend"], "extend")
+                return await run_in_threadpool(answer, request, "extend", lambda: matcher.extend(query, lang))
+        except (ProtocolError, QueryError) as exc:
+            return problem(exc)
+        return answer(request, "manifest", lambda: manifest(directory, str(request.base_url), lang))
+
+    @api.get(PATH + "/suggest/{kind}", include_in_schema=False)
+    def suggest(request: Request, kind: str, prefix: str = "", cursor: str = "0") -> Response:
+        if kind not in ("entity", "type", "property"):
+            return problem(ProtocolError(404, "suggest services: entity, type and property"))
+        start = int(cursor) if cursor.isdigit() else 0
+        lang = rendering.language_of(request).lang
+        type_ = request.query_params.get("type")
+        return answer(request, f"suggest-{kind}", lambda: {
+            "result": matcher.suggest(kind, prefix, start + SUGGEST_PAGE, lang, type_)[start:]})
+
+    @api.get(PATH + "/properties", include_in_schema=False)
+    def propose(request: Request, type: str = "", limit: str = "") -> Response:
+        count = min(int(limit), 100) if limit.isdigit() and int(limit) > 0 else PROPOSE_LIMIT
+        lang = rendering.language_of(request).lang
+        extra = {"limit": count} if limit else {}
+        return answer(request, "properties", lambda: {
+            "type": type, "properties": matcher.propose(type, count, lang), **extra})
+
+    @api.get(PATH + "/preview", include_in_schema=False)
+    def preview(request: Request, id: str = "") -> Response:
+        entity = directory.thing(id)
+        if entity is None:
+            return problem(ProtocolError(404, f"no thing with the identifier {id!r} in this release"))
+
+        def context(lang: str) -> dict[str, Any]:
+            types = [t["name"] for t in type_objects(directory, entity.types, lang)]
+            return {"entity": entity, "name": entity.name(lang), "types": types,
+                    "description": entity.description(lang), "href": addresses.href(entity.iri, directory.base)}
+
+        digest = hashlib.blake2b(entity.iri.encode(), digest_size=8).hexdigest()
+        response = rendering.render(request, "search-preview.html", context, store.release,
+                                    variant=f"preview-{digest}")
+        response.headers.update(CORS)
+        return response
+
+    @api.get(PATH + "/view", include_in_schema=False)
+    def view(id: str = "") -> Response:
+        entity = directory.thing(id)
+        if entity is None:
+            return problem(ProtocolError(404, f"no thing with the identifier {id!r} in this release"))
+        return RedirectResponse(addresses.href(entity.iri, directory.base), status_code=303, headers=CORS)
+
+    @api.options(PATH, include_in_schema=False)
+    @api.options(PATH + "/{rest:path}", include_in_schema=False)
+    def preflight(request: Request) -> Response:
+        return Response(status_code=204, headers={
+            **CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers", "Content-Type"),
+            "Access-Control-Max-Age": "86400"})
+
+    return api

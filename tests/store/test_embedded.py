@@ -1,0 +1,46 @@
+"""The embedded store: loaded once per release, opened read-only, trusted queries over the union graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from server.errors import ReleaseError
+from server.store.embedded import MARKER, EmbeddedStore, ensure_database, read_release
+
+
+def test_release_is_read_from_its_manifest(tiny_release_dir: Path) -> None:
+    release = read_release(tiny_release_dir)
+    assert release.version == "0.0.0-fixture"
+    assert release.base_iri == "https://data.ser.nl/"
+    assert release.etag == '"0.0.0-fixture"'
+
+
+def test_missing_manifest_is_a_release_error(tmp_path: Path) -> None:
+    with pytest.raises(ReleaseError, match="ser-kg build"):
+        read_release(tmp_path)
+
+
+def test_database_is_loaded_once_and_marked_complete(tiny_release_dir: Path, tmp_path: Path) -> None:
+    release = read_release(tiny_release_dir)
+    first = ensure_database(tmp_path, release)
+    assert (first / MARKER).read_text() == release.version
+    stamp = (first / MARKER).stat().st_mtime_ns
+    assert ensure_database(tmp_path, release) == first
+    assert (first / MARKER).stat().st_mtime_ns == stamp
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".loading")]
+
+
+def test_select_runs_over_the_union_of_graphs(store: EmbeddedStore) -> None:
+    rows = store.select("SELECT ?name WHERE { <https://data.ser.nl/id/persoon/kim-putters> "
+                        "<http://xmlns.com/foaf/0.1/name> ?name }")
+    assert rows == [{"name": Literal("Kim Putters")}]
+    assert store.ask("ASK { ?s a <http://rdfs.org/ns/void#Dataset> }")  # in the metadata graph
+
+
+def test_construct_serialises_in_the_asked_format(store: EmbeddedStore) -> None:
+    body = store.construct("CONSTRUCT WHERE { <https://data.ser.nl/id/organisatie/ser> ?p ?o }", "text/turtle")
+    assert b"Sociaal-Economische Raad" in body
+    assert isinstance(store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")[0]["s"], URIRef)

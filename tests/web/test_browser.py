@@ -1,0 +1,136 @@
+"""A real browser opens the site: Debian's Chromium, headless, driven by Playwright.
+
+It opens the home page and an entity page in both languages, follows links, and runs an example
+query on the query page. Screenshots are kept in ``test-artifacts/`` (git-ignored) for a person to
+look at. The server runs on loopback; Chromium is started without background networking, so nothing
+leaves the machine. Playwright's own browser download is never used: ``executable_path`` points at
+the system Chromium (``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.settings import PROJECT_ROOT
+from tests.web.test_resources import LdSite, live_server, open_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
+                       "(apt-get install -y chromium); the CI setup script installs it"),
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LdSite, str]]:
+    site = open_site(tmp_path_factory.mktemp("browser"), query_workers=True)
+    with live_server(site.app) as url:
+        yield site, url
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def browser(served: tuple[LdSite, str]) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1100, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def test_home_page_in_dutch_then_english(served: tuple[LdSite, str], page: object) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    _, url = served
+    page.goto(url + "/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.locator("h2", has_text="Wat de dataset bevat").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "home-nl.png"), full_page=True)
+    page.click("a.lang-switch")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h2", has_text="What the dataset holds").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "home-en.png"), full_page=True)
+
+
+def test_entity_page_in_both_languages_and_following_links(served: tuple[LdSite, str], page: object) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    _, url = served
+    page.goto(url + "/id/orgaan/raad")  # the browser follows the 303 to the HTML document
+    assert page.url == url + "/doc/orgaan/raad"
+    assert page.title().startswith("Raad ·")
+    assert page.locator("h1").inner_text() == "Raad"
+    page.screenshot(path=str(ARTIFACTS / "entity-nl.png"), full_page=True)
+    page.click("a.lang-switch")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Council"
+    page.screenshot(path=str(ARTIFACTS / "entity-en.png"), full_page=True)
+    # The language sticks, and links lead to the documents of linked things.
+    page.click("text=Social and Economic Council")
+    page.wait_for_load_state()
+    assert page.url == url + "/doc/organisatie/ser"
+    assert page.locator("h1").inner_text() == "Social and Economic Council"
+    page.click("section.group-incoming >> text=Council")
+    page.wait_for_load_state()
+    assert page.url == url + "/doc/orgaan/raad"
+
+
+def test_markup_in_a_label_is_shown_as_text(served: tuple[LdSite, str], page: object) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    _, url = served
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url + "/doc/advies/markup")
+    assert page.locator("h1").inner_text() == "<script>alert('x')</script> & <b>vet</b>"
+    assert page.locator("h1 b").count() == 0
+    assert dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "entity-markup.png"), full_page=True)
+
+
+def test_example_query_runs_on_the_query_page(served: tuple[LdSite, str], page: object) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    site, url = served
+    if site.client.get("/sparql", headers={"Accept": "text/html"}).status_code == 404:
+        pytest.skip("the query page (/sparql, server/web/sparql.py) is not in ROUTERS yet")
+    page.goto(url + "/sparql")
+    page.screenshot(path=str(ARTIFACTS / "query-page.png"), full_page=True)
+    examples = page.locator("[data-example]")
+    if examples.count():
+        # An example from queries/examples/ loads into the editor; the fixture data may not answer it.
+        examples.first.click()
+        page.wait_for_load_state()
+        assert "SELECT" in page.input_value("textarea").upper() or "CONSTRUCT" in page.input_value("textarea")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#sparql-results table, #sparql-results pre", timeout=10000)
+        page.screenshot(path=str(ARTIFACTS / "query-example.png"), full_page=True)
+    page.fill("textarea", "SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#OrganizationalUnit> }")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=https://data.ser.nl/id/orgaan/raad", timeout=10000)
+    page.screenshot(path=str(ARTIFACTS / "query-result.png"), full_page=True)

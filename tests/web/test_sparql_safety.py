@@ -1,0 +1,246 @@
+"""The endpoint on the open internet: read-only, no outbound requests, a hard time limit, a visible
+result cap, bounded requests, and 4xx (never 5xx) for bad input. One test per case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.conftest import LiveServer, Recorder
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?q ?r ?t }"
+LOOKUP = "SELECT ?p ?o WHERE { <https://data.ser.nl/id/organisatie/ser> ?p ?o }"
+ALL = "SELECT * WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def limited_app(make_app: Callable[..., FastAPI]) -> FastAPI:
+    return make_app(query_timeout=1.0, result_limit=5, max_query_length=300, max_body_bytes=1000)
+
+
+@pytest.fixture
+def limited(limited_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(limited_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def limited_server(limited_app: FastAPI) -> Iterator[LiveServer]:
+    with LiveServer(limited_app) as server:
+        yield server
+
+
+# --- read-only ------------------------------------------------------------------------------------
+
+UPDATE = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(lambda c: c.get("/sparql", params={"update": UPDATE}), id="GET update="),
+        pytest.param(lambda c: c.get("/sparql", params={"query": UPDATE}), id="GET query=INSERT"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "LOAD <http://127.0.0.1:9/x>"}), id="GET LOAD"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": ALL, "update": "CLEAR ALL"}), id="GET both"),
+        pytest.param(lambda c: c.post("/sparql", data={"update": UPDATE}), id="POST form update="),
+        pytest.param(lambda c: c.post("/sparql", data={"query": "DROP ALL"}), id="POST form query=DROP"),
+        pytest.param(lambda c: c.post("/sparql", content=UPDATE,
+                                      headers={"Content-Type": "application/sparql-update"}), id="POST update body"),
+        pytest.param(lambda c: c.post("/sparql", content="DELETE WHERE { ?s ?p ?o }",
+                                      headers={"Content-Type": "application/sparql-query"}), id="POST query body"),
+        pytest.param(lambda c: c.post("/sparql?update=CLEAR%20ALL", data={"query": ALL}), id="POST update in URL"),
+    ],
+)
+def test_update_is_refused_through_every_parameter(client: TestClient, send) -> None:  # type: ignore[no-untyped-def]
+    response = send(client)
+    assert response.status_code == 403
+    assert "read-only" in response.text
+    count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    assert count["results"]["bindings"][0]["n"]["value"] == "175"  # nothing changed
+
+
+# --- no outbound request --------------------------------------------------------------------------
+
+
+def _outbound_attempts(target: str) -> list[tuple[str, dict[str, str]]]:
+    return [
+        ("SERVICE", {"query": f"SELECT * WHERE {{ SERVICE <{target}sparql> {{ ?s ?p ?o }} }}"}),
+        ("SERVICE SILENT", {"query": f"SELECT * WHERE {{ SERVICE SILENT <{target}sparql> {{ ?s ?p ?o }} }}"}),
+        ("LOAD", {"query": f"LOAD <{target}data.ttl>"}),
+        ("FROM", {"query": f"SELECT * FROM <{target}data.ttl> WHERE {{ ?s ?p ?o }}"}),
+        ("FROM NAMED", {"query": f"SELECT * FROM NAMED <{target}g.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"}),
+        ("default-graph-uri", {"query": ALL, "default-graph-uri": f"{target}data.ttl"}),
+        ("named-graph-uri", {"query": ALL, "named-graph-uri": f"{target}g.ttl"}),
+    ]
+
+
+def test_nothing_reaches_a_local_server_through_the_endpoint(live_server: LiveServer,
+                                                             http_recorder: Recorder) -> None:
+    with httpx.Client(base_url=live_server.url) as http:
+        for name, params in _outbound_attempts(http_recorder.url):
+            for response in (http.get("/sparql", params=params), http.post("/sparql", data=params)):
+                assert response.status_code in (400, 403), name
+                assert any(word in response.text for word in ("never", "read-only")), response.text
+    time.sleep(0.2)
+    assert http_recorder.requests == []
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("SERVICE", "SERVICE at 1:18 is not allowed: this endpoint never sends requests"),
+    ("FROM", "only the graphs of this release can be named"),
+    ("default-graph-uri", "default-graph-uri=http://127.0.0.1:9/data.ttl is not allowed"),
+])
+def test_outbound_refusals_say_why(client: TestClient, name: str, expected: str) -> None:
+    params = dict(_outbound_attempts("http://127.0.0.1:9/"))[name]
+    response = client.get("/sparql", params=params)
+    assert response.status_code == 400
+    assert expected in response.text
+
+
+# --- the time limit -------------------------------------------------------------------------------
+
+
+def test_query_over_the_limit_gets_503_naming_the_setting(limited: TestClient) -> None:
+    started = time.perf_counter()
+    response = limited.get("/sparql", params={"query": RUNAWAY})
+    assert response.status_code == 503
+    assert "query_timeout" in response.text and "SER_KG_QUERY_TIMEOUT" in response.text
+    assert time.perf_counter() - started < 3
+
+
+def test_other_clients_are_served_while_a_runaway_query_is_stopped(limited_server: LiveServer) -> None:
+    runaway: dict[str, httpx.Response] = {}
+
+    def send_runaway() -> None:
+        with httpx.Client(base_url=limited_server.url, timeout=30) as http:
+            runaway["response"] = http.get("/sparql", params={"query": RUNAWAY})
+
+    thread = threading.Thread(target=send_runaway)
+    thread.start()
+    time.sleep(0.2)
+    latencies = []
+    with httpx.Client(base_url=limited_server.url, timeout=5) as http:
+        while thread.is_alive():  # through the runaway, its kill and the restart of its worker
+            started = time.perf_counter()
+            response = http.get("/sparql", params={"query": LOOKUP + f" # {len(latencies)}"})
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        for i in range(10):
+            assert http.get("/sparql", params={"query": LOOKUP + f" # after {i}"}).status_code == 200
+    thread.join()
+    assert runaway["response"].status_code == 503
+    assert len(latencies) > 5
+    assert max(latencies) < 0.5
+
+
+# --- the result cap -------------------------------------------------------------------------------
+
+
+def test_answer_over_the_result_limit_is_cut_and_flagged(limited: TestClient) -> None:
+    response = limited.get("/sparql", params={"query": ALL})
+    assert response.status_code == 200
+    assert response.headers["ser-kg-truncated"] == "true"
+    assert response.headers["ser-kg-result-limit"] == "5"
+    assert len(response.json()["results"]["bindings"]) == 5
+
+
+def test_graph_over_the_result_limit_is_cut_and_flagged(limited: TestClient) -> None:
+    response = limited.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "ntriples"})
+    assert response.headers["ser-kg-truncated"] == "true"
+    assert len(response.text.strip().splitlines()) == 5
+
+
+def test_answer_at_the_limit_is_not_flagged(limited: TestClient) -> None:
+    query = "SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 } }"
+    response = limited.get("/sparql", params={"query": query})
+    assert response.headers["ser-kg-truncated"] == "false"
+    assert len(response.json()["results"]["bindings"]) == 5
+
+
+# --- request size ---------------------------------------------------------------------------------
+
+
+def test_long_query_in_the_url_is_414(limited: TestClient) -> None:
+    response = limited.get("/sparql", params={"query": ALL + " " * 300})
+    assert response.status_code == 414
+    assert "max_query_length" in response.text
+
+
+def test_long_query_in_a_body_is_413(limited: TestClient) -> None:
+    response = limited.post("/sparql", content=ALL + "#" * 400, headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+    assert "max_query_length" in response.text
+
+
+def test_large_body_is_413(limited: TestClient) -> None:
+    response = limited.post("/sparql", data={"query": ALL, "padding": "x" * 2000})
+    assert response.status_code == 413
+    assert "max_body_bytes" in response.text
+
+
+def test_large_chunked_body_is_413(limited: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(20):
+            yield b"query=" + b"x" * 100
+
+    response = limited.post("/sparql", content=chunks(),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+
+
+# --- bad input: 4xx with the parser's message, never 5xx ------------------------------------------
+
+
+def test_malformed_query_is_400_with_the_position(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT ?s WHERE {\n  ?s ?p\n}"})
+    assert response.status_code == 400
+    assert re.search(r"malformed at line 3, column \d+ \(3:\d+\): expected", response.text)
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(lambda c: c.get("/sparql", params={"query": ""}), id="empty query"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "# only a comment"}), id="comment only"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * {\x00}"}), id="NUL"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * { ?s ?p 'unterminated }"}), id="quote"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * WHERE " + "{" * 190}), id="open braces"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * WHERE { FILTER(" + "(" * 3000 + ") }"}),
+                     id="deep nesting"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * {} LIMIT 99999999999999999999999"}),
+                     id="huge limit"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * { ?s ?p ?o FILTER(REGEX(?o, '(')) }"}),
+                     id="bad regex"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT (<http://x/f>(1) AS ?x) {}"}),
+                     id="unknown function"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }", "format": "\x00"}),
+                     id="odd format"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": ALL}, headers={"Accept": ";;;" * 5000}),
+                     id="garbage accept"),
+        pytest.param(lambda c: c.post("/sparql", content=b"query=%FF%FE", headers={
+            "Content-Type": "application/x-www-form-urlencoded"}), id="bad percent-encoding"),
+        pytest.param(lambda c: c.post("/sparql", content=b"SELECT \xff\xfe", headers={
+            "Content-Type": "application/sparql-query"}), id="invalid UTF-8"),
+        pytest.param(lambda c: c.post("/sparql", content="&".join(f"k{i}=v" for i in range(100)), headers={
+            "Content-Type": "application/x-www-form-urlencoded"}), id="many fields"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": "SELECT * {}", "default-graph-uri": "not an iri"}),
+                     id="bad graph"),
+        pytest.param(lambda c: c.get("/sparql", params={"query": 'SELECT (STRDT("x", <http://www.w3.org/2001/'
+                                                                 'XMLSchema#integer>) + 1 AS ?y) {}'}),
+                     id="type error"),
+    ],
+)
+def test_bad_input_never_gets_a_5xx(client: TestClient, send) -> None:  # type: ignore[no-untyped-def]
+    response = send(client)
+    assert response.status_code < 500, response.text
+    assert response.status_code != 200 or json.loads(response.text)
