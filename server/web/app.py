@@ -53,6 +53,7 @@ def create_app(settings: Settings, store: Store, pool: WorkerPool | None = None)
         version=__version__,
         docs_url="/-/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/-/openapi.json",
         lifespan=lifespan,
     )
