@@ -78,6 +78,8 @@ TABLE: tuple[Setting, ...] = (
             _positive_int),
     Setting("max_body_bytes", 65536, "Largest accepted request body, in bytes (413 beyond).", _positive_int),
     Setting("query_workers", 2, "Number of worker processes that run public SPARQL queries.", _positive_int),
+    Setting("validation_workers", min(2, os.cpu_count() or 1), "Processes that share the SHACL validation of a "
+            "build (1 validates in the build process itself).", _positive_int),
     Setting("progress", True, "Show progress bars on a terminal (never in CI or when output is piped).", _bool),
 )
 
@@ -97,6 +99,7 @@ class Settings:
     max_query_length: int
     max_body_bytes: int
     query_workers: int
+    validation_workers: int
     progress: bool
 
     def replace(self, **changes: Any) -> Settings:

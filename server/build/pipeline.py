@@ -58,7 +58,7 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     step(f"validating {len(assembled.data)} data triples against the SHACL shapes")
     shapes = load_shapes(settings.shapes_dir, settings.base_iri)
     with assembled.with_ontology() as graph:
-        report = validate(graph, shapes)
+        report = validate(graph, shapes, settings.validation_workers)
     step("running the SPARQL checks")
     memory = MemoryDataset(assembled.nquads())
     failures = run_checks(settings.queries_dir / "checks", memory, prefixes(settings.base_iri))

@@ -7,6 +7,7 @@ reports false ``sh:in`` results (research/tech-probe.md §3).
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, URIRef
-from rdflib.namespace import SH
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
 from rdflib.plugins import sparql as rdflib_sparql
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -145,16 +146,86 @@ def _prepared_queries() -> Iterator[None]:
         rdflib_sparql.SPARQL_LOAD_GRAPHS = load_graphs
 
 
-def validate(data: Graph, shapes: Graph) -> Report:
+def _run(data: Graph, shapes: Graph, use: list[URIRef] | None) -> Graph:
+    use_shapes: list[str | URIRef] | None = None if use is None else [shape for shape in use]
     _fast_parameter_lookup()
     with _prepared_queries():
         # inplace: no inference runs, so nothing is written to the data graph, and pyshacl's defensive
         # copy of it (a second million-triple graph at scale) is not needed.
         _conforms, report_graph, _text_report = shacl_validate(
             data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True,
-            inplace=True,
+            inplace=True, use_shapes=use_shapes,
         )
     assert isinstance(report_graph, Graph)
+    return report_graph
+
+
+# The graphs a forked validation process inherits (fork shares them copy-on-write; nothing is pickled).
+_INHERITED: tuple[Graph, Graph] | None = None
+
+
+def _run_inherited(use: list[URIRef]) -> bytes:
+    assert _INHERITED is not None
+    return _run(*_INHERITED, use).serialize(format="nt", encoding="utf-8")
+
+
+def _merge(parts: list[bytes]) -> Graph:
+    """One validation report from the reports of several processes."""
+    merged, results, conforms = Graph(), [], True
+    for part in parts:
+        graph = Graph().parse(data=part, format="nt")  # a parse per part keeps blank nodes apart
+        for report in list(graph.subjects(RDF.type, SH.ValidationReport)):
+            conforms = conforms and graph.value(report, SH.conforms) == Literal(True)
+            results += list(graph.objects(report, SH.result))
+            graph.remove((report, None, None))
+        merged += graph
+    report = BNode()
+    merged.add((report, RDF.type, SH.ValidationReport))
+    merged.add((report, SH.conforms, Literal(conforms)))
+    for result in results:
+        merged.add((report, SH.result, result))
+    return merged
+
+
+def _groups(data: Graph, shapes: Graph, workers: int) -> list[list[URIRef]]:
+    """The targeted node shapes in ``workers`` groups of about equal work (focus nodes x constraints)."""
+    def focus_nodes(shape: Node) -> int:
+        nodes = sum(len(set(data.subjects(RDF.type, c))) for c in shapes.objects(shape, SH.targetClass)) + 1
+        constraints = len(list(shapes.objects(shape, SH.property))) + len(list(shapes.objects(shape, SH.sparql)))
+        return nodes * (constraints + 1)
+    targeted = sorted({s for s in shapes.subjects(SH.targetClass, None) if isinstance(s, URIRef)},
+                      key=lambda s: (-focus_nodes(s), str(s)))
+    groups: list[list[URIRef]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for shape in targeted:
+        lightest = loads.index(min(loads))
+        groups[lightest].append(shape)
+        loads[lightest] += focus_nodes(shape)
+    # pyshacl's use_shapes also filters the named property shapes of a node shape: list them too.
+    return [g + sorted({p for n in g for p in shapes.objects(n, SH.property) if isinstance(p, URIRef)}, key=str)
+            for g in groups if g]
+
+
+def validate(data: Graph, shapes: Graph, workers: int = 1) -> Report:
+    """Validate ``data``; with ``workers`` > 1 the shapes are split over forked processes (same results)."""
+    # Split only when every targeted shape has an IRI and a class target; otherwise one process does it all.
+    untargeted = any(shapes.subjects(SH.targetNode, None)) or any(shapes.subjects(SH.targetSubjectsOf, None)) \
+        or any(shapes.subjects(SH.targetObjectsOf, None)) \
+        or any(not isinstance(s, URIRef) for s in shapes.subjects(SH.targetClass, None))
+    if workers <= 1 or untargeted or "fork" not in multiprocessing.get_all_start_methods():
+        report_graph = _run(data, shapes, None)
+    else:
+        global _INHERITED
+        _INHERITED = (data, shapes)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                report_graph = _merge(pool.map(_run_inherited, _groups(data, shapes, workers)))
+        finally:
+            _INHERITED = None
+    return _report(report_graph)
+
+
+def _report(report_graph: Graph) -> Report:
     results = []
     # Only top-level results: nested sh:detail results explain a parent result, they are not extra ones.
     for node in report_graph.objects(None, SH.result):
