@@ -18,12 +18,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from server.errors import ReleaseError, StoreError
+from server.rdf.namespaces import prefixes
 from server.store.base import ReleaseInfo, Row
 from server.store.terms import to_rdflib
 
 QUADS_FILE = "ser.nq"
 MARKER = ".complete"
 
+_PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
 _RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -80,12 +82,20 @@ def ensure_database(store_dir: Path, release: ReleaseInfo) -> Path:
     return target
 
 
+def _fits(namespace: str, iris: set[str]) -> bool:
+    """A prefix is worth declaring when some IRI uses it, and every IRI it would shorten stays readable
+    (``serid:organisatie\\/ser`` is valid Turtle, but the full IRI says more)."""
+    rests = [iri[len(namespace):] for iri in iris if iri.startswith(namespace)]
+    return bool(rests) and not any("/" in rest or "#" in rest for rest in rests)
+
+
 class EmbeddedStore:
     """Trusted, in-process queries over a read-only Oxigraph database."""
 
     def __init__(self, release: ReleaseInfo, database: Path) -> None:
         self.release = release
         self.database = database
+        self._prefixes = prefixes(release.base_iri)
         try:
             self._store = ox.Store.read_only(str(database))
         except OSError as exc:
@@ -122,8 +132,17 @@ class EmbeddedStore:
         if not isinstance(result, ox.QueryTriples):
             raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
         fmt = _RDF_FORMATS[media_type]
-        data = result.serialize(format=fmt)
-        return data if data is not None else b""
+        if fmt not in _PREFIXED:
+            return result.serialize(format=fmt) or b""
+        # Turtle and TriG for people: with the prefixes the triples use. QueryTriples.serialize takes
+        # no prefixes, so the triples go through a small in-memory store (~0.15 ms per document).
+        triples = list(result)
+        holder = ox.Store()
+        holder.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        used = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+                if isinstance(term, ox.NamedNode)}
+        names = {p: ns for p, ns in self._prefixes.items() if _fits(ns, used)}
+        return holder.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=names) or b""
 
     def close(self) -> None:
         del self._store

@@ -44,3 +44,19 @@ def test_construct_serialises_in_the_asked_format(store: EmbeddedStore) -> None:
     body = store.construct("CONSTRUCT WHERE { <https://data.ser.nl/id/organisatie/ser> ?p ?o }", "text/turtle")
     assert b"Sociaal-Economische Raad" in body
     assert isinstance(store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")[0]["s"], URIRef)
+
+
+def test_turtle_documents_declare_the_prefixes_they_use_and_keep_thing_iris_whole(store: EmbeddedStore) -> None:
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://data.ser.nl/id/organisatie/ser>) }"
+    turtle = store.construct(query, "text/turtle").decode()
+    declared = {line.split()[1] for line in turtle.splitlines() if line.startswith("@prefix")}
+    assert "rdf:" in declared or "a " in turtle
+    assert "serid:" not in declared and "\\/" not in turtle
+    assert "<https://data.ser.nl/id/organisatie/ser>" in turtle
+    for prefix in declared:
+        assert turtle.count(prefix) > 1, f"{prefix} is declared but not used"
+    import rdflib
+
+    parsed = rdflib.Graph().parse(data=turtle, format="turtle")
+    plain = rdflib.Graph().parse(data=store.construct(query, "application/n-triples").decode(), format="nt")
+    assert set(parsed) == set(plain)
