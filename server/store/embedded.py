@@ -26,6 +26,7 @@ QUADS_FILE = "ser.nq"
 MARKER = ".complete"
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -140,7 +141,7 @@ class EmbeddedStore:
         holder = ox.Store()
         holder.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
         used = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-                if isinstance(term, ox.NamedNode)}
+                if isinstance(term, ox.NamedNode) and term != _RDF_TYPE}  # rdf:type is written "a"
         names = {p: ns for p, ns in self._prefixes.items() if _fits(ns, used)}
         return holder.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=names) or b""
 
