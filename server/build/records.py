@@ -10,7 +10,7 @@ kind       YAML value                                                           
 text       ``{nl: ..., en: ...}``; a language may hold a list                            lang literal
 string     plain text                                                                    xsd:string
 date       ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (as precise as the source is)         gYear/.../date
-int        whole number >= 0                                                             xsd:nonNegativeInteger
+int        whole number >= 0                                                             xsd:integer
 decimal    number                                                                        xsd:decimal
 bool       ``ja`` / ``nee``                                                              xsd:boolean
 duration   ISO 8601 duration such as ``P5Y``                                             xsd:duration
@@ -213,8 +213,8 @@ TYPES: tuple[RecordType, ...] = (
         Field("titel", "text", ELI.title, required=True),
         Field("historischeTitels", "text", ser("historischeNaam"), many=True),
         Field("soort", "concept", ser("regelingsoort"), required=True, targets=("regelingsoort",)),
-        Field("bwb", "string", ELI.id_local, pattern=BWB, link=(RDFS.seeAlso, "https://wetten.overheid.nl/{}"),
-              help="BWB id; links to wetten.overheid.nl"),
+        Field("bwb", "string", ELI.id_local, pattern=BWB, link=(SKOS.exactMatch, "https://wetten.overheid.nl/{}"),
+              help="BWB id; becomes skos:exactMatch to the regulation on wetten.overheid.nl"),
         Field("datum", "date", ELI.date_document),
         Field("inwerking", "date", ELI.first_date_entry_in_force),
         Field("bekendmaking", "url", ser("bekendmaking"), many=True),

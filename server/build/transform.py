@@ -105,7 +105,7 @@ class Reader:
     def integer(self, spec: Field, text: str) -> Literal:
         if not INTEGER.match(text):
             raise ValueError("expected a whole number of 0 or more")
-        return Literal(str(int(text)), datatype=XSD.nonNegativeInteger)
+        return Literal(str(int(text)), datatype=XSD.integer)
 
     def decimal(self, spec: Field, text: str) -> Literal:
         try:

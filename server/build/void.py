@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from server.build.facts import ReleaseFacts
 from server.rdf.namespaces import ELI, EXTERNAL, GRAPHS, graph_iri, prefixes
@@ -71,7 +71,7 @@ LINK_TARGETS: tuple[LinkTarget, ...] = (
                "https://www.wikidata.org/"),
     LinkTarget("tooi", OWL.sameAs, "https://identifier.overheid.nl/tooi/",
                "TOOI: Thesaurus en Ontologie Overheidsinformatie", "https://standaarden.overheid.nl/tooi"),
-    LinkTarget("wetten", RDFS.seeAlso, "https://wetten.overheid.nl/",
+    LinkTarget("wetten", SKOS.exactMatch, "https://wetten.overheid.nl/",
                "wetten.overheid.nl (Basiswettenbestand)", "https://wetten.overheid.nl/"),
 )
 

@@ -28,7 +28,8 @@ NAME_PREDICATES = (*LABEL_PREDICATES, str(SKOS.altLabel), "{ser}historischeNaam"
 # literals are shown in the reader's language only.
 ALL_LANGUAGES = (*LABEL_PREDICATES, str(SKOS.altLabel), "{ser}historischeNaam")
 GROUP_OF = {str(DCTERMS.source): "sources", str(OWL.sameAs): "web", str(FOAF.homepage): "web",
-            str(FOAF.page): "web", str(RDFS.seeAlso): "web"}
+            str(FOAF.page): "web", str(RDFS.seeAlso): "web",
+            str(SKOS.exactMatch): "web"}
 DATES = {str(XSD.date), str(XSD.gYear), str(XSD.gYearMonth), str(XSD.dateTime)}
 HIDDEN = {str(RDF.type)}
 

@@ -26,7 +26,7 @@ SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
 # The range a field's kind implies; ref ranges come from the target record types.
 RANGES = {
-    "text": RDF.langString, "string": XSD.string, "date": ser("Datum"), "int": XSD.nonNegativeInteger,
+    "text": RDF.langString, "string": XSD.string, "date": ser("Datum"), "int": XSD.integer,
     "decimal": XSD.decimal, "bool": XSD.boolean, "duration": XSD.duration, "url": FOAF.Document,
     "concept": SKOS.Concept,
 }

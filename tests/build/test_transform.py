@@ -85,7 +85,7 @@ def test_bwb_ids_link_to_wetten_overheid_nl(tmp_path: Path) -> None:
     assert problems == []
     law = URIRef(ID + "wet/wet-op-de-ser")
     assert (law, ELI.id_local, Literal("BWBR0002058")) in graph
-    assert (law, RDFS.seeAlso, URIRef("https://wetten.overheid.nl/BWBR0002058")) in graph
+    assert (law, SKOS.exactMatch, URIRef("https://wetten.overheid.nl/BWBR0002058")) in graph
     assert (law, ser("stelsIn"), URIRef(ID + "organisatie/ser")) in graph
 
 

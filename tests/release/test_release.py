@@ -20,6 +20,7 @@ import rdflib
 
 from server.build.release import latest
 from server.cli import main
+from server.settings import PROJECT_ROOT
 from tests.release.conftest import copy_project, env_for
 
 pytestmark = pytest.mark.slow
@@ -131,3 +132,16 @@ def test_a_build_killed_midway_leaves_the_previous_release_intact(
     assert not list(releases.glob(".tmp-*"))
     new = latest(releases)
     assert new is not None and new.name != released.name
+
+
+def test_the_published_data_still_conforms_to_the_shapes(released: Path) -> None:
+    """What Oxigraph writes into the dumps (it canonicalises some datatypes) must still be valid data."""
+    from server.build.validate import load_shapes, validate
+
+    dataset = rdflib.Dataset()
+    dataset.parse(data=(released / "ser.nq").read_bytes(), format="nquads")
+    graph = rdflib.Graph()
+    for name in ("ontology", "data"):
+        graph += dataset.graph(rdflib.URIRef(f"https://data.ser.nl/graph/{name}"))
+    report = validate(graph, load_shapes(PROJECT_ROOT / "shapes"), workers=1)
+    assert [str(v) for v in report.violations] == []
