@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the latest release (builds one first if there is none)")
     serve.add_argument("--host", help="address to listen on (setting host, default 127.0.0.1)")
     serve.add_argument("--port", help="port to listen on (setting port, default 8000)")
+    serve.add_argument("--store", metavar="URL", help="serve from the SPARQL engine whose query endpoint is URL "
+                       "(setting store_url) instead of the embedded store")
+
+    publish = commands.add_parser("publish", help="load the latest release into a remote SPARQL engine")
+    publish.add_argument("--to", required=True, metavar="URL",
+                         help="the engine's Graph Store Protocol endpoint, such as http://127.0.0.1:7878/store")
     return parser
 
 
@@ -150,6 +156,13 @@ def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.build.release import latest
 
+    remote = args.store or settings.store_url
+    if remote:
+        from server.web.runner import run_remote
+
+        run_remote(settings, remote)
+        return 0
+
     current = latest(settings.releases_dir)
     if current is None:
         print(f"no release in {settings.releases_dir} yet; building one first", file=sys.stderr)
@@ -161,12 +174,28 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from server.store.embedded import read_release
+    from server.store.publish import GraphStore, publish
+    from server.store.remote import engine_from
+
+    store = GraphStore(engine_from(args.to, settings))
+    try:
+        done = publish(read_release(_latest_or_fail(settings)), store)
+    finally:
+        store.close()
+    removed = f"; removed {', '.join(done.removed)}" if done.removed else ""
+    print(f"published {done.version}: {done.triples} triples to {args.to}{removed}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "build": _cmd_build,
     "validate": _cmd_validate,
     "query": _cmd_query,
     "info": _cmd_info,
     "serve": _cmd_serve,
+    "publish": _cmd_publish,
 }
 
 

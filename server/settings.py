@@ -62,6 +62,15 @@ def _bool(text: str) -> bool:
     raise ValueError("must be true or false")
 
 
+SHACL_ENGINES = ("auto", "pyshacl", "sparql")
+
+
+def _shacl_engine(text: str) -> str:
+    if text not in SHACL_ENGINES:
+        raise ValueError(f"must be one of {', '.join(SHACL_ENGINES)}")
+    return text
+
+
 TABLE: tuple[Setting, ...] = (
     Setting("base_iri", "https://data.ser.nl/", "Base IRI of the dataset; things are minted under {base}id/, "
             "ontology terms under {base}def/.", _base_iri),
@@ -80,6 +89,16 @@ TABLE: tuple[Setting, ...] = (
     Setting("query_workers", 2, "Number of worker processes that run public SPARQL queries.", _positive_int),
     Setting("validation_workers", min(2, os.cpu_count() or 1), "Processes that share the SHACL validation of a "
             "build (1 validates in the build process itself).", _positive_int),
+    Setting("shacl_engine", "auto", "SHACL validation engine of a build: pyshacl (the reference), sparql (the "
+            "shapes compiled to SPARQL on Oxigraph, several times faster), or auto (pyshacl up to 200,000 data "
+            "triples, sparql above).", _shacl_engine),
+    Setting("store_url", "", "SPARQL 1.1 query endpoint of a remote engine to serve from instead of the "
+            "embedded store (`ser-kg serve --store URL`), such as http://127.0.0.1:7878/query.", str),
+    Setting("store_user", "", "User name for the remote engine (HTTP digest authentication); empty: none.", str),
+    Setting("store_password", "", "Password for the remote engine. Set it from a secret store, never a default "
+            "such as Virtuoso's dba.", str),
+    Setting("store_timeout_parameter", "", "Name of the remote engine's own per-query timeout parameter, sent "
+            "with query_timeout in milliseconds (Virtuoso: timeout); empty: the client-side deadline only.", str),
     Setting("progress", True, "Show progress bars on a terminal (never in CI or when output is piped).", _bool),
 )
 
@@ -100,6 +119,11 @@ class Settings:
     max_body_bytes: int
     query_workers: int
     validation_workers: int
+    shacl_engine: str
+    store_url: str
+    store_user: str
+    store_password: str = dataclasses.field(repr=False)  # kept out of logs and tracebacks
+    store_timeout_parameter: str
     progress: bool
 
     def replace(self, **changes: Any) -> Settings:

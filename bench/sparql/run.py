@@ -2,20 +2,24 @@
 
 One run, the same release, the same query texts, one bounded load generator (wrk, one thread, a fixed
 number of connections and a fixed duration) on loopback. For each dataset (the real release and a
-synthetic SER-shaped graph of about 1M triples, bench/synthetic_graph.py) each server is started in
-turn on the same data and measured on:
+synthetic SER-shaped graph of about 1M triples, bench/synthetic_graph.py) the three servers are
+started on the same data and stay up together; an idle server costs nothing. Each scenario is then
+run in rounds, every server once per round in a rotating order, and the median round is reported, so
+that the load of other work on a shared machine falls on all servers alike:
 
 * lookup: every triple of one IRI, a different IRI each request, at 1 and at N connections;
-* four medium queries, each text different (a year, words and a counter vary), so no cache can help:
-  filter + ORDER BY + LIMIT, GROUP BY count, a multi-hop join, a text filter (REGEX over titles);
+* four medium queries: filter + ORDER BY + LIMIT, GROUP BY count, a multi-hop join, a text filter
+  (REGEX over titles), with a year and words that vary;
 * repeated: one medium query sent over and over (ser-kg answers it from its release cache);
 * runaway (ser-kg only): lookups at N connections while one query runs into the time limit and its
   worker is killed and replaced.
 
-Every response must be 2xx; wrk's non-2xx and socket-error counts are recorded with each row. The
-machine is shared, so the load average at the start of each dataset is recorded too.
+Except in "repeated", every request carries its own number as a trailing comment, so no two query
+texts are the same and no cache helps (see paths.lua). Every response must be 2xx: wrk's non-2xx and
+socket-error counts are kept with each row.
 
-    .venv/bin/python bench/sparql/run.py --duration 5 --connections 8
+    .venv/bin/python bench/sparql/run.py
+    .venv/bin/python bench/sparql/table.py bench/results/sparql-<timestamp>.json
 """
 
 from __future__ import annotations
@@ -27,14 +31,17 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,6 +75,11 @@ MEDIUM = {
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 _WRK_LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+OURS = ("import sys; from pathlib import Path; from server import settings as s; "
+        "from server.web.runner import run; "
+        "run(s.load().replace(port=sys.argv[2], store_dir=sys.argv[3]), Path(sys.argv[1]))")
+
+Row = dict[str, float]
 
 
 def free_port() -> int:
@@ -93,20 +105,18 @@ def subjects(nquads: Path, limit: int = 20000) -> list[str]:
     return list(seen)
 
 
-def query_files(release: Path, work: Path, count: int) -> dict[str, Path]:
-    """One file of request paths per scenario; every line differs from every other (no cache hits)."""
+def query_files(release: Path, work: Path) -> dict[str, Path]:
+    """One file of query strings per scenario."""
     work.mkdir(parents=True, exist_ok=True)
-    iris = subjects(release / "ser.nq")
     words = synthetic_graph.WORDS
-    files: dict[str, list[str]] = {"lookup": [path(f"SELECT ?p ?o WHERE {{ {iris[n % len(iris)]} ?p ?o }} #{n}")
-                                               for n in range(count)]}
+    files = {"lookup": [path(f"SELECT ?p ?o WHERE {{ {iri} ?p ?o }}") for iri in subjects(release / "ser.nq")]}
     for name, template in MEDIUM.items():
         files[name] = []
-        for n in range(count // 10):
+        for n in range(2000):
             year = 1950 + n % 70
             text = template.format(year=year, next=year + 1, word=words[n % len(words)],
                                    other=words[(n * 7 + 3) % len(words)])
-            files[name].append(path(f"{PROLOGUE}{text} #{n}"))
+            files[name].append(path(PROLOGUE + text))
     files["repeated"] = [files["filter+order"][40]]
     out = {}
     for name, lines in files.items():
@@ -115,13 +125,15 @@ def query_files(release: Path, work: Path, count: int) -> dict[str, Path]:
     return out
 
 
-def wrk(url: str, paths: Path, connections: int, duration: float) -> dict[str, float]:
+def wrk(url: str, queries: Path, connections: int, duration: float, first: int, same: bool = False) -> Row:
     parts = urllib.parse.urlsplit(url)
     base, endpoint = f"{parts.scheme}://{parts.netloc}", parts.path or "/"
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "30s",
-               "-s", str(HERE / "paths.lua"), base, "--", str(paths), endpoint]
+               "-s", str(HERE / "paths.lua"), base, "--", str(queries), endpoint, str(first)]
+    if same:
+        command.append("same")
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    row: dict[str, float] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
+    row: Row = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
     for pct, value, unit in _WRK_LATENCY.findall(out):
         row[f"p{pct}_ms"] = round(float(value) * _UNIT[unit], 3)
     row["requests"] = float(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
@@ -132,20 +144,19 @@ def wrk(url: str, paths: Path, connections: int, duration: float) -> dict[str, f
     return row
 
 
-def sequential(url: str, paths: Path, count: int, timeout: float) -> dict[str, float]:
-    """``count`` requests one after the other: for a server whose medium queries take longer than a
-    wrk run. rdflib-endpoint evaluates on its event loop, so concurrency cannot raise its throughput
-    (tech probe §5); one connection gives it its best case.
+def sequential(url: str, queries: Path, count: int, timeout: float) -> Row:
+    """``count`` requests one after the other, for a server whose medium queries outlast a wrk run.
+    rdflib-endpoint evaluates on its event loop, so more connections cannot raise its throughput
+    (tech probe §5): one connection is its best case.
     """
     latencies = []
-    for line in paths.read_text(encoding="utf-8").splitlines()[:count]:
+    for line in queries.read_text(encoding="utf-8").splitlines()[:count]:
         request = urllib.request.Request(url + line, headers={"Accept": "application/sparql-results+json"})
         started = time.perf_counter()
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
         latencies.append(time.perf_counter() - started)
-    total = sum(latencies)
-    return {"rps": count / total, "p50_ms": round(sorted(latencies)[len(latencies) // 2] * 1000, 1),
+    return {"rps": count / sum(latencies), "p50_ms": round(statistics.median(latencies) * 1000, 1),
             "p99_ms": round(max(latencies) * 1000, 1), "requests": float(count), "non_2xx": 0.0,
             "socket_errors": 0.0, "sequential": 1.0}
 
@@ -182,16 +193,11 @@ def server(command: list[str], url: str, startup: float) -> Iterator[str]:
         log.close()
 
 
-OURS = ("import sys; from pathlib import Path; from server import settings as s; "
-        "from server.web.runner import run; "
-        "run(s.load().replace(port=sys.argv[2], store_dir=sys.argv[3]), Path(sys.argv[1]))")
-
-
 def commands(release: Path, store_dir: Path, database: Path, port: int) -> dict[str, tuple[list[str], str, float]]:
     """Per server: the command, its endpoint URL, and how long it may take to load and start."""
     url = f"http://127.0.0.1:{port}"
     return {
-        "ser-kg": ([sys.executable, "-c", OURS, str(release), str(port), str(store_dir)], f"{url}/sparql", 60),
+        "ser-kg": ([sys.executable, "-c", OURS, str(release), str(port), str(store_dir)], f"{url}/sparql", 120),
         "oxigraph": ([str(BIN / "oxigraph"), "serve-read-only", "--location", str(database),
                       "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"{url}/query", 60),
         "rdflib-endpoint": ([str(BIN / "rdflib-endpoint"), "serve", str(release / "ser.nq"),
@@ -199,9 +205,9 @@ def commands(release: Path, store_dir: Path, database: Path, port: int) -> dict[
     }
 
 
-def runaway_while_looking_up(url: str, files: dict[str, Path], connections: int, window: float) -> dict[str, float]:
+def runaway_while_looking_up(url: str, queries: Path, connections: int, window: float, first: int) -> Row:
     """Lookups for ``window`` seconds; one runaway query starts a second in and is stopped at the limit."""
-    outcome: dict[str, float] = {}
+    outcome: Row = {}
 
     def send() -> None:
         time.sleep(1)
@@ -215,40 +221,62 @@ def runaway_while_looking_up(url: str, files: dict[str, Path], connections: int,
 
     thread = threading.Thread(target=send)
     thread.start()
-    row = wrk(url, files["lookup"], connections, window)
+    row = wrk(url, queries, connections, window, first)
     thread.join()
     return {**row, **outcome}
 
 
-def measure(name: str, url: str, files: dict[str, Path], args: argparse.Namespace,
+class Rounds:
+    """Runs each scenario on every server in rotating order; keeps every round and the median one."""
+
+    def __init__(self, urls: dict[str, str]) -> None:
+        self.urls = urls
+        self.rows: list[dict[str, object]] = []
+        self.first: dict[tuple[str, str], int] = defaultdict(int)  # per server and file: next request number
+
+    def run(self, scenario: str, connections: int, rounds: int, servers: list[str],
+            measure: Callable[[str, int], Row], file: str) -> None:
+        done: dict[str, list[Row]] = defaultdict(list)
+        for r in range(rounds):
+            for name in servers[r % len(servers):] + servers[:r % len(servers)]:
+                first = self.first[(name, file)]
+                row = measure(self.urls[name], first)
+                self.first[(name, file)] = first + int(row["requests"]) + 4 * connections + 100
+                done[name].append(row)
+        for name in servers:
+            median = sorted(done[name], key=lambda row: row["rps"])[len(done[name]) // 2]
+            self.rows.append({"server": name, "scenario": scenario, "connections": connections, **median,
+                              "rounds_rps": [round(row["rps"], 1) for row in done[name]]})
+            print(f"  {name:16} {scenario:13} c={connections:<2} {median['rps']:>9.1f} req/s  "
+                  f"p50 {median.get('p50_ms', 0):>8.2f} ms  p99 {median.get('p99_ms', 0):>8.2f} ms  "
+                  f"non-2xx {median['non_2xx']:.0f}  rounds {[round(row['rps']) for row in done[name]]}", flush=True)
+
+
+def measure(urls: dict[str, str], files: dict[str, Path], args: argparse.Namespace,
             heavy: bool) -> list[dict[str, object]]:
-    """All scenarios against one server. ``heavy``: medium queries take about a second (the 1M graph),
-    so they get longer runs at fewer connections, or hardly any request would finish within a run.
+    """All scenarios. ``heavy``: medium queries take about a second each (the 1M graph), so they get
+    longer runs at fewer connections, or hardly a request would finish within a run.
     """
-    rows: list[dict[str, object]] = []
-    medium_c, medium_d = (args.heavy_connections, args.heavy_duration) if heavy else (args.connections,
-                                                                                      args.duration)
-
-    def add(scenario: str, connections: int, run: Callable[[], dict[str, float]]) -> None:
-        row = run()
-        rows.append({"server": name, "scenario": scenario, "connections": connections, **row})
-        print(f"  {name:16} {scenario:14} c={connections:<2} {row['rps']:>9.1f} req/s  "
-              f"p50 {row.get('p50_ms', 0):>8.2f} ms  p99 {row.get('p99_ms', 0):>8.2f} ms  "
-              f"non-2xx {row['non_2xx']:.0f}", flush=True)
-
-    add("lookup", 1, lambda: wrk(url, files["lookup"], 1, args.duration))
-    add("lookup", args.connections, lambda: wrk(url, files["lookup"], args.connections, args.duration))
-    for medium in MEDIUM:
-        if heavy and name == "rdflib-endpoint":
-            add(medium, 1, lambda m=medium: sequential(url, files[m], args.slow_requests, 600))  # type: ignore[misc]
-        else:
-            add(medium, medium_c, lambda m=medium: wrk(url, files[m], medium_c, medium_d))  # type: ignore[misc]
-    if name != "rdflib-endpoint":
-        add("repeated", args.connections, lambda: wrk(url, files["repeated"], args.connections, medium_d))
-    if name == "ser-kg":
-        add("runaway", args.connections,
-            lambda: runaway_while_looking_up(url, files, args.connections, args.runaway_window))
-    return rows
+    servers = list(urls)
+    fast = [s for s in servers if not (heavy and s == "rdflib-endpoint")]
+    c, d = args.connections, args.duration
+    mc, md, mr = (args.heavy_connections, args.heavy_duration, args.heavy_rounds) if heavy else (c, d, args.rounds)
+    rounds = Rounds(urls)
+    for conns in (1, c):
+        rounds.run("lookup", conns, args.rounds, servers,
+                   lambda url, first, n=conns: wrk(url, files["lookup"], n, d, first), "lookup")  # type: ignore[misc]
+    for name in MEDIUM:
+        rounds.run(name, mc, mr, fast, lambda url, first, f=files[name]: wrk(url, f, mc, md, first), name)  # type: ignore[misc]
+        if heavy and "rdflib-endpoint" in urls:
+            rounds.run(name, 1, 1, ["rdflib-endpoint"],
+                       lambda url, first, f=files[name]: sequential(url, f, args.slow_requests, 600), name)  # type: ignore[misc]
+    rounds.run("repeated", c, mr, [s for s in fast if s != "rdflib-endpoint"],
+               lambda url, first: wrk(url, files["repeated"], c, md, first, same=True), "repeated")
+    if "ser-kg" in urls:
+        rounds.run("runaway", c, 1, ["ser-kg"],
+                   lambda url, first: runaway_while_looking_up(url, files["lookup"], c, args.runaway_window, first),
+                   "lookup")
+    return rounds.rows
 
 
 def dataset(label: str, release: Path, args: argparse.Namespace) -> dict[str, object]:
@@ -257,19 +285,19 @@ def dataset(label: str, release: Path, args: argparse.Namespace) -> dict[str, ob
     started = time.perf_counter()
     database = ensure_database(store_dir, info)
     load_seconds = time.perf_counter() - started
-    files = query_files(release, CACHE / "queries" / label, args.requests)
-    print(f"{label}: {info.version}, load average {os.getloadavg()[0]:.2f}", flush=True)
-    rows = []
-    for name in args.servers:
-        port = free_port()
-        command, endpoint, startup = commands(release, store_dir, database, port)[name]
-        launched = time.perf_counter()
-        with server(command, endpoint, startup) as url:
-            ready = time.perf_counter() - launched
-            print(f"  {name} ready in {ready:.1f} s", flush=True)
-            rows.extend(measure(name, url, files, args, heavy=label == "synthetic"))
+    files = query_files(release, CACHE / "queries" / label)
+    load_average = os.getloadavg()[0]
+    print(f"{label}: {info.version}, load average {load_average:.2f}", flush=True)
+    with ExitStack() as stack:
+        urls = {}
+        for name in args.servers:
+            command, endpoint, startup = commands(release, store_dir, database, free_port())[name]
+            launched = time.perf_counter()
+            urls[name] = stack.enter_context(server(command, endpoint, startup))
+            print(f"  {name} ready in {time.perf_counter() - launched:.1f} s", flush=True)
+        rows = measure(urls, files, args, heavy=label == "synthetic")
     return {"dataset": label, "release": info.version, "triples": _triples(release),
-            "load_seconds": round(load_seconds, 2), "load_average": os.getloadavg()[0], "rows": rows}
+            "load_seconds": round(load_seconds, 2), "load_average": load_average, "rows": rows}
 
 
 def _triples(release: Path) -> int:
@@ -282,21 +310,26 @@ def main() -> None:
     parser.add_argument("--release", type=Path, default=ROOT / "releases" / "latest")
     parser.add_argument("--synthetic-triples", type=int, default=1_000_000, help="0 skips the synthetic graph")
     parser.add_argument("--servers", nargs="+", default=["ser-kg", "oxigraph", "rdflib-endpoint"])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--heavy-duration", type=float, default=15.0,
+    parser.add_argument("--heavy-duration", type=float, default=10.0,
                         help="seconds per run of a medium query on the synthetic graph")
     parser.add_argument("--heavy-connections", type=int, default=4)
+    parser.add_argument("--heavy-rounds", type=int, default=2)
     parser.add_argument("--slow-requests", type=int, default=1,
                         help="sequential requests per medium query for rdflib-endpoint on the synthetic graph")
     parser.add_argument("--runaway-window", type=float, default=14.0)
-    parser.add_argument("--requests", type=int, default=60000, help="distinct lookup texts per dataset")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     CACHE.mkdir(parents=True, exist_ok=True)
-    results = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-               "duration": args.duration, "connections": args.connections, "datasets": []}
+    results: dict[str, object] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+        "duration": args.duration, "rounds": args.rounds, "connections": args.connections,
+        "heavy": {"duration": args.heavy_duration, "connections": args.heavy_connections,
+                  "rounds": args.heavy_rounds}, "datasets": [],
+    }
     datasets: list[tuple[str, Path]] = []
     if args.release and (args.release / "ser.nq").exists():
         datasets.append(("release", args.release.resolve()))

@@ -18,6 +18,7 @@ from server.build.assemble import Assembled, assemble
 from server.build.checks import Failure, run_checks
 from server.build.facts import ReleaseFacts
 from server.build.identifiers import disappeared
+from server.build.shacl_engine import validate_sparql
 from server.build.validate import Report, load_shapes, validate
 from server.errors import NonConformantError, SourceError
 from server.rdf.namespaces import prefixes
@@ -46,6 +47,16 @@ class Checked:
         return "\n".join(lines)
 
 
+# Up to here pyshacl, the reference, is fast enough; above it the compiled engine (shapes/README.md).
+PYSHACL_UP_TO = 200_000
+
+
+def shacl_engine(setting: str, data_triples: int) -> str:
+    if setting != "auto":
+        return setting
+    return "pyshacl" if data_triples <= PYSHACL_UP_TO else "sparql"
+
+
 def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     step("reading ontology, vocabularies and data")
     assembled = assemble(settings.root, settings.base_iri)
@@ -55,12 +66,16 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
         gone = disappeared(previous, assembled.data, settings.base_iri)
         if gone:
             raise SourceError(gone)
-    step(f"validating {len(assembled.data)} data triples against the SHACL shapes")
-    shapes = load_shapes(settings.shapes_dir, settings.base_iri)
-    with assembled.with_ontology() as graph:
-        report = validate(graph, shapes, settings.validation_workers)
-    step("running the SPARQL checks")
     memory = MemoryDataset(assembled.nquads())
+    engine = shacl_engine(settings.shacl_engine, len(assembled.data))
+    step(f"validating {len(assembled.data)} data triples against the SHACL shapes ({engine})")
+    shapes = load_shapes(settings.shapes_dir, settings.base_iri)
+    if engine == "sparql":
+        report = validate_sparql(memory, shapes, assembled.data)
+    else:
+        with assembled.with_ontology() as graph:
+            report = validate(graph, shapes, settings.validation_workers)
+    step("running the SPARQL checks")
     failures = run_checks(settings.queries_dir / "checks", memory, prefixes(settings.base_iri))
     return Checked(assembled, report, failures, memory)
 

@@ -14,9 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib.term import Identifier
+
+if TYPE_CHECKING:
+    from server.store.workers import Answer, Job
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,22 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class QueryRunner(Protocol):
+    """Runs the public endpoint's queries within the limits: the worker pool over the embedded store
+    (``server.store.workers``), or the remote engine (``server.store.remote``)."""
+
+    timeouts: int
+    restarts: int
+
+    @property
+    def alive(self) -> int: ...
+
+    def start(self) -> bool:
+        """Start (blocking); False when already running, so that only the starter closes it."""
+        ...
+
+    def close(self) -> None: ...
+
+    async def run(self, job: Job) -> Answer: ...

@@ -3,14 +3,18 @@
 Each release gets its own database folder ``{store_dir}/{version}``. It is loaded into a temporary
 folder and renamed into place when complete, so a load that fails or is killed never leaves a
 database that looks finished. A ``.complete`` marker written last guards against a folder that was
-copied or damaged by hand: without it the database is rebuilt, never served half.
+copied or damaged by hand: without it the database is rebuilt, never served half. A digest of every
+database file (``.digests``, written at load, checked at each start) catches a file damaged since: the
+database is then rebuilt from the release, whose ``ser.nq`` must match its checksum in the manifest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 import shutil
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +28,10 @@ from server.store.terms import to_rdflib
 
 QUADS_FILE = "ser.nq"
 MARKER = ".complete"
+DIGESTS = ".digests"
+STAGING = ".loading-"
+
+log = logging.getLogger(__name__)
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -60,17 +68,22 @@ def ensure_database(store_dir: Path, release: ReleaseInfo) -> Path:
     """Load the release into its database folder unless a complete one is already there."""
     target = database_path(store_dir, release)
     if (target / MARKER).exists():
-        return target
+        if _intact(target):
+            return target
+        log.warning("the database %s has changed since it was loaded; loading it again from the release", target)
     quads = release.path / QUADS_FILE
     if not quads.is_file():
         raise ReleaseError(f"{quads}: missing from the release; rebuild it with `ser-kg build`")
+    _check_quads(release, quads)
     store_dir.mkdir(parents=True, exist_ok=True)
-    staging = store_dir / f".loading-{release.version}-{uuid.uuid4().hex[:8]}"
+    _remove_abandoned(store_dir)
+    staging = store_dir / f"{STAGING}{release.version}-{os.getpid()}"
     try:
         store = ox.Store(str(staging))
         store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
         store.flush()
         del store
+        (staging / DIGESTS).write_text(json.dumps(_digests(staging), indent=1), encoding="utf-8")
         (staging / MARKER).write_text(release.version, encoding="utf-8")
         if target.exists():  # an incomplete database from an earlier, interrupted load
             shutil.rmtree(target)
@@ -83,11 +96,95 @@ def ensure_database(store_dir: Path, release: ReleaseInfo) -> Path:
     return target
 
 
+def _digests(database: Path) -> dict[str, str]:
+    """blake2b of each file the engine reads; its own log and lock file change, and are left out."""
+    out = {}
+    for path in sorted(database.iterdir()):
+        if path.is_file() and not path.name.startswith((".", "LOG", "LOCK")):
+            digest = hashlib.blake2b()
+            with path.open("rb") as stream:
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(block)
+            out[path.name] = digest.hexdigest()
+    return out
+
+
+def _intact(database: Path) -> bool:
+    try:
+        recorded = json.loads((database / DIGESTS).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return True  # loaded before digests were kept: trusted as before
+    except (OSError, ValueError):
+        return False
+    try:
+        return bool(recorded == _digests(database))
+    except OSError:
+        return False
+
+
+def _check_quads(release: ReleaseInfo, quads: Path) -> None:
+    """A damaged or truncated ``ser.nq`` can still parse; its checksum in the manifest says if it is whole."""
+    try:
+        manifest = json.loads((release.path / "manifest.json").read_text(encoding="utf-8"))
+        listed = {f.get("name"): f.get("sha256") for f in manifest.get("files", []) if isinstance(f, dict)}
+    except (OSError, ValueError, AttributeError):
+        listed = {}
+    expected = listed.get(QUADS_FILE)
+    if not expected:
+        return
+    digest = hashlib.sha256()
+    with quads.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ReleaseError(f"{quads} does not match its sha256 in manifest.json: the release is damaged. "
+                           "Build a new one with `ser-kg build`, or restore this one from a backup.")
+
+
+def _remove_abandoned(store_dir: Path) -> None:
+    """Remove the staging folders of loads whose process is gone (killed midway)."""
+    for folder in store_dir.glob(f"{STAGING}*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _fits(namespace: str, iris: set[str]) -> bool:
     """A prefix is worth declaring when some IRI uses it, and every IRI it would shorten stays readable
     (``serid:organisatie\\/ser`` is valid Turtle, but the full IRI says more)."""
     rests = [iri[len(namespace):] for iri in iris if iri.startswith(namespace)]
     return bool(rests) and not any("/" in rest or "#" in rest for rest in rests)
+
+
+def document(triples: list[ox.Triple], media_type: str, known: dict[str, str]) -> bytes:
+    """The triples of a CONSTRUCT or DESCRIBE as one document, the same bytes from any store.
+
+    Sorted, because engines return triples in orders of their own, and a document's ETag is pinned to
+    the release: every replica must send the same bytes under it.
+    """
+    triples = sorted(triples, key=str)
+    fmt = _RDF_FORMATS[media_type]
+    if fmt not in _PREFIXED:
+        return ox.serialize(triples, format=fmt) or b""
+    # Turtle and TriG for people: with the prefixes the triples use. ox.serialize takes no prefix map
+    # for these, so the triples go through a small in-memory store (~0.15 ms per document), which
+    # writes them in the order they were added.
+    holder = ox.Store()
+    holder.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    used = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode) and term != _RDF_TYPE}  # rdf:type is written "a"
+    names = {p: ns for p, ns in known.items() if _fits(ns, used)}
+    return holder.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=names) or b""
 
 
 class EmbeddedStore:
@@ -99,8 +196,9 @@ class EmbeddedStore:
         self._prefixes = prefixes(release.base_iri)
         try:
             self._store = ox.Store.read_only(str(database))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {database}: {exc}") from exc
+        except (OSError, RuntimeError) as exc:  # RuntimeError: the engine found the database corrupt
+            raise StoreError(f"cannot open the store at {database}: {exc}. It is made from the release: "
+                             "delete that folder and start again to load it anew.") from exc
 
     @classmethod
     def open(cls, release_dir: Path, store_dir: Path) -> EmbeddedStore:
@@ -132,18 +230,7 @@ class EmbeddedStore:
         result = self._store.query(query, use_default_graph_as_union=True)
         if not isinstance(result, ox.QueryTriples):
             raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
-        fmt = _RDF_FORMATS[media_type]
-        if fmt not in _PREFIXED:
-            return result.serialize(format=fmt) or b""
-        # Turtle and TriG for people: with the prefixes the triples use. QueryTriples.serialize takes
-        # no prefixes, so the triples go through a small in-memory store (~0.15 ms per document).
-        triples = list(result)
-        holder = ox.Store()
-        holder.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        used = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-                if isinstance(term, ox.NamedNode) and term != _RDF_TYPE}  # rdf:type is written "a"
-        names = {p: ns for p, ns in self._prefixes.items() if _fits(ns, used)}
-        return holder.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=names) or b""
+        return document(list(result), media_type, self._prefixes)
 
     def close(self) -> None:
         del self._store

@@ -5,12 +5,12 @@ query runs in one of a few persistent worker processes: fresh interpreters (``py
 server.store.workers``, like multiprocessing's ``spawn`` but without re-running the parent's main
 module) that talk over a socket pair with pickled messages. Each worker cuts itself off the
 network (``server.store.isolation``), opens the database with ``Store.read_only`` and answers jobs
-from a pipe, writing the results itself, up to the row cap. A query that runs past the time limit gets
+from its socket, writing the results itself, up to the row cap. A query that runs past the time limit gets
 its worker SIGKILLed; a fresh worker replaces it in the background while the other workers go on
 serving.
 
 The pool is driven from one asyncio event loop: waiting for a reply costs no thread, only a reader on
-the pipe. All methods except :meth:`WorkerPool.start` and :meth:`WorkerPool.close` must be called from
+the socket. All methods except :meth:`WorkerPool.start` and :meth:`WorkerPool.close` must be called from
 that loop.
 """
 
@@ -39,6 +39,13 @@ START_TIMEOUT = 30.0  # seconds a new worker may take to open the database
 # Address space of one worker. A query that builds huge intermediate results makes the engine abort
 # when it hits this, which kills that worker only (answered 503, and replaced), not the machine.
 WORKER_MEMORY_BYTES = 4 * 1024**3
+# Largest answer a worker hands to the server: the row cap bounds rows, not their size (a query can
+# double a string thirty times), and the server holds each answer whole (docs/security.md).
+MAX_ANSWER_BYTES = 32 * 1024**2
+# A query still running after SLOW_AFTER seconds gets a lower CPU priority (nice DEMOTED_NICE), so that
+# on a small machine the short queries of other clients keep their latency while it runs or is stopped.
+SLOW_AFTER = 1.0
+DEMOTED_NICE = 10
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,9 @@ def _answer(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple
         return "error", f"format {job.format!r} cannot carry the results of this query"
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         return "error", f"the query could not be evaluated: {exc}"
+    if len(written.body) > MAX_ANSWER_BYTES:
+        return "error", (f"the answer is larger than {MAX_ANSWER_BYTES // 1024**2} MiB: select fewer or shorter "
+                         "values, or add a LIMIT")
     seconds = time.perf_counter() - started
     return "ok", Answer(kind, written.body, written.count, written.truncated, seconds)
 
@@ -120,6 +130,8 @@ class Worker:
         theirs.close()
         self.conn = Connection(ours.detach())
         self.isolation = ""
+        self.demoted = False
+        self.nice = os.getpriority(os.PRIO_PROCESS, 0)  # a worker starts with the server's own priority
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -198,6 +210,7 @@ class WorkerPool:
         """Run ``job``; QueryTimeout past the limit, QueryRejected for a bad query."""
         loop = asyncio.get_running_loop()
         worker = await self._acquire(loop, loop.time() + self.timeout)
+        demotion = loop.call_later(min(SLOW_AFTER, self.timeout / 2), _demote, worker)
         try:
             worker.conn.send(job)
             # The limit is on the work: the clock starts when a worker takes the query, not while it
@@ -216,7 +229,12 @@ class WorkerPool:
             if isinstance(exc, asyncio.CancelledError):
                 raise
             raise StoreError("the query worker stopped unexpectedly; try again") from None
-        self._release(worker)
+        finally:
+            demotion.cancel()
+        if worker.demoted and not _promote(worker):
+            self._replace(loop, worker)  # its priority cannot be raised again without privileges
+        else:
+            self._release(worker)
         if status == "error":
             raise QueryRejected(str(payload))
         answer: Answer = payload
@@ -225,6 +243,8 @@ class WorkerPool:
     async def _acquire(self, loop: asyncio.AbstractEventLoop, deadline: float) -> Worker:
         if self._closed:
             raise StoreError("the SPARQL worker pool is closed")
+        while self._idle and not self._idle[-1].alive():  # died while idle (OOM killer, operator): replace it
+            self._replace(loop, self._idle.pop())
         if self._idle:
             worker = self._idle.pop()
         else:
@@ -305,6 +325,23 @@ class WorkerPool:
     def _adopt(self, worker: Worker) -> None:
         self._busy.add(worker)
         self._release(worker)
+
+
+def _demote(worker: Worker) -> None:
+    try:  # the query runs in the worker's main thread, whose id is the process id
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, min(worker.nice + DEMOTED_NICE, 19))
+        worker.demoted = True
+    except OSError:
+        pass
+
+
+def _promote(worker: Worker) -> bool:
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, worker.nice)
+    except OSError:
+        return False
+    worker.demoted = False
+    return True
 
 
 def _wake(future: asyncio.Future[None]) -> None:

@@ -80,10 +80,16 @@ def read_doc(base: str, rest: str) -> list[Address]:
     return [r for r in readings if r is not None]
 
 
+LINKABLE = ("http://", "https://", "mailto:", "urn:")
+
+
 def href(iri: str, base: str) -> str:
-    """Where a link to ``iri`` should point: a local path for our IRIs, the IRI itself otherwise."""
+    """Where a link to ``iri`` should point: a local path for our IRIs, the IRI itself otherwise, and ``""``
+    (no link) for an IRI whose scheme is not in :data:`LINKABLE`."""
     if not iri.startswith(base):
-        return iri
+        # Only schemes a browser fetches without running or rendering the IRI itself: a javascript: or
+        # data: IRI in the data must never become a link (docs/security.md, HTML injection).
+        return iri if iri.lower().startswith(LINKABLE) else ""
     rest = iri[len(base):]
     if rest.startswith("id/"):
         return "/doc/" + rest[3:]

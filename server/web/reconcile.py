@@ -86,6 +86,8 @@ def _json(text: str, what: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise ProtocolError(400, f"the '{what}' parameter is not valid JSON: {exc}") from None
+    except RecursionError:  # json's decoder recurses per bracket; a few thousand nested ones overflow it
+        raise ProtocolError(400, f"the '{what}' parameter nests too deeply") from None
 
 
 async def _parameters(request: Request, limit: int) -> dict[str, str]:

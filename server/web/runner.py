@@ -2,6 +2,8 @@
 
 The store is loaded into its on-disk database once per release (``server.store.embedded``) and only
 opened read-only afterwards, by this process for the pages and by each query worker for ``/sparql``.
+With ``--store URL`` the release is served from a remote SPARQL engine instead (``server.store.remote``),
+which then also runs the public queries.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import uvicorn
 
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
+from server.store.base import QueryRunner, Store
 from server.store.embedded import EmbeddedStore
+from server.store.remote import RemoteRunner, RemoteStore, engine_from
 from server.store.workers import WorkerPool
 from server.web.app import create_app
 
@@ -33,7 +37,16 @@ def pool_for(settings: Settings, store: EmbeddedStore) -> WorkerPool:
 def run(settings: Settings, release_dir: Path) -> None:
     """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted."""
     store = EmbeddedStore.open(release_dir, settings.store_dir)
-    pool = pool_for(settings, store)
+    _serve(settings, store, pool_for(settings, store))
+
+
+def run_remote(settings: Settings, url: str) -> None:
+    """Serve the release that is current in the SPARQL engine at ``url``."""
+    store = RemoteStore.open(engine_from(url, settings), settings.base_iri, settings.releases_dir)
+    _serve(settings, store, RemoteRunner(store, limit=settings.result_limit))
+
+
+def _serve(settings: Settings, store: Store, pool: QueryRunner) -> None:
     app = create_app(settings, store, pool)
     log.info("serving release %s on http://%s:%s/", store.release.version, settings.host, settings.port)
     try:

@@ -17,6 +17,7 @@ A GET without a query returns the Service Description. Every answer allows cross
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Sequence
@@ -32,9 +33,9 @@ from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.rdf.sparql_policy import QueryShape, UpdateRefused, check_dataset, inspect
 from server.settings import Settings
-from server.store.base import Store
+from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
-from server.store.workers import Answer, Job, WorkerPool
+from server.store.workers import Answer, Job
 from server.web import sparql_page
 from server.web.metrics import Metrics
 from server.web.service_description import LIMIT_HEADER, TRUNCATED_HEADER, ServiceDescription
@@ -55,6 +56,9 @@ CORS = {
 }
 _TEXTUAL = ("text/", "application/sparql-results+xml", "application/rdf+xml")
 _SYNTAX = re.compile(r"^syntax error: error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+CacheKey = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # query, format, default and named graphs
 
 
 class ProtocolError(SerKgError):
@@ -134,6 +138,7 @@ class Endpoint:
         # negotiation decided (both pure functions of their input), within a bound.
         self._shapes: dict[str, QueryShape] = {}
         self._choices: dict[tuple[int, str | None, str | None], Format | None] = {}
+        self._running: dict[CacheKey, asyncio.Future[Answer]] = {}
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {**CORS, "Vary": "Accept", "SER-KG-Release": self.store.release.version, **(extra or {})}
@@ -235,7 +240,7 @@ class Endpoint:
         if answer is not None:
             metrics.inc("ser_kg_sparql_queries_total", (("outcome", "cached"),))
             return self._respond(answer, fmt, etag)
-        pool: WorkerPool | None = request.app.state.pool
+        pool: QueryRunner | None = request.app.state.pool
         if pool is None:
             return self.error(request, StoreError("the SPARQL query workers are not running"), "error")
         job = Job(
@@ -246,7 +251,7 @@ class Endpoint:
             uses_query_dataset=shape.has_dataset,
         )
         try:
-            answer = await pool.run(job)
+            answer = await self._once(pool, key, job)
         except QueryTimeout as exc:
             return self.error(request, exc, "timeout")
         except QueryRejected as exc:
@@ -258,6 +263,28 @@ class Endpoint:
             metrics.inc("ser_kg_sparql_results_truncated_total")
         cache.put(key, answer)
         return self._respond(answer, fmt, etag)
+
+    async def _once(self, pool: QueryRunner, key: CacheKey, job: Job) -> Answer:
+        """Run ``job``, or wait for the same query already running: when many clients send one query
+        at once (a link shared widely), the workers run it once and all get the answer.
+        """
+        running = self._running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            answer = await pool.run(job)
+            future.set_result(answer)
+            return answer
+        except SerKgError as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            del self._running[key]
+            if not future.done():  # this request was cancelled: those waiting must not wait forever
+                future.set_exception(StoreError("the same query from another client was abandoned; try again"))
+            future.exception()  # marks an error as retrieved: nobody else may have waited for it
 
     def _inspect(self, query: str) -> QueryShape:
         shape = inspect(query, self.graphs)
@@ -286,7 +313,7 @@ class Endpoint:
         return Response(f"none of the requested formats can be served here; available: {names}\n",
                         status_code=406, headers=self.headers(), media_type="text/plain; charset=utf-8")
 
-    def _etag(self, key: tuple[str, str, tuple[str, ...], tuple[str, ...]]) -> str:
+    def _etag(self, key: CacheKey) -> str:
         digest = hashlib.blake2b(repr(key).encode(), digest_size=8).hexdigest()
         return f'"{self.store.release.version}-{digest}"'
 

@@ -106,3 +106,20 @@ def test_worker_has_no_network_even_when_the_policy_is_bypassed(pool: WorkerPool
     with pytest.raises(QueryRejected, match="could not be evaluated"):
         asyncio.run(pool.run(Job(query, "json")))
     assert http_recorder.requests == []
+
+
+def test_long_query_is_demoted_while_it_runs(pool: WorkerPool) -> None:
+    import os
+
+    async def scenario() -> int:
+        task = asyncio.create_task(pool.run(Job(RUNAWAY, "json")))
+        await asyncio.sleep(0.75)  # past SLOW_AFTER, which is half the 1 s limit here
+        busy = next(iter(pool._busy))
+        nice = os.getpriority(os.PRIO_PROCESS, busy.process.pid)
+        with pytest.raises(QueryTimeout):
+            await task
+        return nice
+
+    assert asyncio.run(scenario()) == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
+    for worker in pool._idle:
+        assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == os.getpriority(os.PRIO_PROCESS, 0)

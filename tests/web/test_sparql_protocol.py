@@ -224,3 +224,34 @@ def test_large_answer_arrives_whole_through_a_running_server(live_server) -> Non
             response = http.get("/sparql", params={"query": query + f" # {_}"})
             assert response.status_code == 200
             assert len(response.json()["results"]["bindings"]) == 9000
+
+
+def test_identical_queries_at_once_run_once(client: TestClient) -> None:
+    import asyncio
+
+    import httpx
+
+    app = client.app
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } # coalesced"
+    pool = app.state.pool  # type: ignore[attr-defined]
+    runs = 0
+    real_run = pool.run
+
+    async def counting_run(job):  # type: ignore[no-untyped-def]
+        nonlocal runs
+        runs += 1
+        return await real_run(job)
+
+    async def scenario() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            responses = await asyncio.gather(*(http.get("/sparql", params={"query": query}) for _ in range(6)))
+        return [r.status_code for r in responses]
+
+    pool.run = counting_run
+    try:
+        statuses = asyncio.run(scenario())
+    finally:
+        del pool.run
+    assert statuses == [200] * 6
+    assert runs == 1

@@ -1,0 +1,373 @@
+"""The remote store: the release served from an existing SPARQL engine, over HTTP.
+
+Queries go out by the SPARQL 1.1 Protocol (§2.1, query operation, POST form) to any engine that
+speaks it: ``oxigraph serve`` and Virtuoso are tested. ``ser-kg publish`` (``server.store.publish``)
+loads each release into the engine under versioned graph names, ``{base}graph/{version}/{name}``, and
+then switches a small pointer graph, ``{base}graph/release``, to the new version: one Graph Store
+Protocol PUT, so a reader sees the old release or the new one, never a mix.
+
+A server reads the pointer once, at start, and serves that version until it is restarted, like the
+embedded store serves one release folder. Every query is confined to that version's graphs: the
+protocol dataset (``default-graph-uri`` / ``named-graph-uri``, Protocol §2.1.4) names them, and a
+public graph name in a graph position of the query (``{base}graph/data`` after GRAPH or FROM, or in the
+VALUES of a graph variable) is pointed at its versioned
+twin. Graph names in answers are mapped back, so clients never see the versioned names.
+
+Answers are parsed and written again here (``server.store.results``), so that the row cap, the
+formats and the bytes are the same as the embedded store's, whatever the engine. Limits: a
+client-side deadline of ``query_timeout`` on every request, plus the engine's own timeout parameter
+where it has one (setting ``store_timeout_parameter``). An engine that does not answer is a
+:class:`StoreError` (HTTP 503) naming its URL; the next request tries again, so the server recovers
+by itself when the engine is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlencode
+
+import httpx
+import pyoxigraph as ox
+
+from server.errors import QueryRejected, QueryTimeout, ReleaseError, StoreError
+from server.rdf.namespaces import GRAPHS, graph_iri, prefixes
+from server.rdf.sparql_policy import QUERY_FORMS, Token, tokens
+from server.store import results
+from server.store.base import ReleaseInfo, Row
+from server.store.embedded import document, read_release
+from server.store.terms import to_rdflib
+from server.store.workers import Answer, Job
+
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+KEPT = "http://purl.org/dc/terms/hasVersion"  # every version whose graphs are still in the engine
+# Asked by the query form: Virtuoso fails a CONSTRUCT when the results format is acceptable at all.
+RESULTS, TRIPLES = "application/sparql-results+json", "application/n-triples"
+ACCEPT = f"{RESULTS}, {TRIPLES}"
+FORM = "application/x-www-form-urlencoded"
+# An answer is parsed whole before it is cut at the result limit; past this size the engine is sending far
+# more than any capped answer needs, and reading on would only spend this server's memory.
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
+TIMEOUT_HELP = "(setting query_timeout, environment variable SER_KG_QUERY_TIMEOUT)"
+
+
+def pointer_graph(base: str) -> str:
+    """The graph that names the current release; it is never part of a query's dataset."""
+    return f"{base}graph/release"
+
+
+def versioned_graph(base: str, version: str, name: str) -> str:
+    return f"{base}graph/{version}/{name}"
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How to reach one engine: its URL, the credentials from the settings, and its timeout parameter."""
+
+    url: str
+    timeout: float  # seconds: the client-side deadline of one request
+    user: str = ""
+    password: str = ""
+    timeout_parameter: str = ""  # the engine's own per-query timeout, in milliseconds (Virtuoso: timeout)
+
+    def client(self) -> httpx.Client:
+        auth = httpx.DigestAuth(self.user, self.password) if self.user else None
+        # No proxy from the environment: the engine is a service next to this one, never the internet.
+        return httpx.Client(auth=auth, trust_env=False, follow_redirects=False,
+                            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
+
+    def unreachable(self, exc: Exception) -> StoreError:
+        return StoreError(f"the SPARQL engine at {self.url} does not answer ({type(exc).__name__}: {exc}). "
+                          "Start it, or check the setting store_url; this server retries on every request.")
+
+
+class Renamer:
+    """The public graph names of one release and the versioned names the engine holds them under."""
+
+    def __init__(self, base: str, version: str) -> None:
+        self.stored = {graph_iri(n, base): versioned_graph(base, version, n) for n in GRAPHS}
+        self.public = {v: k for k, v in self.stored.items()}
+
+    def query(self, text: str) -> str:
+        """``text`` with each public graph name in a graph position pointed at its stored twin: after
+        GRAPH, FROM or FROM NAMED, and in the VALUES of a variable that is used after GRAPH.
+
+        The same IRI elsewhere is data (the metadata graph describes the graphs) and stays as it is.
+        """
+        prefixes: dict[str, str] = {}
+        toks = list(tokens(text))
+        graph_vars = {toks[i + 1].text[1:] for i, t in enumerate(toks[:-1])
+                      if t.kind == "word" and t.text.upper() == "GRAPH" and toks[i + 1].kind == "var"}
+        renamed: set[int] = set()  # positions of the tokens to rename
+        for i, tok in enumerate(toks):
+            word = tok.text.upper() if tok.kind == "word" else ""
+            if word == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
+                prefixes[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
+            elif word in ("GRAPH", "FROM", "NAMED") and i + 1 < len(toks):
+                renamed.add(i + 1)
+            elif word == "VALUES":
+                renamed.update(_values_of(toks, i + 1, graph_vars))
+        for i in sorted(renamed, reverse=True):
+            iri = _resolve(toks[i].text, toks[i].kind, prefixes)
+            if iri in self.stored:
+                start = toks[i].offset
+                text = text[:start] + f"<{self.stored[iri]}>" + text[start + len(toks[i].text):]
+        return text
+
+    def dataset(self, job_default: Sequence[str] | None, job_named: Sequence[str] | None) -> list[tuple[str, str]]:
+        """Protocol dataset parameters: the release's graphs, or the requested subset of them."""
+        if job_default is None and job_named is None:
+            default = named = list(self.stored.values())
+        else:
+            default = [self.stored[g] for g in job_default or ()]
+            named = [self.stored[g] for g in job_named or ()]
+        return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
+
+    def term(self, term: Any) -> Any:
+        if isinstance(term, ox.NamedNode) and term.value in self.public:
+            return ox.NamedNode(self.public[term.value])
+        return term
+
+
+def _values_of(toks: Sequence[Token], at: int, wanted: set[str]) -> set[int]:
+    """Positions of the values given to the ``wanted`` variables by the VALUES block starting at ``at``."""
+    names: list[str] = []
+    i = at
+    if i < len(toks) and toks[i].kind == "var":
+        names, i = [toks[i].text[1:]], i + 1
+    elif i < len(toks) and toks[i].text == "(":
+        i += 1
+        while i < len(toks) and toks[i].kind == "var":
+            names.append(toks[i].text[1:])
+            i += 1
+        i += 1  # the closing bracket
+    if not set(names) & wanted or i >= len(toks) or toks[i].text != "{":
+        return set()
+    found: set[int] = set()
+    column = depth = 0
+    for j in range(i + 1, len(toks)):
+        text = toks[j].text
+        if text == "}" and toks[j].kind == "punct":
+            break
+        if text == "(" and toks[j].kind == "punct":
+            depth, column = 1, 0
+        elif text == ")" and toks[j].kind == "punct":
+            depth = 0
+        else:
+            if names[column % len(names)] in wanted:
+                found.add(j)
+            column = column + 1 if depth or len(names) == 1 else column
+    return found
+
+
+def _resolve(text: str, kind: str, prefixes: dict[str, str]) -> str | None:
+    if kind == "iri":
+        return text[1:-1]
+    if kind == "pname":
+        prefix, _, local = text.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else None
+    return None
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """Parsed SELECT results, shaped as ``server.store.results`` reads an engine's own."""
+
+    variables: list[ox.Variable]
+    rows: list[tuple[Any, ...]]
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+
+Parsed = Solutions | bool | list[ox.Triple]
+
+
+class RemoteStore:
+    """Trusted queries (pages, listings, catalogue) over the current release in a remote engine."""
+
+    def __init__(self, engine: Engine, release: ReleaseInfo) -> None:
+        self.engine = engine
+        self.release = release
+        self.renamer = Renamer(release.base_iri, release.version)
+        self._prefixes = prefixes(release.base_iri)
+        self._client = engine.client()
+
+    @classmethod
+    def open(cls, engine: Engine, base: str, releases_dir: Path) -> RemoteStore:
+        """Connect to ``engine``, read which release is current there, and find its files locally."""
+        pointer = pointer_graph(base)
+        query = f"SELECT ?v WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{OWL_VERSION_INFO}> ?v }} }}"
+        with engine.client() as client:
+            found = fetch(client, engine, query, [])
+        versions = [row[0].value for row in found.rows] if isinstance(found, Solutions) else []
+        if len(versions) != 1:
+            raise ReleaseError(f"the SPARQL engine at {engine.url} holds no current release for base IRI {base} "
+                               "(or more than one); load one with `ser-kg publish --to GRAPH-STORE-URL`")
+        folder = releases_dir / versions[0]
+        if not (folder / "manifest.json").is_file():
+            raise ReleaseError(f"release {versions[0]} is current in the engine at {engine.url}, but {folder} "
+                               "does not hold its files (downloads and the catalogue are served from them): "
+                               "copy the release folder to every server")
+        return cls(engine, read_release(folder))
+
+    def fetch(self, query: str, dataset: list[tuple[str, str]]) -> Parsed:
+        return fetch(self._client, self.engine, query, dataset)
+
+    def run(self, query: str) -> Parsed:
+        parsed = self.fetch(self.renamer.query(query), self.renamer.dataset(None, None))
+        return self.public_names(parsed)
+
+    def public_names(self, parsed: Parsed) -> Parsed:
+        term = self.renamer.term
+        if isinstance(parsed, Solutions):
+            return Solutions(parsed.variables, [tuple(term(t) for t in row) for row in parsed.rows])
+        if isinstance(parsed, list):
+            return [ox.Triple(term(t.subject), term(t.predicate), term(t.object)) for t in parsed]
+        return parsed
+
+    def select(self, query: str) -> Sequence[Row]:
+        parsed = self.run(query)
+        if not isinstance(parsed, Solutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [v.value for v in parsed.variables]
+        return [{n: to_rdflib(t) for n, t in zip(names, row, strict=True) if t is not None} for row in parsed.rows]
+
+    def ask(self, query: str) -> bool:
+        parsed = self.run(query)
+        if not isinstance(parsed, bool):
+            raise TypeError("ask() needs an ASK query")
+        return parsed
+
+    def construct(self, query: str, media_type: str) -> bytes:
+        parsed = self.run(query)
+        if not isinstance(parsed, list):
+            raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
+        return document(parsed, media_type, self._prefixes)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def fetch(client: httpx.Client, engine: Engine, query: str, dataset: list[tuple[str, str]]) -> Parsed:
+    """Send one query; the parsed answer, with graph names as the engine wrote them."""
+    deadline = time.monotonic() + engine.timeout
+    form = [("query", query), *dataset]
+    if engine.timeout_parameter:
+        form.append((engine.timeout_parameter, str(int(engine.timeout * 1000))))
+    try:
+        headers = {"Accept": TRIPLES if _gives_triples(query) else RESULTS, "Content-Type": FORM}
+        with client.stream("POST", engine.url, content=urlencode(form).encode(), headers=headers,
+                                 timeout=httpx.Timeout(engine.timeout)) as response:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                if size > MAX_ANSWER_BYTES:
+                    raise StoreError(f"the engine's answer is larger than {MAX_ANSWER_BYTES >> 20} MiB; "
+                                     "add a LIMIT to the query")
+            body = b"".join(chunks)
+    except (TimeoutError, httpx.TimeoutException):
+        raise QueryTimeout(f"the query ran longer than the limit of {engine.timeout:g} s and was "
+                           f"stopped {TIMEOUT_HELP}. Make it more selective, or add a LIMIT.") from None
+    except httpx.TransportError as exc:
+        raise engine.unreachable(exc) from None
+    if response.status_code == 400:
+        raise QueryRejected(f"syntax error: {body.decode('utf-8', 'replace').strip()}")
+    if response.status_code != 200:
+        raise StoreError(f"the SPARQL engine at {engine.url} answered {response.status_code}: "
+                         f"{body[:300].decode('utf-8', 'replace').strip()}")
+    return _parse(response.headers.get("content-type", ""), body, engine.url)
+
+
+def _gives_triples(query: str) -> bool:
+    form = next((t.text.upper() for t in tokens(query) if t.kind == "word" and t.text.upper() in QUERY_FORMS), "")
+    return form in ("CONSTRUCT", "DESCRIBE")
+
+
+def _parse(content_type: str, body: bytes, url: str) -> Parsed:
+    media_type = content_type.split(";")[0].strip().lower()
+    try:
+        if media_type == "application/sparql-results+json":
+            # Virtuoso labels blank nodes "nodeID://b1", which is no blank node label; the label is the engine's own.
+            body = body.replace(b'"bnode", "value": "nodeID://', b'"bnode", "value": "')
+            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            if isinstance(result, ox.QueryBoolean):
+                return bool(result)
+            return Solutions(list(result.variables), [tuple(s) for s in result])
+        if media_type == "application/n-triples":
+            return [ox.Triple(q.subject, q.predicate, q.object)
+                    for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(f"the SPARQL engine at {url} sent an answer that does not parse: {exc}") from None
+    raise StoreError(f"the SPARQL engine at {url} answered in {media_type or 'no media type'}; "
+                     f"it must offer {ACCEPT}")
+
+
+class RemoteRunner:
+    """The public endpoint's query runner over a remote engine: the same limits as the worker pool.
+
+    The policy checks happen before (``server.web.sparql``); here the query is confined to the release,
+    sent with the deadline, and its answer cut at the result limit and written in the asked format.
+    """
+
+    size = 1  # the engine runs the queries; this server only waits for them
+
+    def __init__(self, store: RemoteStore, *, limit: int) -> None:
+        self.store = store
+        self.limit = limit
+        self.timeouts = 0
+        self.restarts = 0  # nothing to restart: kept for the metrics the worker pool reports
+        self.reachable = True  # as of the last request
+
+    @property
+    def alive(self) -> int:
+        return int(self.reachable)
+
+    def start(self) -> bool:
+        return False  # nothing to start, and nothing this app must close
+
+    def close(self) -> None:
+        pass
+
+    async def run(self, job: Job) -> Answer:
+        return await asyncio.to_thread(self.answer, job)
+
+    def answer(self, job: Job) -> Answer:
+        started = time.perf_counter()
+        renamer = self.store.renamer
+        dataset = [] if job.uses_query_dataset else renamer.dataset(job.default_graphs, job.named_graphs)
+        try:
+            parsed = self.store.public_names(self.store.fetch(renamer.query(job.query), dataset))
+        except QueryTimeout:
+            self.timeouts += 1
+            raise
+        except QueryRejected:
+            raise
+        except StoreError:
+            self.reachable = False
+            raise
+        self.reachable = True
+        try:
+            if isinstance(parsed, bool):
+                kind, written = "boolean", results.boolean(parsed, job.format)
+            elif isinstance(parsed, Solutions):
+                kind, written = "solutions", results.solutions(cast(ox.QuerySolutions, parsed), job.format,
+                                                               self.limit)
+            else:
+                kind, written = "triples", results.triples(cast(ox.QueryTriples, parsed), job.format, self.limit,
+                                                           self.store._prefixes)
+        except KeyError:
+            raise QueryRejected(f"format {job.format!r} cannot carry the results of this query") from None
+        return Answer(kind, written.body, written.count, written.truncated, time.perf_counter() - started)
+
+
+def engine_from(url: str, settings: Any) -> Engine:
+    return Engine(url=url, timeout=settings.query_timeout, user=settings.store_user,
+                  password=settings.store_password, timeout_parameter=settings.store_timeout_parameter)

@@ -1,0 +1,135 @@
+"""Every backend gives the same answers: the SPARQL protocol, content negotiation, pages and downloads
+through the embedded store and through each remote engine, byte for byte, with the same ETags.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from tests.remote.conftest import RESULT_LIMIT, VERSION, Backend
+
+SER = "https://data.ser.nl/"
+JSON = "application/sparql-results+json"
+COMPARED = ("content-type", "etag", "last-modified", "location", "vary", "ser-kg-truncated", "ser-kg-release")
+
+
+def same(backend: Backend, embedded: Backend, path: str, **request: object):  # type: ignore[no-untyped-def]
+    """The response of ``backend``, after checking it equals the embedded store's in status, headers and body."""
+    method = str(request.pop("method", "GET"))
+    ours = backend.client.request(method, path, **request)  # type: ignore[arg-type]
+    theirs = embedded.client.request(method, path, **request)  # type: ignore[arg-type]
+    assert ours.status_code == theirs.status_code, ours.text
+    assert {h: ours.headers.get(h) for h in COMPARED} == {h: theirs.headers.get(h) for h in COMPARED}
+    assert ours.content == theirs.content
+    return ours
+
+
+@pytest.fixture
+def embedded(backends: dict[str, Backend]) -> Backend:
+    return backends["embedded"]
+
+
+QUERIES = {
+    "ordered select": f"SELECT ?a ?label WHERE {{ ?a a <{SER}def/Advies> ; "
+                      "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?a ?label",
+    "count over the union": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "graphs by name": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    "one graph by its public name": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SER}graph/ontology> {{ ?s ?p ?o }} }}",
+    "one graph by a prefixed name": f"PREFIX g: <{SER}graph/> SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH g:data "
+                                    "{ ?s ?p ?o } }",
+    "from in the query": f"SELECT (COUNT(*) AS ?n) FROM <{SER}graph/metadata> WHERE {{ ?s ?p ?o }}",
+    "ask": f"ASK {{ <{SER}id/organisatie/ser> ?p ?o }}",
+    # blank nodes left out: their labels are the engine's own
+    "cut at the result limit": "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && !isBlank(?o)) } "
+                               "ORDER BY ?s ?p ?o",
+}
+
+
+@pytest.mark.parametrize("name", QUERIES)
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_sparql_answers_are_identical_on_every_backend(backend: Backend, embedded: Backend, name: str,
+                                                       fmt: str) -> None:
+    response = same(backend, embedded, "/sparql", params={"query": QUERIES[name], "format": fmt})
+    assert response.status_code == 200
+    assert response.headers["etag"].startswith(f'"{VERSION}-')
+
+
+def test_union_holds_the_release_and_nothing_else(backend: Backend) -> None:
+    rows = backend.client.get("/sparql", params={"query": QUERIES["graphs by name"]},
+                              headers={"Accept": JSON}).json()["results"]["bindings"]
+    assert [r["g"]["value"] for r in rows] == [f"{SER}graph/data", f"{SER}graph/metadata", f"{SER}graph/ontology"]
+
+
+def test_long_answer_is_cut_at_the_limit_and_flagged(backend: Backend) -> None:
+    response = backend.client.get("/sparql", params={"query": QUERIES["cut at the result limit"]},
+                                  headers={"Accept": JSON})
+    assert response.headers["ser-kg-truncated"] == "true"
+    assert len(response.json()["results"]["bindings"]) == RESULT_LIMIT
+
+
+@pytest.mark.parametrize("dataset", [{"default-graph-uri": f"{SER}graph/ontology"},
+                                     {"named-graph-uri": f"{SER}graph/data"}])
+def test_protocol_dataset_is_honoured(backend: Backend, embedded: Backend, dataset: dict[str, str]) -> None:
+    query = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { { ?s ?p ?o } UNION " \
+            "{ GRAPH ?g { ?s ?p ?o } } }"
+    same(backend, embedded, "/sparql", method="POST", data={"query": query, **dataset}, headers={"Accept": JSON})
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld", "rdfxml"])
+def test_construct_gives_the_same_graph(backend: Backend, embedded: Backend, fmt: str) -> None:
+    query = f"CONSTRUCT WHERE {{ <{SER}id/organisatie/ser> ?p ?o }}"
+    ours = backend.client.get("/sparql", params={"query": query, "format": fmt})
+    theirs = embedded.client.get("/sparql", params={"query": query, "format": fmt})
+    assert (ours.status_code, ours.headers["content-type"]) == (200, theirs.headers["content-type"])
+    parse_as = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[fmt]
+    graphs = [Graph().parse(data=r.content, format=parse_as) for r in (ours, theirs)]
+    assert len(graphs[0]) > 10 and isomorphic(*graphs)
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 400),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403),
+    ("SELECT * FROM <http://127.0.0.1:9/evil.ttl> WHERE { ?s ?p ?o }", 400),
+    (f"SELECT * FROM <{SER}graph/release> WHERE {{ ?s ?p ?o }}", 400),
+    ("SELEC * WHERE { ?s ?p ?o }", 400),
+])
+def test_policy_refuses_the_same_queries(backend: Backend, embedded: Backend, query: str, status: int) -> None:
+    assert same(backend, embedded, "/sparql", params={"query": query}).status_code == status
+
+
+@pytest.mark.parametrize(("path", "accept"), [
+    ("/id/organisatie/ser", "text/html"),
+    ("/doc/organisatie/ser", "text/turtle"),
+    ("/doc/organisatie/ser", "application/n-triples"),
+    ("/doc/organisatie/ser", "application/ld+json"),
+    ("/doc/organisatie/ser", "text/html"),
+    ("/doc/organisatie/ser.ttl", "*/*"),
+    ("/def/Advies", "text/turtle"),
+    ("/id/organisatie/bestaat-niet", "text/html"),
+    ("/", "text/html"),
+    ("/catalog", "text/turtle"),
+    ("/.well-known/void", "text/turtle"),
+    ("/downloads/", "text/html"),
+    (f"/downloads/{VERSION}/ser.nt", "*/*"),
+])
+def test_documents_pages_and_downloads_are_identical(backend: Backend, embedded: Backend, path: str,
+                                                     accept: str) -> None:
+    response = same(backend, embedded, path, headers={"Accept": accept, "Accept-Language": "nl"})
+    assert response.status_code in (200, 303, 404)
+    if response.status_code == 200:
+        assert response.headers["etag"]
+
+
+def test_conditional_get_is_304_with_an_etag_from_any_backend(backend: Backend, embedded: Backend) -> None:
+    etag = embedded.client.get("/doc/organisatie/ser", headers={"Accept": "text/turtle"}).headers["etag"]
+    response = backend.client.get("/doc/organisatie/ser", headers={"Accept": "text/turtle", "If-None-Match": etag})
+    assert response.status_code == 304
+
+
+def test_health_names_the_release(backend: Backend) -> None:
+    body = json.loads(backend.client.get("/-/health").text)
+    assert body["release"] == VERSION and body["status"] == "ok"

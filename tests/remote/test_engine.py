@@ -1,0 +1,142 @@
+"""The remote store against a real engine: publishing and its atomic switch, confinement to one release,
+the time limit, and an engine that goes down and comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from server.errors import ReleaseError, StoreError
+from server.store.embedded import read_release
+from server.store.publish import GraphStore, kept_versions, publish
+from server.store.remote import Engine, RemoteRunner, RemoteStore, Renamer, engine_from, pointer_graph, versioned_graph
+from server.web.app import create_app
+from tests.remote.conftest import VERSION, Oxigraph, project_settings
+
+BASE = "https://data.ser.nl/"
+G = f"{BASE}graph/"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    (f"SELECT * WHERE {{ GRAPH <{G}data> {{ ?s ?p ?o }} }}",
+     f"SELECT * WHERE {{ GRAPH <{G}V/data> {{ ?s ?p ?o }} }}"),
+    (f"PREFIX g: <{G}> SELECT * FROM NAMED g:ontology {{ }}",
+     f"PREFIX g: <{G}> SELECT * FROM NAMED <{G}V/ontology> {{ }}"),
+    (f"SELECT * {{ VALUES ?g {{ <{G}data> }} GRAPH ?g {{ }} }}",
+     f"SELECT * {{ VALUES ?g {{ <{G}V/data> }} GRAPH ?g {{ }} }}"),
+    # the metadata graph describes the graphs: as data, their names stay as they are
+    (f"SELECT * {{ <{G}data> a ?t }}", f"SELECT * {{ <{G}data> a ?t }}"),
+    (f"SELECT * {{ VALUES (?d ?g) {{ (<{G}data> <{G}data>) }} GRAPH ?g {{ ?d ?p ?o }} }}",
+     f"SELECT * {{ VALUES (?d ?g) {{ (<{G}data> <{G}V/data>) }} GRAPH ?g {{ ?d ?p ?o }} }}"),
+    (f"SELECT * {{ GRAPH ?g {{ ?s ?p '<{G}data>' }} }}", f"SELECT * {{ GRAPH ?g {{ ?s ?p '<{G}data>' }} }}"),
+])
+def test_graph_names_in_graph_positions_point_at_the_served_version(query: str, expected: str) -> None:
+    assert Renamer(BASE, "V").query(query) == expected
+
+
+def fake_release(releases: Path, source: Path, version: str) -> Path:
+    """A copy of ``source`` under another version: the same triples, a different release."""
+    target = releases / version
+    shutil.copytree(source, target)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    (target / "manifest.json").write_text(json.dumps({**manifest, "version": version}), encoding="utf-8")
+    return target
+
+
+def test_publish_switches_atomically_keeps_the_previous_release_and_removes_older_ones(
+        remote_project: Path, tmp_path: Path) -> None:
+    engine = Oxigraph(tmp_path / "db")
+    engine.start()
+    try:
+        source = remote_project / "releases" / VERSION
+        releases = tmp_path / "releases"
+        versions = ["2030-01-01.1", "2030-01-02.1", "2030-01-03.1"]
+        for version in versions:
+            fake_release(releases, source, version)
+        graph_store = GraphStore(Engine(engine.store_url, timeout=10))
+        settings = project_settings(remote_project, releases_dir=releases)
+        served = []
+        for version in versions:
+            done = publish(read_release(releases / version), graph_store)
+            assert done.version == version
+            served.append(RemoteStore.open(engine_from(engine.query_url, settings), BASE, releases))
+        assert [s.release.version for s in served] == versions
+        assert kept_versions(graph_store.get(pointer_graph(BASE))) == [versions[2], versions[1]]
+        assert graph_store.get(versioned_graph(BASE, versions[0], "data")) is None  # removed
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        # a server still on the previous release goes on answering, from that release only
+        assert served[1].select(count) == served[2].select(count) != [{}]
+        assert int(served[2].select(count)[0]["n"]) == json.loads((source / "manifest.json").read_text())["triples"]
+        graph_store.close()
+        for store in served:
+            store.close()
+    finally:
+        engine.stop()
+
+
+def test_engine_without_a_release_or_without_the_files_is_a_clear_error(remote_project: Path, oxigraph: Oxigraph,
+                                                                        tmp_path: Path) -> None:
+    settings = project_settings(remote_project)
+    with pytest.raises(ReleaseError, match=r"holds no current release for base IRI https://example\.org/"):
+        RemoteStore.open(engine_from(oxigraph.query_url, settings), "https://example.org/", settings.releases_dir)
+    with pytest.raises(ReleaseError, match=f"release {VERSION} is current .* copy the release folder"):
+        RemoteStore.open(engine_from(oxigraph.query_url, settings), BASE, tmp_path)
+
+
+def test_query_past_the_time_limit_is_stopped_and_named(remote_project: Path, oxigraph: Oxigraph) -> None:
+    settings = project_settings(remote_project, query_timeout=0.5)
+    store = RemoteStore.open(engine_from(oxigraph.query_url, settings), BASE, settings.releases_dir)
+    runner = RemoteRunner(store, limit=settings.result_limit)
+    try:
+        client = TestClient(create_app(settings, store, runner))
+        started = time.monotonic()
+        response = client.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+        assert response.status_code == 503
+        assert "query_timeout" in response.text
+        assert time.monotonic() - started < 5
+        assert runner.timeouts == 1
+    finally:
+        store.close()
+
+
+def test_engine_down_is_503_naming_the_engine_and_the_server_recovers(remote_project: Path,
+                                                                      oxigraph: Oxigraph) -> None:
+    settings = project_settings(remote_project)
+    store = RemoteStore.open(engine_from(oxigraph.query_url, settings), BASE, settings.releases_dir)
+    runner = RemoteRunner(store, limit=settings.result_limit)
+    client = TestClient(create_app(settings, store, runner), follow_redirects=False)
+    queries = iter(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} LIMIT {n}" for n in range(1, 10))  # never cached
+    try:
+        assert client.get("/sparql", params={"query": next(queries)}).status_code == 200
+        oxigraph.stop()
+        down = client.get("/sparql", params={"query": next(queries)})
+        assert down.status_code == 503
+        assert f"the SPARQL engine at {oxigraph.query_url} does not answer" in down.text
+        page = client.get("/doc/organisatie/ser", headers={"Accept": "text/turtle"})
+        assert page.status_code == 503 and oxigraph.query_url in page.text
+        assert client.get("/-/health").status_code == 503
+        oxigraph.start()
+        assert client.get("/sparql", params={"query": next(queries)}).status_code == 200
+        assert client.get("/doc/organisatie/ser", headers={"Accept": "text/turtle"}).status_code == 200
+        assert client.get("/-/health").status_code == 200
+    finally:
+        if oxigraph.process is None:
+            oxigraph.start()
+        store.close()
+
+
+def test_publish_without_the_right_credentials_says_which_settings(remote_project: Path) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401)
+
+    graph_store = GraphStore(Engine("http://127.0.0.1:9/store", timeout=1))
+    graph_store._client = httpx.Client(transport=httpx.MockTransport(refuse))
+    with pytest.raises(StoreError, match="SER_KG_STORE_USER and SER_KG_STORE_PASSWORD"):
+        publish(read_release(remote_project / "releases" / VERSION), graph_store)
