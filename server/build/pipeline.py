@@ -104,6 +104,9 @@ def build(settings: Settings, version: str | None = None,
     if not checked.conforms:
         count = len(checked.report.violations) + len(checked.failures)
         raise NonConformantError(f"{count} problem(s); nothing was released:\n{checked.summary()}")
+    # From here on the release is written from the Oxigraph copy; let the rdflib graphs go (about a
+    # gigabyte at a million triples) before the dumps need memory of their own.
+    checked.assembled.ontology, checked.assembled.data = Graph(), Graph()
     step("counting the release for its VoID description")
     describe = describer(checked.memory, settings.base_iri)
     written = releases.write_release(

@@ -49,24 +49,33 @@ class MemoryDataset:
 
     def dump(self, path: Path, fmt: str, prefixes: Mapping[str, str]) -> None:
         """Write the whole dataset to ``path``; triple formats get the union of the named graphs."""
-        if fmt in _QUAD_FORMATS:
-            data = self._store.dump(format=DUMP_FORMATS[fmt], prefixes=dict(prefixes)) or b""
-            if fmt == "jsonld":
-                data = _with_context(data, prefixes)
-            path.write_bytes(data)
-            return
+        if fmt == "jsonld":
+            with path.open("wb") as stream:
+                head, tail = _context_frame(prefixes)
+                stream.write(head)
+                self._store.dump(stream, DUMP_FORMATS[fmt], prefixes=dict(prefixes))
+                stream.write(tail)
+        elif fmt in _QUAD_FORMATS:
+            self._store.dump(str(path), DUMP_FORMATS[fmt], prefixes=dict(prefixes))
+        elif fmt == "ntriples":  # no prefixes to apply: stream the union straight to the file
+            with path.open("wb") as stream:
+                self._union_triples().serialize(stream, ox.RdfFormat.N_TRIPLES)
+        else:  # Turtle needs a graph to shorten IRIs with the prefixes: the union, in a store of its own
+            merged = ox.Store()
+            merged.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self._union_triples())
+            merged.dump(str(path), DUMP_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=dict(prefixes))
+
+    def _union_triples(self) -> ox.QueryTriples:
         union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert isinstance(union, ox.QueryTriples)
-        merged = ox.Store()
-        merged.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in union)
-        merged.dump(str(path), DUMP_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=dict(prefixes))
+        return union
 
 
-def _with_context(expanded: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """Wrap expanded JSON-LD in a document with the prefix map as its inline context.
+def _context_frame(prefixes: Mapping[str, str]) -> tuple[bytes, bytes]:
+    """What goes around expanded JSON-LD to make a document with the prefix map as its inline context.
 
     The context only defines prefixes, so every full IRI keeps its meaning and the file parses
     offline: no remote context is ever fetched.
     """
     context = json.dumps({"@context": dict(prefixes)})[:-1].encode()  # drop the closing brace
-    return context + b', "@graph": ' + (expanded.strip() or b"[]") + b"}\n"
+    return context + b', "@graph": ', b"}\n"
