@@ -81,7 +81,10 @@ def all_releases(releases_dir: Path) -> list[Path]:
 
 def remove_leftovers(releases_dir: Path) -> None:
     for tmp in releases_dir.glob(f"{TMP_PREFIX}*"):
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.is_symlink():  # a new `latest` link whose switch was cut short; rmtree refuses links
+            tmp.unlink()
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:

@@ -6,6 +6,7 @@ that the table-driven tests cover them completely.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,6 +53,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                 try:
                     q = min(max(float(value), 0.0), 1.0)
                 except ValueError:
+                    q = 0.0
+                if math.isnan(q):  # "q=nan" parses as a float; clamping leaves it NaN (found by fuzzing)
                     q = 0.0
         ranges.append(MediaRange(main, sub, q))
     # A header with no valid range at all is ignored, as if absent (RFC 9110 §12.5.1 allows either).

@@ -145,7 +145,7 @@ def _remove_abandoned(store_dir: Path) -> None:
     """Remove the staging folders of loads whose process is gone (killed midway)."""
     for folder in store_dir.glob(f"{STAGING}*"):
         pid = folder.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdecimal() and not _running(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 

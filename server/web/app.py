@@ -16,10 +16,9 @@ from starlette.staticfiles import StaticFiles
 
 from server import __version__
 from server.settings import Settings
-from server.store.base import Store
+from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
-from server.store.workers import WorkerPool
-from server.web import downloads, metrics, pages, reconcile, resources, search, sparql, wellknown
+from server.web import downloads, metrics, openapi, pages, reconcile, resources, search, security, sparql, wellknown
 
 RouterFactory = Callable[[Settings, Store], APIRouter]
 
@@ -38,7 +37,7 @@ ROUTERS: list[tuple[str, RouterFactory]] = [
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, store: Store, pool: WorkerPool | None = None) -> FastAPI:
+def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None) -> FastAPI:
     """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan)."""
 
     @asynccontextmanager
@@ -51,7 +50,7 @@ def create_app(settings: Settings, store: Store, pool: WorkerPool | None = None)
     app = FastAPI(
         title="SER Linked Data",
         version=__version__,
-        docs_url="/-/docs",
+        docs_url=None,  # Swagger UI would load third-party scripts from a CDN; the CSP allows none
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/-/openapi.json",
@@ -63,7 +62,10 @@ def create_app(settings: Settings, store: Store, pool: WorkerPool | None = None)
     app.state.cache = ResultCache(store.release.version)
     app.state.metrics = registry = metrics.Metrics()
     registry.collectors.append(lambda: _operational(app))
+    app.add_middleware(security.Guard)  # inside the metrics, so that its 408, 431 and 500 are counted
     app.add_middleware(metrics.RequestMetrics, metrics=registry)
+    described = openapi.schema(app.title, app.version)
+    app.openapi = lambda: described  # type: ignore[method-assign]
     for _name, factory in ROUTERS:
         app.include_router(factory(settings, store))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -72,7 +74,7 @@ def create_app(settings: Settings, store: Store, pool: WorkerPool | None = None)
 
 def _operational(app: FastAPI) -> Iterable[tuple[str, tuple[tuple[str, str], ...], float]]:
     """Gauges and counters kept by the pool and the cache, read when /-/metrics is scraped."""
-    pool: WorkerPool | None = app.state.pool
+    pool: QueryRunner | None = app.state.pool
     cache: ResultCache = app.state.cache
     yield "ser_kg_release_info", (("version", app.state.store.release.version),), 1
     yield "ser_kg_sparql_cache_hits_total", (), cache.hits

@@ -140,7 +140,8 @@ def router(settings: Settings, store: Store) -> APIRouter:
     @api.api_route("/classes/{name}", methods=METHODS, include_in_schema=False)
     def class_index(request: Request, name: str, page: str = "1") -> Response:
         cls = class_iri(name, site.base)
-        if cls is None or not page.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; and int() refuses over 4,300 digits
+        if cls is None or not page.isdecimal() or len(page) > 9:
             return not_found(request, site)
         total = count_of(cls)
         if total == 0:

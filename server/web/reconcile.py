@@ -159,7 +159,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
     def suggest(request: Request, kind: str, prefix: str = "", cursor: str = "0") -> Response:
         if kind not in ("entity", "type", "property"):
             return problem(ProtocolError(404, "suggest services: entity, type and property"))
-        start = int(cursor) if cursor.isdigit() else 0
+        start = int(cursor) if cursor.isdecimal() and len(cursor) <= 9 else 0  # "²".isdigit(), int("²") fails
         lang = rendering.language_of(request).lang
         type_ = request.query_params.get("type")
         return answer(request, f"suggest-{kind}", lambda: {
@@ -167,7 +167,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
 
     @api.get(PATH + "/properties", include_in_schema=False)
     def propose(request: Request, type: str = "", limit: str = "") -> Response:
-        count = min(int(limit), 100) if limit.isdigit() and int(limit) > 0 else PROPOSE_LIMIT
+        count = min(int(limit), 100) if limit.isdecimal() and len(limit) <= 9 and int(limit) > 0 else PROPOSE_LIMIT
         lang = rendering.language_of(request).lang
         extra = {"limit": count} if limit else {}
         return answer(request, "properties", lambda: {

@@ -89,7 +89,9 @@ def router(settings: Settings, store: Store) -> APIRouter:
 
     @api.api_route(PATH, methods=METHODS, include_in_schema=False)
     def search(request: Request, q: str = "", type: str = "", limit: str = "") -> Response:
-        count = min(int(limit), MAX_LIMIT) if limit.isdigit() and int(limit) > 0 else DEFAULT_LIMIT
+        # isdecimal, not isdigit: "²" is a digit that int() refuses (found by tests/fuzz/test_openapi.py)
+        count = min(int(limit), MAX_LIMIT) if limit.isdecimal() and len(limit) <= 9 and int(limit) > 0 \
+            else DEFAULT_LIMIT
         cls = directory.term(type) if type else None
         digest = hashlib.blake2b(f"{q}\x00{cls}\x00{count}".encode(), digest_size=8).hexdigest()
         if wants_json(request):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
 
 from server.build import sources, transform
 from server.build.records import ser

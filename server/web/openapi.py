@@ -1,0 +1,138 @@
+"""The OpenAPI 3.1 description of the public HTTP API, served at ``/-/openapi.json``.
+
+The routes are plain Starlette routes or read their parameters themselves (for speed, and because the
+SPARQL 1.1 Protocol and the W3C Reconciliation API fix their parameters), so FastAPI cannot derive a
+schema from their signatures. The schema is written here instead, as a table: one row per operation,
+with its parameters and what it answers. The fuzz tests (``tests/fuzz/test_openapi.py``, schemathesis)
+drive every operation of this table, and a test keeps it in step with the app's routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.rdf.formats import RDF_FORMATS, RESULT_FORMATS
+
+STRING: dict[str, Any] = {"type": "string"}
+SPARQL_ANSWERS = sorted({f.media_type for f in (*RESULT_FORMATS, *RDF_FORMATS)} | {"text/html"})
+RDF_ANSWERS = sorted({f.media_type for f in RDF_FORMATS} | {"text/html"})
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    where: str = "query"  # query, path or header
+    required: bool = False
+    schema: dict[str, Any] = field(default_factory=lambda: dict(STRING))
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    tag: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    answers: tuple[str, ...] = ("text/html",)
+    statuses: tuple[str, ...] = ("200", "404")
+    form: tuple[str, ...] = ()  # fields of an application/x-www-form-urlencoded body
+    query_body: bool = False  # also accepts the query as application/sparql-query
+
+
+SPARQL_PARAMS = (
+    Param("query", text="A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE); without it, the service "
+                        "description."),
+    Param("default-graph-uri", text="A graph of this release to use as the default graph."),
+    Param("named-graph-uri", text="A graph of this release to use as a named graph."),
+    Param("format", text="A format name (json, xml, csv, tsv, turtle, ...) instead of the Accept header."),
+)
+REST = Param("rest", "path", True, {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._/#-]*$"},
+             "The rest of the IRI after /id/, /doc/ or /def/.")
+FORMAT = Param("format", text="A format name instead of the Accept header.")
+SPARQL_STATUSES = ("200", "400", "403", "406", "413", "414", "415", "503")
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation("get", "/sparql", "SPARQL", "Run a read-only SPARQL query (SPARQL 1.1 Protocol §2.1.1).",
+              SPARQL_PARAMS, tuple(SPARQL_ANSWERS), SPARQL_STATUSES),
+    Operation("post", "/sparql", "SPARQL", "Run a read-only SPARQL query sent in the body (§2.1.2, §2.1.3).",
+              (), tuple(SPARQL_ANSWERS), SPARQL_STATUSES,
+              form=("query", "default-graph-uri", "named-graph-uri", "format"), query_body=True),
+    Operation("get", "/", "Pages", "The home page: what the dataset holds."),
+    Operation("get", "/id/{rest}", "Linked data", "A thing's IRI: 303 See Other to its document.", (REST,),
+              (), ("303", "404", "410")),
+    Operation("get", "/def/{rest}", "Linked data", "An ontology term's IRI: 303 See Other to its document.",
+              (REST,), (), ("303", "404", "410")),
+    Operation("get", "/doc/{rest}", "Linked data", "A document about a thing, negotiated (or by suffix).",
+              (REST,), tuple(RDF_ANSWERS), ("200", "301", "404", "406", "410")),
+    Operation("get", "/classes/{name}", "Pages", "The things of one class, a page at a time.",
+              (Param("name", "path", True, text="The class as a CURIE, such as ser:Advies."),
+               Param("page", text="Page number, from 1."))),
+    Operation("get", "/search", "Search", "Find things by name.",
+              (Param("q", text="Words of a name."), Param("type", text="A class to search in."),
+               Param("limit", text="Most results."), Param("format", text="json for JSON.")),
+              ("text/html", "application/json"), ("200",)),
+    Operation("get", "/downloads/", "Downloads", "Every release and its files."),
+    Operation("get", "/downloads/{version}/{name}", "Downloads", "One file of a release.",
+              (Param("version", "path", True, {"type": "string", "pattern": r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$"},
+                     "A release version, or latest."),
+               Param("name", "path", True, {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},
+                     "A file name listed in the release's manifest.")),
+              ("application/octet-stream",), ("200", "206", "304", "307", "404", "416")),
+    Operation("get", "/.well-known/void", "Metadata", "The VoID description of the dataset.", (FORMAT,),
+              tuple(RDF_ANSWERS), ("200", "404", "406")),
+    Operation("get", "/catalog", "Metadata", "The DCAT-AP-NL catalogue.", (FORMAT,), tuple(RDF_ANSWERS),
+              ("200", "404", "406")),
+    Operation("get", "/sitemap.xml", "Metadata", "Pages worth indexing.", (), ("application/xml",), ("200",)),
+    Operation("get", "/robots.txt", "Metadata", "Rules for crawlers.", (), ("text/plain",), ("200",)),
+    Operation("get", "/reconcile", "Reconciliation", "W3C Reconciliation API: manifest, or a batch.",
+              (Param("queries", text="A JSON batch of queries."), Param("extend", text="A JSON extend query.")),
+              ("application/json",), ("200", "400", "413")),
+    Operation("post", "/reconcile", "Reconciliation", "W3C Reconciliation API: a batch in a form body.",
+              (), ("application/json",), ("200", "400", "413", "415"), form=("queries", "extend")),
+    Operation("get", "/reconcile/suggest/{kind}", "Reconciliation", "Suggestions while typing.",
+              (Param("kind", "path", True, text="entity, type or property."), Param("prefix"),
+               Param("cursor"), Param("type")), ("application/json",)),
+    Operation("get", "/reconcile/properties", "Reconciliation", "Properties to extend data with.",
+              (Param("type"), Param("limit")), ("application/json",), ("200",)),
+    Operation("get", "/reconcile/preview", "Reconciliation", "A small page about one thing.",
+              (Param("id", text="The thing's IRI."),)),
+    Operation("get", "/reconcile/view", "Reconciliation", "303 See Other to the thing's page.",
+              (Param("id", text="The thing's IRI."),), (), ("303", "404")),
+    Operation("get", "/-/health", "Operations", "Health of the server and its query workers.", (),
+              ("application/json",), ("200", "503")),
+    Operation("get", "/-/metrics", "Operations", "Prometheus metrics.", (), ("text/plain",), ("200",)),
+)
+
+
+def _name(path: str) -> str:
+    return "_".join(part.strip("{}") for part in path.split("/") if part) or "home"
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tags": [op.tag],
+        "summary": op.summary,
+        "operationId": f"{op.method}_{_name(op.path)}",
+        "responses": {status: {"description": status, **({"content": {m: {} for m in op.answers}}
+                                                          if status == "200" and op.answers else {})}
+                      for status in op.statuses},
+    }
+    if op.params:
+        out["parameters"] = [{"name": p.name, "in": p.where, "required": p.required, "schema": p.schema,
+                              **({"description": p.text} if p.text else {})} for p in op.params]
+    if op.form:
+        form = {"type": "object", "properties": {name: dict(STRING) for name in op.form}}
+        content: dict[str, Any] = {"application/x-www-form-urlencoded": {"schema": form}}
+        if op.query_body:
+            content["application/sparql-query"] = {"schema": dict(STRING)}
+        out["requestBody"] = {"required": True, "content": content}
+    return out
+
+
+def schema(title: str, version: str) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _operation(op)
+    return {"openapi": "3.1.0", "info": {"title": title, "version": version}, "paths": paths}

@@ -1,0 +1,170 @@
+"""The guard around every request: bounded headers and bodies, security headers, and the one top-level
+error handler. See docs/security.md for the threats, and the tests that prove each defence.
+
+On the way in (before any route sees the request):
+
+* headers are bounded: one value over :data:`MAX_HEADER_BYTES`, more than :data:`MAX_HEADERS` fields or
+  more than :data:`MAX_HEADERS_TOTAL` bytes in all is refused with 431 (RFC 6585 §5), naming the limit;
+* a request body must keep arriving: a client that stops sending for :data:`BODY_TIMEOUT` seconds
+  (slowloris) gets 408 (RFC 9110 §15.5.9) and its connection back.
+
+On the way out, every response gets a Content-Security-Policy (W3C CSP Level 3) that lets only this
+site's own scripts, styles and fetches run: the pages and the query UI load nothing from elsewhere and
+keep no inline script, so the policy costs them nothing. Also ``X-Content-Type-Options: nosniff``,
+``Referrer-Policy`` and ``X-Frame-Options``. The reconciliation preview is the one page meant to be
+framed (OpenRefine shows it in an iframe), so :data:`FRAMEABLE` lifts only the framing rule for it.
+A ``Location`` that names the request's own host (Starlette's trailing-slash redirect builds one from
+the ``Host`` header) is made relative, so a forged ``Host`` never becomes a redirect to another site.
+
+Errors: a :class:`server.errors.SerKgError` that escapes a route becomes its own HTTP status with its
+message (a store that cannot answer is 503, never 500). Anything else is a bug: it is logged with its
+traceback under an incident number, and the client gets a 500 with that number only: no traceback, no
+paths, no versions. A client that goes away mid-request is nobody to answer to, and no error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.errors import SerKgError
+
+log = logging.getLogger(__name__)
+
+MAX_HEADER_BYTES = 8192  # one header value, as nginx's default buffer for a header line
+MAX_HEADERS = 100  # header fields in one request
+MAX_HEADERS_TOTAL = 32768  # all header names and values together
+BODY_TIMEOUT = 15.0  # seconds a request body may stall between two chunks
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'none'",
+    "script-src 'self'",  # /static/*.js only; the JSON in <script type=application/*json> is data, not script
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",  # the query UI and the search box fetch from this site only
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+))
+FRAMEABLE = ("/reconcile/preview",)  # W3C Reconciliation API previews are shown in the client's iframe
+ALWAYS: tuple[tuple[str, str], ...] = (
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+)
+
+
+class SlowBody(Exception):
+    """The client stopped sending its request body."""
+
+
+def oversized(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """Why the request's headers are refused, or None when they are within the limits."""
+    count = total = 0
+    for name, value in headers:
+        count += 1
+        total += len(name) + len(value)
+        if len(value) > MAX_HEADER_BYTES:
+            return (f"the {name.decode('latin-1')[:64]} header is larger than {MAX_HEADER_BYTES} bytes; "
+                    "send a shorter one")
+    if count > MAX_HEADERS:
+        return f"the request has more than {MAX_HEADERS} header fields"
+    if total > MAX_HEADERS_TOTAL:
+        return f"the request headers are larger than {MAX_HEADERS_TOTAL} bytes in all"
+    return None
+
+
+def policy_for(path: str) -> str:
+    if path.startswith(FRAMEABLE):
+        return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+    return CONTENT_SECURITY_POLICY
+
+
+def _relative(location: str, host: str | None) -> str:
+    parts = urlsplit(location)
+    if not parts.netloc or host is None or parts.netloc.lower() != host.lower():
+        return location
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = f"{text}\n".encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+               (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), (b"x-frame-options", b"DENY"),
+               *((k.encode(), v.encode()) for k, v in ALWAYS)]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Guard:
+    """Pure ASGI middleware (no per-request objects beyond two closures: it runs on every lookup)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = oversized(scope["headers"])
+        if refusal is not None:
+            await _plain(send, 431, refusal)
+            return
+        path: str = scope["path"]
+        started = False
+        body_done = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                headers["content-security-policy"] = policy_for(path)
+                for name, value in ALWAYS:
+                    headers[name] = value
+                if not path.startswith(FRAMEABLE):
+                    headers["x-frame-options"] = "DENY"
+                if "location" in headers:
+                    host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
+                    headers["location"] = _relative(headers["location"], host)
+            await send(message)
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:  # after the body, receive() waits for a disconnect: no limit on that
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), BODY_TIMEOUT)
+            except TimeoutError:
+                raise SlowBody from None
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        try:
+            await self.app(scope, timed_receive, guarded_send)
+        except ClientDisconnect:
+            return
+        except SlowBody:
+            if not started:
+                await _plain(send, 408, f"the request body stalled for more than {BODY_TIMEOUT:g} s; "
+                                        "send it without pauses")
+        except SerKgError as exc:
+            if not started:
+                await _plain(send, exc.http_status, str(exc))
+            else:
+                raise
+        except Exception:  # the one top-level handler (STYLE.md §4): log it, tell the client little
+            incident = uuid.uuid4().hex[:12]
+            log.exception("incident %s: unexpected error answering %s %s", incident, scope["method"], path)
+            if not started:
+                await _plain(send, 500, f"internal error (incident {incident}); the error is logged, "
+                                        "please report the incident number")
+            else:
+                raise
+
