@@ -134,6 +134,19 @@ def see_other(location: str) -> Response:
     return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
 
 
+def dereference(request: Request, site: Site, iri: str, target: str) -> Response:
+    """A thing or term IRI: 303 to ``target`` (its document), to its successor's, 410 when retired, 404 when
+    unknown."""
+    status = site.descriptions.status(iri)
+    if not status.exists:
+        return not_found(request, site, iri)
+    if status.successor:
+        return see_other(successor_href(site, status.successor, None))
+    if status.gone:
+        return gone(request, site, iri, status)
+    return see_other(target)
+
+
 def router(settings: Settings, store: Store) -> APIRouter:
     site = site_for(settings, store)
     api = APIRouter()
@@ -142,29 +155,14 @@ def router(settings: Settings, store: Store) -> APIRouter:
     def thing(request: Request, rest: str) -> Response:
         if not addresses.valid_thing_path(rest):
             return not_found(request, site)
-        iri = f"{site.base}id/{rest}"
-        status = site.descriptions.status(iri)
-        if not status.exists:
-            return not_found(request, site, iri)
-        if status.successor:
-            return see_other(successor_href(site, status.successor, None))
-        if status.gone:
-            return gone(request, site, iri, status)
-        return see_other(f"/doc/{rest}")
+        return dereference(request, site, f"{site.base}id/{rest}", f"/doc/{rest}")
 
     @api.api_route("/def/{rest:path}", methods=METHODS, include_in_schema=False)
     def term(request: Request, rest: str) -> Response:
         if not addresses.valid_def_path(rest):
             return not_found(request, site)
         iri = f"{site.base}def/{rest}"
-        status = site.descriptions.status(iri)
-        if not status.exists:
-            return not_found(request, site, iri)
-        if status.successor:
-            return see_other(successor_href(site, status.successor, None))
-        if status.gone:
-            return gone(request, site, iri, status)
-        return see_other(addresses.href(iri, site.base))
+        return dereference(request, site, iri, addresses.href(iri, site.base))
 
     @api.api_route("/doc/{rest:path}", methods=METHODS, include_in_schema=False)
     def doc(request: Request, rest: str) -> Response:

@@ -14,15 +14,11 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
+from tests.browser import MARKS, launch
 from tests.conftest import LiveServer
 from tests.security.conftest import EVIL
-from tests.web.test_browser import ARGS, CHROMIUM
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
-                       "(apt-get install -y chromium); the CI setup script installs it"),
-]
+pytestmark = MARKS
 
 WATCH = """
 window.__violations = [];
@@ -42,7 +38,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

@@ -10,23 +10,13 @@ the system Chromium (``apt-get install chromium``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from server.settings import PROJECT_ROOT
+from tests.browser import ARTIFACTS, MARKS, launch
 from tests.web.test_resources import LdSite, live_server, open_site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
-                       "(apt-get install -y chromium); the CI setup script installs it"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +31,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LdSite, s
 def browser(served: tuple[LdSite, str]) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

@@ -9,32 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from server.settings import PROJECT_ROOT
+from tests.browser import ARTIFACTS, MARKS, launch
 from tests.conftest import LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
-                       "(apt-get install -y chromium); the CI setup script installs it"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def page(live_server: LiveServer) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        browser = launch(playwright)
         context = browser.new_context(locale="nl-NL", viewport={"width": 1100, "height": 700})
         yield context.new_page()
         browser.close()

@@ -1,0 +1,32 @@
+"""Shared set-up of the browser tests: Debian's Chromium, headless, driven by Playwright.
+
+Playwright's own browser download is never used: ``executable_path`` points at the system Chromium
+(``apt-get install chromium``; ``./dev test`` installs it). Background networking is off, so the
+browser talks to the loopback server only. Screenshots go to ``test-artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.settings import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+MARKS = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
+                       "(apt-get install -y chromium); the CI setup script installs it"),
+]
+
+
+def launch(playwright: Any) -> Any:
+    """The system Chromium, headless, with screenshots' folder ready."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
