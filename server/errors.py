@@ -9,6 +9,7 @@
     └── StoreError                  exit 3, HTTP 503   the store cannot answer
         ├── QueryTimeout            exit 3, HTTP 503   a query ran past the time limit
         └── QueryRejected           exit 1, HTTP 400   a query is malformed or not allowed here
+            └── UpdateRefused       exit 1, HTTP 403   SPARQL Update sent to the read-only endpoint
 
 Exit codes of ``ser-kg``: 0 released (or success), 1 data does not conform / bad query,
 2 usage error, 3 any other error.
@@ -80,3 +81,9 @@ class QueryTimeout(StoreError):
 class QueryRejected(StoreError):
     exit_code = 1
     http_status = 400
+
+
+class UpdateRefused(QueryRejected):
+    """SPARQL Update sent to the read-only endpoint."""
+
+    http_status = 403

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from server.errors import QueryRejected
+from server.errors import QueryRejected, UpdateRefused
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 MAX_NESTING = 200  # the engine's recursive parser overflows its stack some thousands of levels down
@@ -83,12 +83,6 @@ def position(query: str, offset: int) -> str:
     line = query.count("\n", 0, offset) + 1
     column = offset - (query.rfind("\n", 0, offset) + 1) + 1
     return f"{line}:{column}"
-
-
-class UpdateRefused(QueryRejected):
-    """SPARQL Update sent to the read-only endpoint."""
-
-    http_status = 403
 
 
 READ_ONLY = "this endpoint is read-only and accepts SPARQL queries only (SELECT, ASK, CONSTRUCT, DESCRIBE)"

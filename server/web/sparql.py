@@ -27,11 +27,11 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from starlette.routing import Route
 
-from server.errors import QueryRejected, QueryTimeout, SerKgError, StoreError
+from server.errors import QueryRejected, QueryTimeout, SerKgError, StoreError, UpdateRefused
 from server.rdf import negotiation
 from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
-from server.rdf.sparql_policy import QueryShape, UpdateRefused, check_dataset, inspect
+from server.rdf.sparql_policy import QueryShape, check_dataset, inspect
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache

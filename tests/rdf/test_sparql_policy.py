@@ -11,8 +11,8 @@ import re
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-from server.errors import QueryRejected
-from server.rdf.sparql_policy import UpdateRefused, check_dataset, inspect, position, tokens
+from server.errors import QueryRejected, UpdateRefused
+from server.rdf.sparql_policy import check_dataset, inspect, position, tokens
 
 BASE = "https://data.ser.nl/"
 GRAPHS = (f"{BASE}graph/ontology", f"{BASE}graph/data", f"{BASE}graph/metadata")
