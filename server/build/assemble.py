@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -21,14 +20,28 @@ from server.errors import Problem, SourceError
 from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 
-@dataclass
 class Assembled:
-    ontology: Graph
-    data: Graph
-    base: str
+    """The ontology (an rdflib graph: small) and the data (N-Triples lines; an rdflib graph of them is
+    made only when asked for, since at a million triples it costs a gigabyte)."""
+
+    def __init__(self, ontology: Graph, data: transform.NTriples, base: str) -> None:
+        self.ontology = ontology
+        self.lines = data
+        self.base = base
+        self._graph: Graph | None = None
+
+    @property
+    def data(self) -> Graph:
+        if self._graph is None:
+            self._graph = self.lines.graph()
+        return self._graph
+
+    def forget_graph(self) -> None:
+        self._graph = None
 
     def nquads(self) -> bytes:
-        return to_nquads({graph_iri(n, self.base): g for n, g in (("ontology", self.ontology), ("data", self.data))})
+        return to_nquads({graph_iri("ontology", self.base): self.ontology}) + self.lines.nquads(
+            graph_iri("data", self.base))
 
     @contextmanager
     def with_ontology(self) -> Iterator[Graph]:
@@ -37,14 +50,15 @@ class Assembled:
         The triples are added in place and taken out again afterwards: a copy of a million-triple
         graph costs a gigabyte.
         """
-        added = [t for t in self.ontology if t not in self.data]
+        data = self.data
+        added = [t for t in self.ontology if t not in data]
         for triple in added:
-            self.data.add(triple)
+            data.add(triple)
         try:
-            yield self.data
+            yield data
         finally:
             for triple in added:
-                self.data.remove(triple)
+                data.remove(triple)
 
 
 def to_nquads(graphs: dict[str, Graph]) -> bytes:
@@ -77,12 +91,17 @@ def assemble(root: Path, base: str) -> Assembled:
     """Read everything and turn the records into RDF; raise SourceError listing every problem."""
     ontology, problems = read_turtle(ontology_files(root / "ontology"), root)
     records = sources.read(root / "data", root)
-    data, record_problems = transform.to_graph(records, ontology)
-    problems += record_problems
+    data = transform.NTriples()
+    problems += transform.emit(records, ontology, data)
+    del records
     if problems:
         raise SourceError(problems)
     if base != DEFAULT_BASE:
-        ontology, data = rebase(ontology, base), rebase(data, base)
+        ontology = rebase(ontology, base)
+        moved = transform.NTriples()
+        for triple in rebase(data.graph(), base):
+            moved.add(triple)
+        data = moved
     return Assembled(ontology, data, base)
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-
 from server.errors import Problem
 from server.rdf.namespaces import graph_iri
 from server.store.memory import MemoryDataset
@@ -31,9 +29,10 @@ def published_paths(release_dir: Path) -> tuple[str, set[str]]:
     return manifest["version"], {str(r["thing"])[len(base):] for r in rows}
 
 
-def disappeared(previous: Path, data: Graph, base: str) -> list[Problem]:
+def disappeared(previous: Path, subjects: set[str], base: str) -> list[Problem]:
+    """Problems for every thing of the ``previous`` release that none of ``subjects`` (IRIs) describes."""
     version, before = published_paths(previous)
-    now = {str(s)[len(base):] for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(f"{base}id/")}
+    now = {s[len(base):] for s in subjects if s.startswith(f"{base}id/")}
     return [
         Problem("data/ingetrokken.yaml", path.removeprefix("id/"), "iri",
                 f"{base}{path} was published in release {version} and is missing now: restore its record, "

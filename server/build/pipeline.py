@@ -63,15 +63,16 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     previous = releases.latest(settings.releases_dir)
     if previous is not None:
         step(f"checking that every IRI of release {previous.name} is still there")
-        gone = disappeared(previous, assembled.data, settings.base_iri)
+        gone = disappeared(previous, assembled.lines.subjects(), settings.base_iri)
         if gone:
             raise SourceError(gone)
     memory = MemoryDataset(assembled.nquads())
-    engine = shacl_engine(settings.shacl_engine, len(assembled.data))
-    step(f"validating {len(assembled.data)} data triples against the SHACL shapes ({engine})")
+    engine = shacl_engine(settings.shacl_engine, len(assembled.lines))
+    step(f"validating {len(assembled.lines)} data triples against the SHACL shapes ({engine})")
     shapes = load_shapes(settings.shapes_dir, settings.base_iri)
     if engine == "sparql":
-        report = validate_sparql(memory, shapes, assembled.data)
+        # No rdflib graph of the data at this size: the compiled engine reads everything from Oxigraph.
+        report = validate_sparql(memory, shapes, None)
     else:
         with assembled.with_ontology() as graph:
             report = validate(graph, shapes, settings.validation_workers)
@@ -106,7 +107,7 @@ def build(settings: Settings, version: str | None = None,
         raise NonConformantError(f"{count} problem(s); nothing was released:\n{checked.summary()}")
     # From here on the release is written from the Oxigraph copy; let the rdflib graphs go (about a
     # gigabyte at a million triples) before the dumps need memory of their own.
-    checked.assembled.ontology, checked.assembled.data = Graph(), Graph()
+    checked.assembled.forget_graph()
     step("counting the release for its VoID description")
     describe = describer(checked.memory, settings.base_iri)
     written = releases.write_release(

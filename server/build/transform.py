@@ -11,9 +11,12 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
+from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.term import Node
 
 from server.build.records import BY_NAME, NESTED, Field, ser
 from server.build.sources import Record, Sources, Value, fields_of
@@ -183,15 +186,48 @@ def _index(sources: Sources, problems: list[Problem]) -> dict[str, list[str]]:
     return index
 
 
+class TripleSink(Protocol):
+    def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
+
+
+class NTriples:
+    """A triple sink that keeps N-Triples lines: a fraction of the memory of an rdflib graph, which at a
+    million triples (a gigabyte) is more than the rest of the build together."""
+
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> None:
+        self.lines.add(_nt_row(triple))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def subjects(self) -> set[str]:
+        return {line[1:line.index(">")] for line in self.lines if line.startswith("<")}
+
+    def nquads(self, graph: str) -> bytes:
+        suffix = f" <{graph}> .\n"
+        return "".join(line[:-3] + suffix for line in sorted(self.lines)).encode("utf-8")
+
+    def graph(self) -> Graph:
+        return Graph().parse(data="".join(self.lines), format="nt")
+
+
 def to_graph(sources: Sources, vocab: Graph) -> tuple[Graph, list[Problem]]:
-    """The data graph of all records, and every problem found on the way."""
+    """The data graph of all records as an rdflib graph, and every problem found on the way."""
+    graph = Graph()
+    return graph, emit(sources, vocab, graph)
+
+
+def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
+    """Write the triples of all records to ``sink``; return every problem found on the way."""
     problems = list(sources.problems)
     concepts = {str(s) for s in vocab.subjects(RDF.type, SKOS.Concept)}
     reader = Reader(_index(sources, problems), concepts, problems)
-    graph = Graph()
     for record in sources.all_records():
         subject = URIRef(thing(DEFAULT_BASE, record.type.name, record.key))
-        graph.add((subject, RDF.type, record.type.rdf_class))
+        sink.add((subject, RDF.type, record.type.rdf_class))
         for name in record.values:
             if record.type.field(name) is None:
                 known = ", ".join(f.name for f in record.type.fields)
@@ -201,17 +237,16 @@ def to_graph(sources: Sources, vocab: Graph) -> tuple[Graph, list[Problem]]:
                 problems.append(record.problem(spec.name, "required field is missing"))
         for spec, value in fields_of(record):
             for obj in reader.objects(record, spec, value):
-                triple = (obj, spec.predicate, subject) if spec.inverse else (subject, spec.predicate, obj)
-                graph.add(triple)
+                sink.add((obj, spec.predicate, subject) if spec.inverse else (subject, spec.predicate, obj))
                 if spec.link and isinstance(obj, Literal):
-                    graph.add((subject, spec.link[0], URIRef(spec.link[1].format(obj))))
+                    sink.add((subject, spec.link[0], URIRef(spec.link[1].format(obj))))
         if record.parent is not None:
             parent = URIRef(thing(DEFAULT_BASE, record.parent.type.name, record.parent.key))
-            graph.add((parent, NESTED[record.parent.type.name].link, subject))
+            sink.add((parent, NESTED[record.parent.type.name].link, subject))
     _check_one_of(sources, problems)
-    _retire(sources, reader, graph, problems)
-    _materialise_requesters(graph)
-    return graph, problems
+    _retire(sources, reader, sink, problems)
+    _materialise_requesters(sources, reader, sink)
+    return problems
 
 
 # Record types where at least one of two fields must be given.
@@ -228,7 +263,7 @@ def _check_one_of(sources: Sources, problems: list[Problem]) -> None:
 RETIRED_ON = Field("datum", "date", DCTERMS.date)
 
 
-def _retire(sources: Sources, reader: Reader, graph: Graph, problems: list[Problem]) -> None:
+def _retire(sources: Sources, reader: Reader, graph: TripleSink, problems: list[Problem]) -> None:
     live = {r.ref for r in sources.all_records()}
     for ret in sources.retirements:
         type_name, _, key = ret.ref.partition("/")
@@ -262,8 +297,20 @@ def _retire(sources: Sources, reader: Reader, graph: Graph, problems: list[Probl
                 problems.append(Problem(ret.file, ret.ref, "bronnen", f"{source!r} is not an http(s) URL", ret.line))
 
 
-def _materialise_requesters(graph: Graph) -> None:
+def _materialise_requesters(sources: Sources, reader: Reader, sink: TripleSink) -> None:
     """ser:aangevraagdDoor = ser:naAanvraag / ser:aanvrager (the property chain in the ontology)."""
-    for advies, aanvraag in list(graph.subject_objects(ser("naAanvraag"))):
-        for requester in list(graph.objects(aanvraag, ser("aanvrager"))):
-            graph.add((advies, ser("aangevraagdDoor"), requester))
+    by_key = {r.key: r for r in sources.by_type("adviesaanvraag")}
+    requester, requested_by = BY_NAME["adviesaanvraag"].field("aanvrager"), ser("aangevraagdDoor")
+    assert requester is not None
+    for advies in sources.by_type("advies"):
+        key = advies.values.get("aanvraag")
+        request = by_key.get(key.rpartition("/")[2]) if isinstance(key, str) else None
+        if request is None:
+            continue  # no request, or a key that points nowhere (already reported)
+        subject = URIRef(thing(DEFAULT_BASE, "advies", advies.key))
+        names = request.values.get("aanvrager") or []
+        for name in names if isinstance(names, list) else [names]:
+            try:
+                sink.add((subject, requested_by, reader.ref(requester, str(name).strip())))
+            except ValueError:
+                continue  # reported where the request itself is read
