@@ -121,12 +121,34 @@ def serve(conn: Connection, database: str, limit: int, prefixes: dict[str, str])
         conn.send(_answer(store, job, limit, prefixes))
 
 
+SPAWN_ATTEMPTS = 3
+# Workers are (re)started from a thread while the event loop runs; vfork-based spawning shares the
+# parent's memory with the child until exec, and failed once with EFAULT here. A plain fork is slower
+# by a millisecond or two, for a spawn that happens once per restart. (A documented CPython switch.)
+subprocess._USE_VFORK = False  # type: ignore[misc]
+
+
+def _start(command: list[str], theirs: socket.socket, ours: socket.socket) -> subprocess.Popen[bytes]:
+    """Start a worker process. A spawn from a thread can fail with a transient EFAULT (seen once in CI
+    while another thread was unmapping memory during the fork), so it is tried again before giving up."""
+    for attempt in range(1, SPAWN_ATTEMPTS + 1):
+        try:
+            return subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            if attempt == SPAWN_ATTEMPTS:
+                theirs.close()
+                ours.close()
+                raise StoreError(f"cannot start a SPARQL worker process: {exc}") from exc
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
 class Worker:
     def __init__(self, database: Path, limit: int, prefixes: dict[str, str]) -> None:
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", __name__, str(theirs.fileno()), str(database), str(limit),
                    json.dumps(prefixes)]
-        self.process = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        self.process = _start(command, theirs, ours)
         theirs.close()
         self.conn = Connection(ours.detach())
         self.isolation = ""
