@@ -95,6 +95,7 @@ class QueryShape:
     form: str | None  # SELECT, ASK, CONSTRUCT or DESCRIBE; None when no query form was found
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
+    ordered: bool = False  # ORDER BY anywhere in the query: the engine's order is the answer's
 
     @property
     def has_dataset(self) -> bool:
@@ -126,6 +127,7 @@ def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
     from_graphs: list[str] = []
     from_named: list[str] = []
     depth = 0
+    ordered = False
     for i, tok in enumerate(toks):
         if tok.kind == "punct":
             depth += (tok.text in _OPENERS) - (tok.text in _CLOSERS)
@@ -146,6 +148,8 @@ def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
             )
         if form is None and word in QUERY_FORMS:
             form = word
+        elif word == "ORDER" and i + 1 < len(toks) and toks[i + 1].text.upper() == "BY":
+            ordered = True
         elif word == "PREFIX" and form is None and i + 2 < len(toks):
             name, namespace = toks[i + 1], toks[i + 2]
             if name.kind == "pname" and name.text.endswith(":") and namespace.kind == "iri":
@@ -161,7 +165,7 @@ def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
                 raise QueryRejected(f"{clause} at {where} needs an IRI (or a declared prefixed name).")
             _check_graph(iri, allowed, f"{clause} <{iri}> at {where}")
             (from_named if named else from_graphs).append(iri)
-    return QueryShape(form, tuple(from_graphs), tuple(from_named))
+    return QueryShape(form, tuple(from_graphs), tuple(from_named), ordered)
 
 
 def check_dataset(parameter: str, iris: Iterable[str], allowed_graphs: Iterable[str]) -> None:

@@ -24,6 +24,7 @@ by itself when the engine is back.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ import pyoxigraph as ox
 
 from server.errors import QueryRejected, QueryTimeout, ReleaseError, StoreError
 from server.rdf.namespaces import GRAPHS, graph_iri, prefixes
-from server.rdf.sparql_policy import QUERY_FORMS, Token, tokens
+from server.rdf.sparql_policy import QUERY_FORMS, Token, position, tokens
 from server.store import results
 from server.store.base import ReleaseInfo, Row
 from server.store.embedded import document, read_release
@@ -58,6 +59,11 @@ TIMEOUT_HELP = "(setting query_timeout, environment variable SER_KG_QUERY_TIMEOU
 def pointer_graph(base: str) -> str:
     """The graph that names the current release; it is never part of a query's dataset."""
     return f"{base}graph/release"
+
+
+def empty_graph(base: str) -> str:
+    """A graph name that ``ser-kg publish`` never writes: a part of a dataset that must hold nothing."""
+    return f"{base}graph/none"
 
 
 def versioned_graph(base: str, version: str, name: str) -> str:
@@ -91,40 +97,58 @@ class Renamer:
     def __init__(self, base: str, version: str) -> None:
         self.stored = {graph_iri(n, base): versioned_graph(base, version, n) for n in GRAPHS}
         self.public = {v: k for k, v in self.stored.items()}
+        self.empty = empty_graph(base)
 
     def query(self, text: str) -> str:
         """``text`` with each public graph name in a graph position pointed at its stored twin: after
         GRAPH, FROM or FROM NAMED, and in the VALUES of a variable that is used after GRAPH.
 
-        The same IRI elsewhere is data (the metadata graph describes the graphs) and stays as it is.
+        The same IRI elsewhere is data (the metadata graph describes the graphs) and stays as it is. A
+        query with FROM but no FROM NAMED gets ``FROM NAMED`` of a graph that holds nothing, and the other
+        way round: SPARQL makes the missing part of the dataset empty (Query §13.2), where Virtuoso
+        would fill it with every graph it holds.
         """
         prefixes: dict[str, str] = {}
         toks = list(tokens(text))
         graph_vars = {toks[i + 1].text[1:] for i, t in enumerate(toks[:-1])
                       if t.kind == "word" and t.text.upper() == "GRAPH" and toks[i + 1].kind == "var"}
         renamed: set[int] = set()  # positions of the tokens to rename
+        clauses: dict[bool, int] = {}  # named or not: the position of the last such clause's IRI
         for i, tok in enumerate(toks):
             word = tok.text.upper() if tok.kind == "word" else ""
             if word == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
                 prefixes[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
             elif word in ("GRAPH", "FROM", "NAMED") and i + 1 < len(toks):
                 renamed.add(i + 1)
+                if word == "FROM":
+                    named = toks[i + 1].kind == "word" and toks[i + 1].text.upper() == "NAMED"
+                    clauses[named] = i + 1 + named
             elif word == "VALUES":
                 renamed.update(_values_of(toks, i + 1, graph_vars))
-        for i in sorted(renamed, reverse=True):
+        edits: list[tuple[int, int, str]] = []  # (offset, length replaced, new text)
+        for i in renamed:
             iri = _resolve(toks[i].text, toks[i].kind, prefixes)
             if iri in self.stored:
-                start = toks[i].offset
-                text = text[:start] + f"<{self.stored[iri]}>" + text[start + len(toks[i].text):]
+                edits.append((toks[i].offset, len(toks[i].text), f"<{self.stored[iri]}>"))
+        if len(clauses) == 1 and max(clauses.values()) < len(toks):
+            (named, last), = clauses.items()
+            end = toks[last].offset + len(toks[last].text)
+            edits.append((end, 0, f" FROM {'' if named else 'NAMED '}<{self.empty}>"))
+        for offset, length, new in sorted(edits, reverse=True):
+            text = text[:offset] + new + text[offset + length:]
         return text
 
     def dataset(self, job_default: Sequence[str] | None, job_named: Sequence[str] | None) -> list[tuple[str, str]]:
-        """Protocol dataset parameters: the release's graphs, or the requested subset of them."""
+        """Protocol dataset parameters: the release's graphs, or the requested subset of them.
+
+        A part the request leaves out is empty (Protocol §2.1.4 with Query §13.2); it is named as a graph
+        that holds nothing, since an engine may read a missing parameter as "every graph I hold".
+        """
         if job_default is None and job_named is None:
             default = named = list(self.stored.values())
         else:
-            default = [self.stored[g] for g in job_default or ()]
-            named = [self.stored[g] for g in job_named or ()]
+            default = [self.stored[g] for g in job_default or ()] or [self.empty]
+            named = [self.stored[g] for g in job_named or ()] or [self.empty]
         return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
 
     def term(self, term: Any) -> Any:
@@ -279,11 +303,40 @@ def fetch(client: httpx.Client, engine: Engine, query: str, dataset: list[tuple[
     except httpx.TransportError as exc:
         raise engine.unreachable(exc) from None
     if response.status_code == 400:
-        raise QueryRejected(f"syntax error: {body.decode('utf-8', 'replace').strip()}")
+        raise QueryRejected(f"the SPARQL engine refused the query: {body.decode('utf-8', 'replace').strip()}")
     if response.status_code != 200:
         raise StoreError(f"the SPARQL engine at {engine.url} answered {response.status_code}: "
                          f"{body[:300].decode('utf-8', 'replace').strip()}")
     return _parse(response.headers.get("content-type", ""), body, engine.url)
+
+
+# ASK is answered as soon as it is parsed; as a SELECT of a constant the query is parsed and never run.
+_ASK_AS_SELECT = "SELECT (1 AS ?ser_kg_ask)"
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+def syntax_error(query: str) -> str | None:
+    """The error Oxigraph's parser finds in ``query``, worded as the embedded store words it; None if it
+    parses. So a malformed query gets the same 400 from every backend, whatever the engine says.
+    """
+    form = next((t for t in tokens(query) if t.kind == "word" and t.text.upper() in QUERY_FORMS), None)
+    text = query
+    if form is not None and form.text.upper() == "ASK":
+        text = query[:form.offset] + _ASK_AS_SELECT + query[form.offset + len(form.text):]
+    try:
+        ox.Store().query(text)  # SELECT, CONSTRUCT and DESCRIBE answers are lazy: nothing runs
+    except SyntaxError as exc:
+        message = str(exc.msg if hasattr(exc, "msg") else exc)
+    else:
+        return None
+    match = _ERROR_AT.match(message)
+    if match and form is not None and text is not query:  # point back into the query as it was sent
+        line, column = int(match[1]), int(match[2])
+        ask_line, ask_column = (int(n) for n in position(query, form.offset).split(":"))
+        if line == ask_line and column > ask_column:
+            column -= len(_ASK_AS_SELECT) - len(form.text)
+        message = f"error at {line}:{column}: {match[3]}"
+    return f"syntax error: {message}"
 
 
 def _gives_triples(query: str) -> bool:
@@ -348,8 +401,12 @@ class RemoteRunner:
         except QueryTimeout:
             self.timeouts += 1
             raise
-        except QueryRejected:
-            raise
+        except QueryRejected as refused:
+            # The engine's wording differs per engine; Oxigraph's parser gives every backend the same one.
+            local = syntax_error(job.query)
+            if local is None:
+                raise
+            raise QueryRejected(local) from refused
         except StoreError:
             self.reachable = False
             raise
@@ -359,7 +416,7 @@ class RemoteRunner:
                 kind, written = "boolean", results.boolean(parsed, job.format)
             elif isinstance(parsed, Solutions):
                 kind, written = "solutions", results.solutions(cast(ox.QuerySolutions, parsed), job.format,
-                                                               self.limit)
+                                                               self.limit, ordered=job.ordered)
             else:
                 kind, written = "triples", results.triples(cast(ox.QueryTriples, parsed), job.format, self.limit,
                                                            self.store._prefixes)

@@ -4,6 +4,11 @@
 The engine's own result serialisers write every row; the public endpoint must stop at the result limit
 and say so, so rows are read one by one up to the limit plus one and written here. The extra row is how
 truncation is detected: a result of exactly ``limit`` rows is complete.
+
+Where SPARQL leaves the order open (a graph's triples; the rows of a query without ORDER BY), each engine
+has its own, and a different engine, or another run of a parallel one, could send the same answer in
+another order under the same ETag. Such answers are written in one canonical order instead: sorted by
+the terms' N-Triples forms. Blank node labels stay the engine's own.
 """
 
 from __future__ import annotations
@@ -51,9 +56,12 @@ def capped(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
     return kept, False
 
 
-def solutions(result: ox.QuerySolutions, fmt: str, limit: int) -> Written:
+def solutions(result: ox.QuerySolutions, fmt: str, limit: int, *, ordered: bool = True) -> Written:
+    """The rows of ``result`` up to ``limit``; unless ``ordered`` (the query has ORDER BY), sorted."""
     names = [v.value for v in result.variables]
     rows, truncated = capped(result, limit)
+    if not ordered:
+        rows.sort(key=_row_key)
     return Written(_SOLUTION_WRITERS[fmt](names, rows), len(rows), truncated)
 
 
@@ -71,8 +79,17 @@ def boolean(value: bool, fmt: str) -> Written:
 
 def triples(result: ox.QueryTriples, fmt: str, limit: int, prefixes: dict[str, str]) -> Written:
     kept, truncated = capped(result, limit)
+    kept.sort(key=_triple_key)
     body = ox.serialize(kept, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
     return Written(body, len(kept), truncated)
+
+
+def _row_key(row: Iterable[object]) -> tuple[str, ...]:
+    return tuple("" if term is None else str(term) for term in row)
+
+
+def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:
+    return str(triple.subject), str(triple.predicate), str(triple.object)
 
 
 def _json_term(term: object) -> dict[str, object]:

@@ -55,6 +55,7 @@ class Job:
     default_graphs: tuple[str, ...] | None = None  # None: the default graph is the union of all graphs
     named_graphs: tuple[str, ...] | None = None  # None: every graph of the store
     uses_query_dataset: bool = False  # the query has FROM / FROM NAMED of its own
+    ordered: bool = True  # False: no ORDER BY, so rows are written in a canonical order (server.store.results)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _answer(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple
     try:
         result = store.query(job.query, **options)
         if isinstance(result, ox.QuerySolutions):
-            kind, written = "solutions", results.solutions(result, job.format, limit)
+            kind, written = "solutions", results.solutions(result, job.format, limit, ordered=job.ordered)
         elif isinstance(result, ox.QueryBoolean):
             kind, written = "boolean", results.boolean(bool(result), job.format)
         else:

@@ -99,7 +99,7 @@ def construct_query(iri: str) -> str:
   {{ {s} ?p ?o OPTIONAL {{ VALUES ?lp {{ {LABEL_VALUES} }} ?o ?lp ?l }}
      OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }} }}
   UNION
-  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} LIMIT {MAX_INCOMING} }}
+  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} ORDER BY ?in ?ip LIMIT {MAX_INCOMING} }}
      OPTIONAL {{ VALUES ?ilp {{ {LABEL_VALUES} }} ?in ?ilp ?il }} }}
 }}"""
 
@@ -113,7 +113,7 @@ def select_query(iri: str) -> str:
     return f"""SELECT DISTINCT ?p ?o ?ip ?in ?lp ?l WHERE {{
   {{ {s} ?p ?o OPTIONAL {{ FILTER(!isLiteral(?o)) VALUES ?lp {{ {LABEL_VALUES} }} ?o ?lp ?l }} }}
   UNION
-  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} LIMIT {MAX_INCOMING} }}
+  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} ORDER BY ?in ?ip LIMIT {MAX_INCOMING} }}
      OPTIONAL {{ VALUES ?lp {{ {LABEL_VALUES} }} ?in ?lp ?l }} }}
 }}"""
 

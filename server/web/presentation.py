@@ -146,7 +146,8 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
     order = {p: i for i, p in enumerate(_expand(p, base) for p in NAME_PREDICATES)}
     rows: dict[tuple[str, str], Row] = {}
     types: list[Value] = []
-    for (predicate, obj), labels in sorted(description.outgoing.items(), key=lambda kv: str(kv[0][1])):
+    # By text, then by the full term: "SER" and "SER"@en are two values, in one order on every backend.
+    for (predicate, obj), labels in sorted(description.outgoing.items(), key=lambda kv: (str(kv[0][1]), kv[0][1].n3())):
         if predicate in HIDDEN:
             if predicate == str(RDF.type) and isinstance(obj, URIRef):
                 # A type leads to the index of its class: the other things of this kind.

@@ -249,6 +249,7 @@ class Endpoint:
             default_graphs=params.default_graphs if protocol_dataset else None,
             named_graphs=params.named_graphs if protocol_dataset else None,
             uses_query_dataset=shape.has_dataset,
+            ordered=shape.ordered,
         )
         try:
             answer = await self._once(pool, key, job)

@@ -10,15 +10,26 @@ import time
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
 from server.errors import ReleaseError, StoreError
 from server.store.embedded import read_release
 from server.store.publish import GraphStore, kept_versions, publish
-from server.store.remote import Engine, RemoteRunner, RemoteStore, Renamer, engine_from, pointer_graph, versioned_graph
+from server.store.remote import (
+    Engine,
+    RemoteRunner,
+    RemoteStore,
+    Renamer,
+    engine_from,
+    pointer_graph,
+    syntax_error,
+    versioned_graph,
+)
 from server.web.app import create_app
-from tests.remote.conftest import VERSION, Oxigraph, project_settings
+from tests.remote.conftest import VERSION, project_settings
+from tests.remote.engines import Oxigraph
 
 BASE = "https://data.ser.nl/"
 G = f"{BASE}graph/"
@@ -27,8 +38,13 @@ G = f"{BASE}graph/"
 @pytest.mark.parametrize(("query", "expected"), [
     (f"SELECT * WHERE {{ GRAPH <{G}data> {{ ?s ?p ?o }} }}",
      f"SELECT * WHERE {{ GRAPH <{G}V/data> {{ ?s ?p ?o }} }}"),
+    # a dataset with one part only: the other part is empty (SPARQL 1.1 Query §13.2), named as such
     (f"PREFIX g: <{G}> SELECT * FROM NAMED g:ontology {{ }}",
-     f"PREFIX g: <{G}> SELECT * FROM NAMED <{G}V/ontology> {{ }}"),
+     f"PREFIX g: <{G}> SELECT * FROM NAMED <{G}V/ontology> FROM <{G}none> {{ }}"),
+    (f"SELECT * FROM <{G}data> FROM <{G}ontology> WHERE {{ }}",
+     f"SELECT * FROM <{G}V/data> FROM <{G}V/ontology> FROM NAMED <{G}none> WHERE {{ }}"),
+    (f"SELECT * FROM <{G}data> FROM NAMED <{G}data> {{ }}",
+     f"SELECT * FROM <{G}V/data> FROM NAMED <{G}V/data> {{ }}"),
     (f"SELECT * {{ VALUES ?g {{ <{G}data> }} GRAPH ?g {{ }} }}",
      f"SELECT * {{ VALUES ?g {{ <{G}V/data> }} GRAPH ?g {{ }} }}"),
     # the metadata graph describes the graphs: as data, their names stay as they are
@@ -39,6 +55,39 @@ G = f"{BASE}graph/"
 ])
 def test_graph_names_in_graph_positions_point_at_the_served_version(query: str, expected: str) -> None:
     assert Renamer(BASE, "V").query(query) == expected
+
+
+@pytest.mark.parametrize(("default", "named", "expected"), [
+    (None, None, ([f"{G}V/ontology", f"{G}V/data", f"{G}V/metadata"],) * 2),
+    ([f"{G}ontology"], None, ([f"{G}V/ontology"], [f"{G}none"])),
+    ([], [f"{G}data"], ([f"{G}none"], [f"{G}V/data"])),
+])
+def test_protocol_dataset_names_both_parts(default: list[str] | None, named: list[str] | None,
+                                           expected: tuple[list[str], list[str]]) -> None:
+    params = Renamer(BASE, "V").dataset(default, named)
+    assert ([v for k, v in params if k == "default-graph-uri"], [v for k, v in params if k == "named-graph-uri"]) \
+        == expected
+
+
+@pytest.mark.parametrize("query", [
+    "SELEC * WHERE { ?s ?p ?o }",
+    "ASK { ?s ?p }",
+    "PREFIX a: <x:>\n  ASK { ?s ?p ?o } LIMIT x",
+    "CONSTRUCT { ?s ?p } WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p ?o FILTER( }",
+])
+def test_syntax_error_is_worded_and_placed_as_the_embedded_store_does(query: str) -> None:
+    with pytest.raises(SyntaxError) as raised:
+        ox.Store().query(query)
+    assert syntax_error(query) == f"syntax error: {raised.value}"
+
+
+def test_syntax_check_of_an_ask_query_does_not_run_it() -> None:
+    numbers = " ".join(str(n) for n in range(5000))
+    bomb = f"ASK {{ VALUES ?a {{ {numbers} }} VALUES ?b {{ {numbers} }} VALUES ?c {{ {numbers} }} " \
+           "FILTER(?a + ?b + ?c < 0) }"
+    assert syntax_error(bomb) is None  # 125 billion rows: it returns only because nothing ran
+    assert syntax_error("ASK { } GROUP BY ?s") is None
 
 
 def fake_release(releases: Path, source: Path, version: str) -> Path:

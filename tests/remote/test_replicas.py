@@ -19,7 +19,8 @@ import pytest
 
 from tests.conftest import free_port
 from tests.release.conftest import env_for
-from tests.remote.conftest import VERSION, Oxigraph, wait_until_up
+from tests.remote.conftest import VERSION
+from tests.remote.engines import Oxigraph, wait_until_up
 
 SER = "https://data.ser.nl/"
 UNORDERED = [
