@@ -94,7 +94,8 @@ TABLE: tuple[Setting, ...] = (
             "triples, sparql above).", _shacl_engine),
     Setting("store_url", "", "SPARQL 1.1 query endpoint of a remote engine to serve from instead of the "
             "embedded store (`ser-kg serve --store URL`), such as http://127.0.0.1:7878/query.", str),
-    Setting("store_user", "", "User name for the remote engine (HTTP digest authentication); empty: none.", str),
+    Setting("store_user", "", "User name for the remote engine, sent only when the engine asks for credentials "
+            "(HTTP digest authentication); empty: none.", str),
     Setting("store_password", "", "Password for the remote engine. Set it from a secret store, never a default "
             "such as Virtuoso's dba.", str),
     Setting("store_timeout_parameter", "", "Name of the remote engine's own per-query timeout parameter, sent "

@@ -39,8 +39,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synthetic_graph  # noqa: E402
 
 from server.store.embedded import read_release  # noqa: E402
+from server.store.engine import Engine  # noqa: E402
 from server.store.publish import GraphStore, publish  # noqa: E402
-from server.store.remote import Engine, Renamer  # noqa: E402
+from server.store.remote import Renamer  # noqa: E402
 from tests.remote.engines import Oxigraph, Virtuoso  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("sparql_bench", ROOT / "bench" / "sparql" / "run.py")
@@ -149,8 +150,8 @@ def dataset(label: str, release: Path, args: argparse.Namespace) -> dict[str, ob
         for line in differences:
             print(f"  engines differ: {line}", flush=True)
         rows = measure(urls, by_server, args)
-    return {"dataset": label, "release": info.version, "triples": sparql_bench._triples(release), "publish_seconds": loaded,
-            "engines_differ": differences, "rows": rows}
+    return {"dataset": label, "release": info.version, "triples": sparql_bench._triples(release),
+            "publish_seconds": loaded, "engines_differ": differences, "rows": rows}
 
 
 def measure(urls: dict[str, str], files: dict[str, dict[str, Path]],

@@ -27,7 +27,8 @@ from server.errors import ReleaseError, StoreError
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.store.base import ReleaseInfo
 from server.store.embedded import QUADS_FILE
-from server.store.remote import KEPT, OWL_VERSION_INFO, Engine, pointer_graph, versioned_graph
+from server.store.engine import Engine
+from server.store.remote import KEPT, OWL_VERSION_INFO, pointer_graph, versioned_graph
 
 NTRIPLES = "application/n-triples"
 LOAD_TIMEOUT = 600.0  # seconds for one graph: a large graph takes the engine a while to index

@@ -14,11 +14,8 @@ VALUES of a graph variable) is pointed at its versioned
 twin. Graph names in answers are mapped back, so clients never see the versioned names.
 
 Answers are parsed and written again here (``server.store.results``), so that the row cap, the
-formats and the bytes are the same as the embedded store's, whatever the engine. Limits: a
-client-side deadline of ``query_timeout`` on every request, plus the engine's own timeout parameter
-where it has one (setting ``store_timeout_parameter``). An engine that does not answer is a
-:class:`StoreError` (HTTP 503) naming its URL; the next request tries again, so the server recovers
-by itself when the engine is back.
+formats and the bytes are the same as the embedded store's, whatever the engine. How a query travels
+to the engine, and its limits in time and size, are in ``server.store.engine``.
 """
 
 from __future__ import annotations
@@ -27,12 +24,10 @@ import asyncio
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
 
-import httpx
 import pyoxigraph as ox
 
 from server.errors import QueryRejected, QueryTimeout, ReleaseError, StoreError
@@ -41,19 +36,12 @@ from server.rdf.sparql_policy import QUERY_FORMS, Token, position, tokens
 from server.store import results
 from server.store.base import ReleaseInfo, Row
 from server.store.embedded import document, read_release
+from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.terms import to_rdflib
 from server.store.workers import Answer, Job
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 KEPT = "http://purl.org/dc/terms/hasVersion"  # every version whose graphs are still in the engine
-# Asked by the query form: Virtuoso fails a CONSTRUCT when the results format is acceptable at all.
-RESULTS, TRIPLES = "application/sparql-results+json", "application/n-triples"
-ACCEPT = f"{RESULTS}, {TRIPLES}"
-FORM = "application/x-www-form-urlencoded"
-# An answer is parsed whole before it is cut at the result limit; past this size the engine is sending far
-# more than any capped answer needs, and reading on would only spend this server's memory.
-MAX_ANSWER_BYTES = 256 * 1024 * 1024
-TIMEOUT_HELP = "(setting query_timeout, environment variable SER_KG_QUERY_TIMEOUT)"
 
 
 def pointer_graph(base: str) -> str:
@@ -70,27 +58,6 @@ def versioned_graph(base: str, version: str, name: str) -> str:
     return f"{base}graph/{version}/{name}"
 
 
-@dataclass(frozen=True)
-class Engine:
-    """How to reach one engine: its URL, the credentials from the settings, and its timeout parameter."""
-
-    url: str
-    timeout: float  # seconds: the client-side deadline of one request
-    user: str = ""
-    password: str = ""
-    timeout_parameter: str = ""  # the engine's own per-query timeout, in milliseconds (Virtuoso: timeout)
-
-    def client(self) -> httpx.Client:
-        auth = httpx.DigestAuth(self.user, self.password) if self.user else None
-        # No proxy from the environment: the engine is a service next to this one, never the internet.
-        return httpx.Client(auth=auth, trust_env=False, follow_redirects=False,
-                            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
-
-    def unreachable(self, exc: Exception) -> StoreError:
-        return StoreError(f"the SPARQL engine at {self.url} does not answer ({type(exc).__name__}: {exc}). "
-                          "Start it, or check the setting store_url; this server retries on every request.")
-
-
 class Renamer:
     """The public graph names of one release and the versioned names the engine holds them under."""
 
@@ -98,6 +65,7 @@ class Renamer:
         self.stored = {graph_iri(n, base): versioned_graph(base, version, n) for n in GRAPHS}
         self.public = {v: k for k, v in self.stored.items()}
         self.empty = empty_graph(base)
+        self._encoded: dict[tuple[tuple[str, ...] | None, tuple[str, ...] | None], str] = {}
 
     def query(self, text: str) -> str:
         """``text`` with each public graph name in a graph position pointed at its stored twin: after
@@ -151,6 +119,16 @@ class Renamer:
             named = [self.stored[g] for g in job_named or ()] or [self.empty]
         return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
 
+    def encoded(self, job_default: Sequence[str] | None, job_named: Sequence[str] | None) -> str:
+        """:meth:`dataset` as form parameters, remembered: most requests ask for the same dataset."""
+        key = (None if job_default is None else tuple(job_default), None if job_named is None else tuple(job_named))
+        found = self._encoded.get(key)
+        if found is None:
+            if len(self._encoded) >= 256:
+                self._encoded.clear()
+            found = self._encoded[key] = urlencode(self.dataset(job_default, job_named))
+        return found
+
     def term(self, term: Any) -> Any:
         if isinstance(term, ox.NamedNode) and term.value in self.public:
             return ox.NamedNode(self.public[term.value])
@@ -197,20 +175,6 @@ def _resolve(text: str, kind: str, prefixes: dict[str, str]) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Solutions:
-    """Parsed SELECT results, shaped as ``server.store.results`` reads an engine's own."""
-
-    variables: list[ox.Variable]
-    rows: list[tuple[Any, ...]]
-
-    def __iter__(self) -> Any:
-        return iter(self.rows)
-
-
-Parsed = Solutions | bool | list[ox.Triple]
-
-
 class RemoteStore:
     """Trusted queries (pages, listings, catalogue) over the current release in a remote engine."""
 
@@ -219,15 +183,18 @@ class RemoteStore:
         self.release = release
         self.renamer = Renamer(release.base_iri, release.version)
         self._prefixes = prefixes(release.base_iri)
-        self._client = engine.client()
+        self._connections = Connections(engine)
 
     @classmethod
     def open(cls, engine: Engine, base: str, releases_dir: Path) -> RemoteStore:
         """Connect to ``engine``, read which release is current there, and find its files locally."""
         pointer = pointer_graph(base)
         query = f"SELECT ?v WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{OWL_VERSION_INFO}> ?v }} }}"
-        with engine.client() as client:
-            found = fetch(client, engine, query, [])
+        connections = Connections(engine)
+        try:
+            found = fetch(connections, query, "", triples=False)
+        finally:
+            connections.close()
         versions = [row[0].value for row in found.rows] if isinstance(found, Solutions) else []
         if len(versions) != 1:
             raise ReleaseError(f"the SPARQL engine at {engine.url} holds no current release for base IRI {base} "
@@ -239,11 +206,11 @@ class RemoteStore:
                                "copy the release folder to every server")
         return cls(engine, read_release(folder))
 
-    def fetch(self, query: str, dataset: list[tuple[str, str]]) -> Parsed:
-        return fetch(self._client, self.engine, query, dataset)
+    def fetch(self, query: str, dataset: str, *, triples: bool) -> Parsed:
+        return fetch(self._connections, query, dataset, triples)
 
-    def run(self, query: str) -> Parsed:
-        parsed = self.fetch(self.renamer.query(query), self.renamer.dataset(None, None))
+    def run(self, query: str, *, triples: bool = False) -> Parsed:
+        parsed = self.fetch(self.renamer.query(query), self.renamer.encoded(None, None), triples=triples)
         return self.public_names(parsed)
 
     def public_names(self, parsed: Parsed) -> Parsed:
@@ -268,46 +235,13 @@ class RemoteStore:
         return parsed
 
     def construct(self, query: str, media_type: str) -> bytes:
-        parsed = self.run(query)
+        parsed = self.run(query, triples=True)
         if not isinstance(parsed, list):
             raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
         return document(parsed, media_type, self._prefixes)
 
     def close(self) -> None:
-        self._client.close()
-
-
-def fetch(client: httpx.Client, engine: Engine, query: str, dataset: list[tuple[str, str]]) -> Parsed:
-    """Send one query; the parsed answer, with graph names as the engine wrote them."""
-    deadline = time.monotonic() + engine.timeout
-    form = [("query", query), *dataset]
-    if engine.timeout_parameter:
-        form.append((engine.timeout_parameter, str(int(engine.timeout * 1000))))
-    try:
-        headers = {"Accept": TRIPLES if _gives_triples(query) else RESULTS, "Content-Type": FORM}
-        with client.stream("POST", engine.url, content=urlencode(form).encode(), headers=headers,
-                                 timeout=httpx.Timeout(engine.timeout)) as response:
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-                if size > MAX_ANSWER_BYTES:
-                    raise StoreError(f"the engine's answer is larger than {MAX_ANSWER_BYTES >> 20} MiB; "
-                                     "add a LIMIT to the query")
-            body = b"".join(chunks)
-    except (TimeoutError, httpx.TimeoutException):
-        raise QueryTimeout(f"the query ran longer than the limit of {engine.timeout:g} s and was "
-                           f"stopped {TIMEOUT_HELP}. Make it more selective, or add a LIMIT.") from None
-    except httpx.TransportError as exc:
-        raise engine.unreachable(exc) from None
-    if response.status_code == 400:
-        raise QueryRejected(f"the SPARQL engine refused the query: {body.decode('utf-8', 'replace').strip()}")
-    if response.status_code != 200:
-        raise StoreError(f"the SPARQL engine at {engine.url} answered {response.status_code}: "
-                         f"{body[:300].decode('utf-8', 'replace').strip()}")
-    return _parse(response.headers.get("content-type", ""), body, engine.url)
+        self._connections.close()
 
 
 # ASK is answered as soon as it is parsed; as a SELECT of a constant the query is parsed and never run.
@@ -337,30 +271,6 @@ def syntax_error(query: str) -> str | None:
             column -= len(_ASK_AS_SELECT) - len(form.text)
         message = f"error at {line}:{column}: {match[3]}"
     return f"syntax error: {message}"
-
-
-def _gives_triples(query: str) -> bool:
-    form = next((t.text.upper() for t in tokens(query) if t.kind == "word" and t.text.upper() in QUERY_FORMS), "")
-    return form in ("CONSTRUCT", "DESCRIBE")
-
-
-def _parse(content_type: str, body: bytes, url: str) -> Parsed:
-    media_type = content_type.split(";")[0].strip().lower()
-    try:
-        if media_type == "application/sparql-results+json":
-            # Virtuoso labels blank nodes "nodeID://b1", which is no blank node label; the label is the engine's own.
-            body = body.replace(b'"bnode", "value": "nodeID://', b'"bnode", "value": "')
-            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            if isinstance(result, ox.QueryBoolean):
-                return bool(result)
-            return Solutions(list(result.variables), [tuple(s) for s in result])
-        if media_type == "application/n-triples":
-            return [ox.Triple(q.subject, q.predicate, q.object)
-                    for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-    except (SyntaxError, ValueError) as exc:
-        raise StoreError(f"the SPARQL engine at {url} sent an answer that does not parse: {exc}") from None
-    raise StoreError(f"the SPARQL engine at {url} answered in {media_type or 'no media type'}; "
-                     f"it must offer {ACCEPT}")
 
 
 class RemoteRunner:
@@ -395,9 +305,12 @@ class RemoteRunner:
     def answer(self, job: Job) -> Answer:
         started = time.perf_counter()
         renamer = self.store.renamer
-        dataset = [] if job.uses_query_dataset else renamer.dataset(job.default_graphs, job.named_graphs)
+        dataset = "" if job.uses_query_dataset else renamer.encoded(job.default_graphs, job.named_graphs)
+        triples = job.format in results.RDF_FORMATS  # the endpoint offers RDF formats to CONSTRUCT and DESCRIBE only
         try:
-            parsed = self.store.public_names(self.store.fetch(renamer.query(job.query), dataset))
+            parsed = self.store.fetch(renamer.query(job.query), dataset, triples=triples)
+            if "graph" in job.query.lower():  # a versioned graph name can only be bound by GRAPH ?g
+                parsed = self.store.public_names(parsed)
         except QueryTimeout:
             self.timeouts += 1
             raise

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from server.errors import ReleaseError, StoreError
 from server.store.embedded import read_release
+from server.store.engine import Engine
 from server.store.publish import GraphStore, kept_versions, publish
 from server.store.remote import (
-    Engine,
     RemoteRunner,
     RemoteStore,
     Renamer,
@@ -29,7 +29,7 @@ from server.store.remote import (
 )
 from server.web.app import create_app
 from tests.remote.conftest import VERSION, project_settings
-from tests.remote.engines import Oxigraph
+from tests.remote.engines import Oxigraph, Virtuoso
 
 BASE = "https://data.ser.nl/"
 G = f"{BASE}graph/"
@@ -189,3 +189,22 @@ def test_publish_without_the_right_credentials_says_which_settings(remote_projec
     graph_store._client = httpx.Client(transport=httpx.MockTransport(refuse))
     with pytest.raises(StoreError, match="SER_KG_STORE_USER and SER_KG_STORE_PASSWORD"):
         publish(read_release(remote_project / "releases" / VERSION), graph_store)
+
+
+def test_engine_behind_digest_authentication_is_served_with_the_credentials_of_the_settings(
+        remote_project: Path, virtuoso: Virtuoso) -> None:
+    url = f"{virtuoso.root}/sparql-auth"  # Virtuoso's query endpoint that asks for HTTP digest credentials
+    with pytest.raises(StoreError, match=f"the SPARQL engine at {url} answered 401"):
+        RemoteStore.open(engine_from(url, project_settings(remote_project)), BASE,
+                         remote_project / "releases")
+    settings = project_settings(remote_project, store_user="dba", store_password=virtuoso.password,
+                                store_timeout_parameter="timeout")
+    store = RemoteStore.open(engine_from(url, settings), BASE, settings.releases_dir)
+    try:
+        client = TestClient(create_app(settings, store, RemoteRunner(store, limit=settings.result_limit)))
+        response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200 and response.json()["boolean"] is True
+        assert client.get("/doc/organisatie/ser", headers={"Accept": "text/turtle"}).status_code == 200
+    finally:
+        store.close()

@@ -1,0 +1,151 @@
+"""One query to a remote engine and its answer, against a small fake engine on loopback: kept-alive
+connections, a connection the engine closed, the deadline, the size cap, credentials and bad URLs.
+(The real engines are in tests/remote.)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+from urllib.parse import parse_qs
+
+import pytest
+
+from server.errors import QueryRejected, QueryTimeout, StoreError
+from server.store import engine as engine_module
+from server.store.engine import Connections, Engine, Solutions, fetch
+
+ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+    {"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
+
+
+class FakeEngine(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps connections alive unless told otherwise
+    connections: ClassVar[list[tuple[str, int]]] = []  # one per connection opened
+    forms: ClassVar[list[dict[str, list[str]]]] = []  # one per request
+    authorizations: ClassVar[list[str]] = []  # the Authorization header of each request
+
+    def setup(self) -> None:
+        super().setup()
+        FakeEngine.connections.append(self.client_address)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        FakeEngine.forms.append(parse_qs(body.decode()))
+        FakeEngine.authorizations.append(self.headers.get("Authorization", ""))
+        if self.path == "/slow":
+            time.sleep(1.5)
+        if self.path == "/syntax":
+            return self._send(400, b"Parse error at line 1", "text/plain")
+        if self.path == "/locked":
+            challenge = 'Digest realm="engine", nonce="n0", qop="auth"'
+            return self._send(401, b"", "text/plain", {"WWW-Authenticate": challenge})
+        if self.path == "/large":
+            return self._send(200, b" " * 5000 + ANSWER, "application/sparql-results+json")
+        if self.path == "/turtle":
+            return self._send(200, b"<a> <b> <c> .", "text/turtle")
+        self._send(200, ANSWER, "application/sparql-results+json")
+        if self.path == "/hang-up":  # closes the kept-alive connection without saying so, as a restart does
+            self.close_connection = True
+
+    def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def fake() -> Iterator[str]:
+    FakeEngine.connections, FakeEngine.forms, FakeEngine.authorizations = [], [], []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeEngine)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def ask(url: str, timeout: float = 5, **engine: str) -> object:
+    connections = Connections(Engine(url, timeout, **engine))
+    try:
+        return fetch(connections, "SELECT (7 AS ?n) {}", "default-graph-uri=urn%3Ag", triples=False)
+    finally:
+        connections.close()
+
+
+def test_queries_share_one_kept_alive_connection_and_carry_the_dataset(fake: str) -> None:
+    connections = Connections(Engine(f"{fake}/query", 5, timeout_parameter="timeout"))
+    try:
+        for _ in range(20):
+            answer = fetch(connections, "SELECT (7 AS ?n) {}", "default-graph-uri=urn%3Ag", triples=False)
+            assert isinstance(answer, Solutions) and answer.rows[0][0].value == "7"
+    finally:
+        connections.close()
+    assert len(FakeEngine.connections) == 1
+    assert FakeEngine.forms[0] == {"query": ["SELECT (7 AS ?n) {}"], "default-graph-uri": ["urn:g"],
+                                   "timeout": ["5000"]}
+
+
+def test_a_connection_the_engine_closed_is_retried_once_on_a_new_one(fake: str) -> None:
+    connections = Connections(Engine(f"{fake}/hang-up", 5))
+    try:
+        for _ in range(3):
+            assert isinstance(fetch(connections, "SELECT (7 AS ?n) {}", "", triples=False), Solutions)
+    finally:
+        connections.close()
+    assert len(FakeEngine.connections) == 3
+
+
+def test_engine_past_the_deadline_is_a_timeout_naming_the_setting(fake: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="SER_KG_QUERY_TIMEOUT"):
+        ask(f"{fake}/slow", timeout=0.3)
+    assert time.monotonic() - started < 1.2
+
+
+def test_answer_past_the_size_cap_is_refused(fake: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "MAX_ANSWER_BYTES", 1000)
+    monkeypatch.setattr(engine_module, "_CHUNK", 100)
+    with pytest.raises(StoreError, match="add a LIMIT"):
+        ask(f"{fake}/large")
+
+
+def test_engine_refusal_and_foreign_formats_are_named(fake: str) -> None:
+    with pytest.raises(QueryRejected, match="the SPARQL engine refused the query: Parse error at line 1"):
+        ask(f"{fake}/syntax")
+    with pytest.raises(StoreError, match="answered in text/turtle; it must offer application/sparql-results"):
+        ask(f"{fake}/turtle")
+
+
+def test_engine_that_wants_credentials_answers_401_and_gets_them_when_set(fake: str) -> None:
+    with pytest.raises(StoreError, match=r"answered 401"):
+        ask(f"{fake}/locked")
+    assert FakeEngine.authorizations == [""]  # no credentials set: none sent
+    # With credentials the query is sent again through httpx, which answers the digest challenge. This
+    # fake accepts no one, so the 401 stays; what counts is the answer to the challenge.
+    with pytest.raises(StoreError, match=r"answered 401"):
+        ask(f"{fake}/locked", user="reader", password="secret")
+    assert FakeEngine.authorizations[-1].startswith('Digest username="reader", realm="engine", nonce="n0"')
+    assert "secret" not in "".join(FakeEngine.authorizations)
+
+
+def test_engine_that_is_not_there_is_503_naming_it() -> None:
+    with pytest.raises(StoreError, match=r"the SPARQL engine at http://127.0.0.1:9/sparql does not answer"):
+        ask("http://127.0.0.1:9/sparql")
+
+
+@pytest.mark.parametrize("url", ["ftp://engine/sparql", "engine:8890/sparql", "http:///sparql"])
+def test_store_url_that_is_no_http_url_names_the_setting(url: str) -> None:
+    with pytest.raises(StoreError, match="store_url"):
+        Connections(Engine(url, 1))
