@@ -7,6 +7,7 @@
     ├── NonConformantError          exit 1             SHACL violations or failing SPARQL checks
     ├── ReleaseError                exit 3             no release, or a release that is incomplete
     └── StoreError                  exit 3, HTTP 503   the store cannot answer
+        ├── EngineUnreachable       exit 3, HTTP 503   the remote SPARQL engine does not answer at all
         ├── QueryTimeout            exit 3, HTTP 503   a query ran past the time limit
         └── QueryRejected           exit 1, HTTP 400   a query is malformed or not allowed here
             └── UpdateRefused       exit 1, HTTP 403   SPARQL Update sent to the read-only endpoint
@@ -72,6 +73,10 @@ class ReleaseError(SerKgError):
 class StoreError(SerKgError):
     exit_code = 3
     http_status = 503
+
+
+class EngineUnreachable(StoreError):
+    pass
 
 
 class QueryTimeout(StoreError):

@@ -20,17 +20,28 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import SH
 from rdflib.term import Node
 
+from server.build.shacl_values import (
+    FOLDED,
+    KIND_TEST,
+    NODE_KINDS,
+    TYPE_PATH,
+    class_test,
+    datatype_ok,
+    datatype_test,
+    language_test,
+    none_of,
+    not_of,
+    pattern_string,
+    regex_flags,
+    sparql_string,
+)
 from server.errors import UsageError
-
-TYPE_PATH = f"<{RDF.type}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
 # The parameters each kind of shape may have; any other sh: term is refused, never skipped.
 _QUIET = {SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group}
@@ -40,39 +51,6 @@ PROPERTY_PARAMETERS = _QUIET | {SH.path, SH.minCount, SH.maxCount, SH.datatype, 
                                 SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount}
 NESTED_PARAMETERS = {SH.datatype, SH.nodeKind, SH["class"], SH.languageIn, SH.pattern, SH.flags, SH["or"],
                      SH.hasValue, SH.property, SH.path}
-
-NODE_KINDS = {  # sh:nodeKind -> SPARQL test of ?v (SHACL §4.1.3)
-    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
-    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
-    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
-}
-_KIND_TEST: dict[URIRef, Callable[[Node], bool]] = {
-    SH.IRI: lambda n: isinstance(n, URIRef), SH.BlankNode: lambda n: isinstance(n, BNode),
-    SH.Literal: lambda n: isinstance(n, Literal), SH.BlankNodeOrIRI: lambda n: not isinstance(n, Literal),
-    SH.BlankNodeOrLiteral: lambda n: not isinstance(n, URIRef), SH.IRIOrLiteral: lambda n: not isinstance(n, BNode),
-}
-
-# Lexical forms that rdflib certainly reads as well-formed; other literals of the datatype go to confirm().
-SAFE_LEXICAL: dict[Node, str] = {
-    XSD.date: r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$",
-    XSD.gYear: r"^[0-9]{4}$",
-    XSD.gYearMonth: r"^[0-9]{4}-(0[1-9]|1[0-2])$",
-    XSD.boolean: r"^(true|false)$",
-    XSD.integer: r"^-?[0-9]+$",
-    XSD.nonNegativeInteger: r"^[0-9]+$",
-    XSD.decimal: r"^-?[0-9]+(\.[0-9]+)?$",
-    XSD.duration: r"^P[0-9]+Y$|^P([0-9]+Y)?[0-9]+M$|^P([0-9]+Y)?([0-9]+M)?[0-9]+D$",
-}
-# Oxigraph stores these as xsd:integer or xsd:dateTime: the dataset no longer tells them apart, so
-# their sh:datatype is checked on the original rdflib terms (Check.original).
-FOLDED = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.negativeInteger, XSD.nonPositiveInteger,
-          XSD.long, XSD.int, XSD.short, XSD.byte, XSD.unsignedLong, XSD.unsignedInt, XSD.unsignedShort,
-          XSD.unsignedByte, XSD.dateTime, XSD.dateTimeStamp}
-_PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
-    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
-    XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
-}
-
 
 class UnsupportedShape(UsageError):
     """A shape uses a SHACL feature the SPARQL engine cannot compile; use shacl_engine=pyshacl."""
@@ -99,46 +77,8 @@ class Check:
     original: bool = False  # rows are focus nodes whose values are read from the rdflib data graph
 
 
-def datatype_ok(value: Node, datatype: URIRef) -> bool:
-    """pyshacl's sh:datatype rule, on an rdflib term: the datatype matches and rdflib can read the lexical form."""
-    if not isinstance(value, Literal):
-        return False
-    if value.datatype == datatype:
-        if value.ill_typed is True:
-            return False
-    elif not (value.datatype is None and value.language is None and datatype == XSD.string):
-        return datatype == RDF.langString and bool(value.language)
-    python_type = _PYTHON_TYPES.get(datatype)
-    return python_type is None or isinstance(value.value, python_type)
-
-
-def pattern_string(value: Node) -> str:
-    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, RDF.langString, XSD.string):
-        return str(value.value)
-    return str(value)
-
-
-def _regex_flags(flags: Literal | None) -> tuple[str, int]:
-    text = str(flags or "")
-    if set(text) - set("ismx"):
-        raise ValueError(text)
-    return text, sum({"i": re.I, "s": re.S, "m": re.M, "x": re.X}[f] for f in text)
-
-
-def _not_of(datatype: Node) -> Callable[[Node], bool]:
-    return lambda value: not datatype_ok(value, datatype)  # type: ignore[arg-type]
-
-
-def _none_of(tests: list[Callable[[Node], bool]]) -> Callable[[Node], bool]:
-    return lambda value: not any(test(value) for test in tests)
-
-
 def _int(node: Node) -> int:
     return int(str(node))
-
-
-def _literal(text: str) -> str:
-    return Literal(text).n3()
 
 
 @dataclass
@@ -203,18 +143,18 @@ class Compiler:
                 tail=f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {_int(maximum)})")
         for datatype in self.shapes.objects(prop, SH.datatype):
             if datatype in FOLDED:
-                add("DatatypeConstraintComponent", values, True, _not_of(datatype), original=True)
+                add("DatatypeConstraintComponent", values, True, not_of(datatype), original=True)
                 continue
-            test, _exact = self.datatype_test(datatype, "?value")
-            value_fails("DatatypeConstraintComponent", f"!{test}", _not_of(datatype))
+            test, _exact = datatype_test(datatype, "?value")
+            value_fails("DatatypeConstraintComponent", f"!{test}", not_of(datatype))
         for kind in self.shapes.objects(prop, SH.nodeKind):
             if kind not in NODE_KINDS:
                 raise UnsupportedShape(prop, f"sh:nodeKind {kind}")
             value_fails("NodeKindConstraintComponent", "!" + NODE_KINDS[kind].format(v="?value"))  # type: ignore[index]
         for cls in self.shapes.objects(prop, SH["class"]):
-            value_fails("ClassConstraintComponent", f"!{self.class_test(cls, '?value')}")
+            value_fails("ClassConstraintComponent", f"!{class_test(cls, '?value')}")
         for languages in self.shapes.objects(prop, SH.languageIn):
-            value_fails("LanguageInConstraintComponent", f"!{self.language_test(prop, languages, '?value')}")
+            value_fails("LanguageInConstraintComponent", f"!{language_test(self.language_list(languages), '?value')}")
         for pattern in self.shapes.objects(prop, SH.pattern):
             test, confirm = self.pattern_test(prop, prop, pattern, "?value")
             value_fails("PatternConstraintComponent", f"!{test}", lambda v, c=confirm: not c(v))  # type: ignore[misc]
@@ -233,7 +173,7 @@ class Compiler:
             tests = [t for t, _ in members]
             locals_ = [c for _, c in members if c is not None]
             value_fails("OrConstraintComponent", f"!({' || '.join(tests)})",
-                        None if len(locals_) < len(members) else _none_of(locals_))
+                        None if len(locals_) < len(members) else none_of(locals_))
         for node in self.shapes.objects(prop, SH.node):
             test, _ = self.nested(prop, node, "?value", need_exact=True)
             value_fails("NodeConstraintComponent", f"!{test}")
@@ -259,33 +199,16 @@ class Compiler:
 
     # -- tests of one node, used alone and inside sh:or, sh:node and sh:qualifiedValueShape ---------
 
-    def datatype_test(self, datatype: Node, v: str) -> tuple[str, bool]:
-        """A test that ``v`` is certainly of ``datatype``, and whether it is exact (no confirm() needed)."""
-        test = f"(isLiteral({v}) && DATATYPE({v}) = {datatype.n3()}"
-        if datatype == XSD.string:
-            return test + ")", True
-        safe = SAFE_LEXICAL.get(datatype)
-        return test + (f" && REGEX(STR({v}), {_literal(safe)}))" if safe else " && false)"), False
-
-    @staticmethod
-    def class_test(cls: Node, v: str) -> str:
-        return f"(!isLiteral({v}) && EXISTS {{ {v} {TYPE_PATH} {cls.n3()} }})"
-
-    def language_test(self, shape: Node, languages: Node, v: str) -> str:
-        wanted = [str(x).lower() for x in Collection(self.shapes, languages)]
-        if "*" in wanted:
-            return f"(isLiteral({v}) && LANG({v}) != \"\")"
-        options = ", ".join(_literal(x) for x in wanted) or '""'
-        return (f"(isLiteral({v}) && LANG({v}) != \"\" && (LCASE(LANG({v})) IN ({options}) || "
-                f"LCASE(STRBEFORE(LANG({v}), \"-\")) IN ({options})))")
+    def language_list(self, languages: Node) -> list[str]:
+        return [str(x).lower() for x in Collection(self.shapes, languages)]
 
     def pattern_test(self, where: Node, shape: Node, pattern: Node, v: str) -> tuple[str, Callable[[Node], bool]]:
         try:
-            flags, python_flags = _regex_flags(self.one(shape, SH.flags))  # type: ignore[arg-type]
+            flags, python_flags = regex_flags(self.one(shape, SH.flags))  # type: ignore[arg-type]
         except ValueError as exc:
             raise UnsupportedShape(where, f"sh:flags {exc}") from None
         compiled = re.compile(str(pattern), python_flags)
-        test = f"(!isBlank({v}) && REGEX(STR({v}), {_literal(str(pattern))}, {_literal(flags)}))"
+        test = f"(!isBlank({v}) && REGEX(STR({v}), {sparql_string(str(pattern))}, {sparql_string(flags)}))"
         return test, lambda n: not isinstance(n, BNode) and compiled.search(pattern_string(n)) is not None
 
     def nested(self, where: Node, shape: Node, v: str, need_exact: bool) -> tuple[str, Callable[[Node], bool] | None]:
@@ -298,7 +221,7 @@ class Compiler:
         for datatype in self.shapes.objects(shape, SH.datatype):
             if datatype in FOLDED:
                 raise UnsupportedShape(where, f"a nested sh:datatype {datatype.n3()} (Oxigraph folds it)")
-            test, is_exact = self.datatype_test(datatype, v)
+            test, is_exact = datatype_test(datatype, v)
             tests.append(test)
             exact = exact and is_exact
             local.append(lambda n, d=datatype: datatype_ok(n, d))  # type: ignore[misc]
@@ -306,18 +229,18 @@ class Compiler:
             if kind not in NODE_KINDS:
                 raise UnsupportedShape(where, f"sh:nodeKind {kind}")
             tests.append(NODE_KINDS[kind].format(v=v))  # type: ignore[index]
-            local.append(_KIND_TEST[kind])  # type: ignore[index]
+            local.append(KIND_TEST[kind])  # type: ignore[index]
         for pattern in self.shapes.objects(shape, SH.pattern):
             test, confirm = self.pattern_test(where, shape, pattern, v)
             tests.append(test)
             local.append(confirm)
         for languages in self.shapes.objects(shape, SH.languageIn):
             wanted = {str(x).lower() for x in Collection(self.shapes, languages)}
-            tests.append(self.language_test(where, languages, v))
+            tests.append(language_test(self.language_list(languages), v))
             local.append(lambda n, w=wanted: isinstance(n, Literal) and bool(n.language) and (  # type: ignore[misc]
                 "*" in w or str(n.language).lower() in w or str(n.language).split("-")[0].lower() in w))
         for cls in self.shapes.objects(shape, SH["class"]):
-            tests.append(self.class_test(cls, v))
+            tests.append(class_test(cls, v))
             graph_bound = False
         for has in self.shapes.objects(shape, SH.hasValue):
             tests.append(f"sameTerm({v}, {has.n3()})")

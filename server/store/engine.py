@@ -10,8 +10,9 @@ through httpx.
 
 Limits: a client-side deadline of ``query_timeout`` on every request (each socket read, and the
 answer as a whole), the engine's own timeout parameter where it has one (setting
-``store_timeout_parameter``), and a cap on the size of the answer read. An engine that does not answer
-is a :class:`StoreError` (HTTP 503) naming its URL; a kept-alive connection the engine has closed is
+``store_timeout_parameter``), and a cap on the size of the answer read. An answer the engine cut at
+its own limit (Virtuoso's "anytime" answers) is a timeout, never a result. An engine that does not answer
+is :class:`EngineUnreachable` (HTTP 503) naming its URL; a kept-alive connection the engine has closed is
 retried once on a new one, so the server recovers by itself when the engine is back.
 """
 
@@ -28,7 +29,7 @@ from urllib.parse import quote_plus, urlsplit
 import httpx
 import pyoxigraph as ox
 
-from server.errors import QueryRejected, QueryTimeout, StoreError
+from server.errors import EngineUnreachable, QueryRejected, QueryTimeout, StoreError
 
 # Asked by the query form: Virtuoso fails a CONSTRUCT when the results format is acceptable at all.
 RESULTS, TRIPLES = "application/sparql-results+json", "application/n-triples"
@@ -58,8 +59,8 @@ class Engine:
         return httpx.Client(auth=auth, trust_env=False, follow_redirects=False,
                             limits=httpx.Limits(max_connections=64, max_keepalive_connections=IDLE_CONNECTIONS))
 
-    def unreachable(self, exc: Exception) -> StoreError:
-        return StoreError(f"the SPARQL engine at {self.url} does not answer ({type(exc).__name__}: {exc}). "
+    def unreachable(self, exc: Exception) -> EngineUnreachable:
+        return EngineUnreachable(f"the SPARQL engine at {self.url} does not answer ({type(exc).__name__}: {exc}). "
                           "Start it, or check the setting store_url; this server retries on every request.")
 
     def timed_out(self) -> QueryTimeout:
@@ -72,6 +73,13 @@ class Reply:
     status: int
     content_type: str
     body: bytes
+    incomplete: bool = False  # the engine stopped the query at its own limit and sent what it had
+
+
+def incomplete(state: str | None) -> bool:
+    """Virtuoso's "anytime" answers: at its timeout it sends the rows found so far, as a 200 (or a 206),
+    saying so only in ``X-SQL-State: S1TAT``. A partial count looks like a whole one, so it is a timeout."""
+    return (state or "").strip().upper() == "S1TAT"
 
 
 class TooLarge(Exception):
@@ -139,14 +147,16 @@ class Connections:
             connection.close()
         else:
             self._idle.put(connection)
-        return Reply(response.status, response.getheader("content-type", ""), data)
+        return Reply(response.status, response.getheader("content-type", ""), data,
+                     incomplete(response.getheader("x-sql-state")))
 
     def _post_authenticated(self, body: bytes, headers: dict[str, str], deadline: float) -> Reply:
         assert self._authenticated is not None
         with self._authenticated.stream("POST", self.engine.url, content=body, headers=headers,
                                         timeout=httpx.Timeout(self.engine.timeout)) as response:
             body = _read(response.iter_bytes(), deadline)
-            return Reply(response.status_code, response.headers.get("content-type", ""), body)
+            return Reply(response.status_code, response.headers.get("content-type", ""), body,
+                         incomplete(response.headers.get("x-sql-state")))
 
     def _connect(self) -> http.client.HTTPConnection:
         kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
@@ -203,6 +213,8 @@ def fetch(connections: Connections, query: str, dataset: str, triples: bool) -> 
     if engine.timeout_parameter:
         body += f"&{quote_plus(engine.timeout_parameter)}={int(engine.timeout * 1000)}".encode()
     reply = connections.post(body, TRIPLES if triples else RESULTS)
+    if reply.incomplete or reply.status == 206:
+        raise engine.timed_out()
     if reply.status == 400:
         text = reply.body.decode("utf-8", "replace").strip()
         raise QueryRejected(f"the SPARQL engine refused the query: {text}")

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from server.errors import QueryRejected, QueryTimeout, ReleaseError, StoreError
+from server.errors import EngineUnreachable, QueryRejected, QueryTimeout, ReleaseError
 from server.rdf.namespaces import GRAPHS, graph_iri, prefixes
 from server.rdf.sparql_policy import QUERY_FORMS, Token, position, tokens
 from server.store import results
@@ -320,7 +320,7 @@ class RemoteRunner:
             if local is None:
                 raise
             raise QueryRejected(local) from refused
-        except StoreError:
+        except EngineUnreachable:
             self.reachable = False
             raise
         self.reachable = True

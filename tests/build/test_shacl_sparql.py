@@ -18,7 +18,8 @@ from rdflib.namespace import FOAF, ORG, RDF, SH, SKOS, XSD
 
 from server.build.assemble import Assembled, assemble, to_nquads
 from server.build.shacl_engine import validate_sparql
-from server.build.shacl_sparql import SAFE_LEXICAL, UnsupportedShape, compile_shapes, datatype_ok
+from server.build.shacl_sparql import UnsupportedShape, compile_shapes
+from server.build.shacl_values import SAFE_LEXICAL, datatype_ok
 from server.build.validate import Report, Result, load_shapes, validate
 from server.settings import PROJECT_ROOT
 from server.store.memory import MemoryDataset

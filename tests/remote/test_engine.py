@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from server.errors import ReleaseError, StoreError
+from server.errors import QueryTimeout, ReleaseError, StoreError
 from server.store.embedded import read_release
-from server.store.engine import Engine
+from server.store.engine import Connections, Engine, fetch
 from server.store.publish import GraphStore, kept_versions, publish
 from server.store.remote import (
     RemoteRunner,
@@ -139,20 +139,42 @@ def test_engine_without_a_release_or_without_the_files_is_a_clear_error(remote_p
         RemoteStore.open(engine_from(oxigraph.query_url, settings), BASE, tmp_path)
 
 
-def test_query_past_the_time_limit_is_stopped_and_named(remote_project: Path, oxigraph: Oxigraph) -> None:
-    settings = project_settings(remote_project, query_timeout=0.5)
-    store = RemoteStore.open(engine_from(oxigraph.query_url, settings), BASE, settings.releases_dir)
+@pytest.mark.parametrize("engine_name", ["oxigraph", "virtuoso"])
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+                                   "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"])
+def test_query_past_the_time_limit_is_stopped_and_named(remote_project: Path, request: pytest.FixtureRequest,
+                                                        engine_name: str, query: str) -> None:
+    """Never a partial answer as if it were whole: Virtuoso's "anytime" answer at its own timeout is a
+    timeout here too."""
+    engine = request.getfixturevalue(engine_name)
+    settings = project_settings(remote_project, query_timeout=0.5,
+                                store_timeout_parameter="timeout" if engine_name == "virtuoso" else "")
+    store = RemoteStore.open(engine_from(engine.query_url, settings), BASE, settings.releases_dir)
     runner = RemoteRunner(store, limit=settings.result_limit)
     try:
         client = TestClient(create_app(settings, store, runner))
         started = time.monotonic()
-        response = client.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
-        assert response.status_code == 503
+        response = client.get("/sparql", params={"query": query})
+        assert response.status_code == 503, response.text[:300]
         assert "query_timeout" in response.text
         assert time.monotonic() - started < 5
         assert runner.timeouts == 1
     finally:
         store.close()
+
+
+def test_virtuoso_answer_cut_at_its_own_timeout_is_a_timeout(virtuoso: Virtuoso) -> None:
+    """Virtuoso stops a query at its ``timeout`` parameter and sends the rows found so far as a 200 (an
+    "anytime" answer): here with a client deadline well past it, the partial count must not pass."""
+    connections = Connections(Engine(virtuoso.query_url, timeout=30))
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STR(?c) < STR(?f)) }"
+    started = time.monotonic()
+    try:
+        with pytest.raises(QueryTimeout):
+            fetch(connections, query, "timeout=300", triples=False)
+    finally:
+        connections.close()
+    assert time.monotonic() - started < 20  # Virtuoso answered, at its own limit (in steps of about 2 s)
 
 
 def test_engine_down_is_503_naming_the_engine_and_the_server_recovers(remote_project: Path,

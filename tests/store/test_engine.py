@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from server.errors import QueryRejected, QueryTimeout, StoreError
+from server.errors import EngineUnreachable, QueryRejected, QueryTimeout, StoreError
 from server.store import engine as engine_module
 from server.store.engine import Connections, Engine, Solutions, fetch
 
@@ -49,6 +49,12 @@ class FakeEngine(BaseHTTPRequestHandler):
             return self._send(401, b"", "text/plain", {"WWW-Authenticate": challenge})
         if self.path == "/large":
             return self._send(200, b" " * 5000 + ANSWER, "application/sparql-results+json")
+        if self.path == "/anytime":  # Virtuoso at its own timeout: the rows so far, as a 200
+            return self._send(200, ANSWER, "application/sparql-results+json", {"X-SQL-State": "S1TAT"})
+        if self.path == "/partial":
+            return self._send(206, ANSWER, "application/sparql-results+json")
+        if self.path == "/broken":
+            return self._send(500, b"Virtuoso 42000 Error The estimated execution time", "text/plain")
         if self.path == "/turtle":
             return self._send(200, b"<a> <b> <c> .", "text/turtle")
         self._send(200, ANSWER, "application/sparql-results+json")
@@ -121,6 +127,18 @@ def test_answer_past_the_size_cap_is_refused(fake: str, monkeypatch: pytest.Monk
         ask(f"{fake}/large")
 
 
+@pytest.mark.parametrize("path", ["/anytime", "/partial"])
+def test_answer_the_engine_cut_at_its_own_limit_is_a_timeout_never_a_result(fake: str, path: str) -> None:
+    with pytest.raises(QueryTimeout, match="SER_KG_QUERY_TIMEOUT"):
+        ask(f"{fake}{path}")
+
+
+def test_engine_error_is_503_quoting_the_engine_but_the_engine_is_not_unreachable(fake: str) -> None:
+    with pytest.raises(StoreError, match="answered 500: Virtuoso 42000 Error") as raised:
+        ask(f"{fake}/broken")
+    assert not isinstance(raised.value, EngineUnreachable)
+
+
 def test_engine_refusal_and_foreign_formats_are_named(fake: str) -> None:
     with pytest.raises(QueryRejected, match="the SPARQL engine refused the query: Parse error at line 1"):
         ask(f"{fake}/syntax")
@@ -141,7 +159,7 @@ def test_engine_that_wants_credentials_answers_401_and_gets_them_when_set(fake: 
 
 
 def test_engine_that_is_not_there_is_503_naming_it() -> None:
-    with pytest.raises(StoreError, match=r"the SPARQL engine at http://127.0.0.1:9/sparql does not answer"):
+    with pytest.raises(EngineUnreachable, match=r"the SPARQL engine at http://127.0.0.1:9/sparql does not answer"):
         ask("http://127.0.0.1:9/sparql")
 
 
