@@ -60,3 +60,30 @@ def test_module_respects_the_boundaries(path: Path) -> None:
 def test_nothing_imports_the_composition_root() -> None:
     importers = [str(p) for p in modules() if p.name not in ("cli.py", "__main__.py") and "server.cli" in imports_of(p)]
     assert importers == []
+
+
+def test_every_library_the_package_imports_is_a_declared_dependency() -> None:
+    """A library that only the test tools bring in would be missing after `./dev serve` installs the project.
+    A library a declared one requires for its own API counts too (FastAPI's requests are Starlette's)."""
+    import re
+    import sys
+    import tomllib
+    from importlib.metadata import packages_distributions, requires
+
+    def name_of(requirement: str) -> str:
+        return re.split(r"[\[<>=~!; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    declared_names = {name_of(d) for d in declared}
+    declared_names |= {name_of(r) for d in list(declared_names) for r in requires(d) or () if "extra ==" not in r}
+    distributions = packages_distributions()
+    missing = {}
+    for path in modules():
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top == "server" or top in sys.stdlib_module_names:
+                continue
+            owners = {d.lower().replace("_", "-") for d in distributions.get(top, [top])}
+            if not owners & declared_names:
+                missing[f"{path.relative_to(PROJECT_ROOT)}: {top}"] = sorted(owners)
+    assert not missing, f"imported but not in [project] dependencies of pyproject.toml: {missing}"
