@@ -1,12 +1,13 @@
 """Talking to a remote SPARQL engine: where it is, and one query sent and its answer read, within limits.
 
 Queries go out by the SPARQL 1.1 Protocol (§2.1, query operation, POST form) over kept-alive HTTP/1.1
-connections of the standard library's ``http.client``: per query it costs a quarter of what httpx
-costs (55 against 250 µs, measured on loopback), and a public endpoint in front of an engine pays it
-on every request. httpx stays for what needs more than that: the Graph Store Protocol of
-``ser-kg publish``, and an engine that asks for credentials (HTTP digest, from the settings
-``store_user`` and ``store_password``, sent only when asked); after its first 401 the queries go
-through httpx.
+connections. This module is the path from a thread (the trusted queries of pages, listings and the
+catalogue), on the standard library's ``http.client``: per query it costs a quarter of what httpx
+costs (55 against 250 µs, measured on loopback). ``engine_async`` is the public endpoint's path, on
+the event loop, with the same limits. httpx stays for what needs more than that: the Graph Store
+Protocol of ``ser-kg publish``, and an engine that asks for credentials (HTTP digest, from the
+settings ``store_user`` and ``store_password``, sent only when asked); after its first 401 the
+queries go through httpx.
 
 Limits: a client-side deadline of ``query_timeout`` on every request (each socket read, and the
 answer as a whole), the engine's own timeout parameter where it has one (setting
@@ -98,9 +99,31 @@ class Connections:
         parts = urlsplit(self.engine.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise StoreError(f"store_url {self.engine.url!r} is not an http(s) URL of a SPARQL endpoint")
-        self._https = parts.scheme == "https"
-        self._host, self._port = parts.hostname, parts.port
-        self._target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.https = parts.scheme == "https"
+        self.host, self.port = parts.hostname, parts.port
+        self.host_header = parts.netloc.rpartition("@")[2]
+        self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    @property
+    def authenticated(self) -> bool:
+        """The engine asked for credentials: queries go through httpx, which answers its challenge."""
+        return self._authenticated is not None
+
+    def too_large(self) -> StoreError:
+        return StoreError(f"the engine's answer is larger than {MAX_ANSWER_BYTES >> 20} MiB; add a LIMIT to the query")
+
+    def parsed(self, reply: Reply) -> Parsed:
+        """The answer in ``reply``, or the error it is: an answer the engine cut at its own limit is a timeout."""
+        engine = self.engine
+        if reply.incomplete or reply.status == 206:
+            raise engine.timed_out()
+        if reply.status == 400:
+            text = reply.body.decode("utf-8", "replace").strip()
+            raise QueryRejected(f"the SPARQL engine refused the query: {text}")
+        if reply.status != 200:
+            raise StoreError(f"the SPARQL engine at {engine.url} answered {reply.status}: "
+                             f"{reply.body[:300].decode('utf-8', 'replace').strip()}")
+        return parse(reply.content_type, reply.body, engine.url)
 
     def post(self, body: bytes, accept: str) -> Reply:
         """POST ``body`` (a form) and read the reply within the deadline and the size cap."""
@@ -117,8 +140,7 @@ class Connections:
         except (TimeoutError, httpx.TimeoutException):
             raise self.engine.timed_out() from None
         except TooLarge:
-            raise StoreError(f"the engine's answer is larger than {MAX_ANSWER_BYTES >> 20} MiB; "
-                             "add a LIMIT to the query") from None
+            raise self.too_large() from None
         except (OSError, http.client.HTTPException, httpx.TransportError) as exc:
             raise self.engine.unreachable(exc) from None
 
@@ -130,7 +152,7 @@ class Connections:
             connection = self._connect()
             reused = False
         try:
-            connection.request("POST", self._target, body=body, headers=headers)
+            connection.request("POST", self.target, body=body, headers=headers)
             response = connection.getresponse()
             data = _read(iter(lambda: response.read(_CHUNK), b""), deadline)
         except (ConnectionError, http.client.BadStatusLine) as exc:
@@ -159,8 +181,8 @@ class Connections:
                          incomplete(response.headers.get("x-sql-state")))
 
     def _connect(self) -> http.client.HTTPConnection:
-        kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        return kind(self._host, self._port, timeout=self.engine.timeout)
+        kind = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
+        return kind(self.host, self.port, timeout=self.engine.timeout)
 
     def close(self) -> None:
         while True:
@@ -204,24 +226,25 @@ def form(query: str, dataset: str) -> bytes:
     return (f"{dataset}&query={quote_plus(query)}" if dataset else f"query={quote_plus(query)}").encode()
 
 
+def request_body(engine: Engine, query: str, dataset: str) -> bytes:
+    """The POST form: ``dataset`` (encoded parameters, or empty), the query, and the engine's own time limit."""
+    body = form(query, dataset)
+    if engine.timeout_parameter:
+        body += f"&{quote_plus(engine.timeout_parameter)}={int(engine.timeout * 1000)}".encode()
+    return body
+
+
+def answer_of(triples: bool) -> str:
+    """The Accept header: N-Triples for a CONSTRUCT or DESCRIBE, SPARQL JSON results for the others."""
+    return TRIPLES if triples else RESULTS
+
+
 def fetch(connections: Connections, query: str, dataset: str, triples: bool) -> Parsed:
     """Send one query; the parsed answer, with graph names as the engine wrote them. ``triples``: the
     query is a CONSTRUCT or DESCRIBE.
     """
-    engine = connections.engine
-    body = form(query, dataset)
-    if engine.timeout_parameter:
-        body += f"&{quote_plus(engine.timeout_parameter)}={int(engine.timeout * 1000)}".encode()
-    reply = connections.post(body, TRIPLES if triples else RESULTS)
-    if reply.incomplete or reply.status == 206:
-        raise engine.timed_out()
-    if reply.status == 400:
-        text = reply.body.decode("utf-8", "replace").strip()
-        raise QueryRejected(f"the SPARQL engine refused the query: {text}")
-    if reply.status != 200:
-        raise StoreError(f"the SPARQL engine at {engine.url} answered {reply.status}: "
-                         f"{reply.body[:300].decode('utf-8', 'replace').strip()}")
-    return parse(reply.content_type, reply.body, engine.url)
+    reply = connections.post(request_body(connections.engine, query, dataset), answer_of(triples))
+    return connections.parsed(reply)
 
 
 def parse(content_type: str, body: bytes, url: str) -> Parsed:

@@ -1,10 +1,13 @@
 """One query to a remote engine and its answer, against a small fake engine on loopback: kept-alive
 connections, a connection the engine closed, the deadline, the size cap, credentials and bad URLs.
+Every case runs both ways a query travels: from a thread (``server.store.engine``, the trusted queries
+of pages) and on the event loop (``server.store.engine_async``, the public endpoint's).
 (The real engines are in tests/remote.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -17,7 +20,8 @@ import pytest
 
 from server.errors import EngineUnreachable, QueryRejected, QueryTimeout, StoreError
 from server.store import engine as engine_module
-from server.store.engine import Connections, Engine, Solutions, fetch
+from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
+from server.store.engine_async import AsyncConnections, fetch_async
 
 ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
     {"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
@@ -82,85 +86,110 @@ def fake() -> Iterator[str]:
     server.server_close()
 
 
-def ask(url: str, timeout: float = 5, **engine: str) -> object:
-    connections = Connections(Engine(url, timeout, **engine))
+QUERY, DATASET = "SELECT (7 AS ?n) {}", "default-graph-uri=urn%3Ag"
+
+
+class Client:
+    """Sends queries to one engine by one of the two paths, over one pool of connections."""
+
+    def __init__(self, way: str, engine: Engine) -> None:
+        self.way = way
+        self.connections = Connections(engine)
+        self.async_connections = AsyncConnections(self.connections)
+
+    def fetch(self, query: str = QUERY, dataset: str = DATASET) -> Parsed:
+        if self.way == "thread":
+            return fetch(self.connections, query, dataset, triples=False)
+        return asyncio.run(fetch_async(self.async_connections, query, dataset, triples=False))
+
+    def close(self) -> None:
+        self.connections.close()
+        self.async_connections.close()
+
+
+@pytest.fixture(params=["thread", "event loop"])
+def way(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def ask(way: str, url: str, timeout: float = 5, **engine: str) -> object:
+    client = Client(way, Engine(url, timeout, **engine))
     try:
-        return fetch(connections, "SELECT (7 AS ?n) {}", "default-graph-uri=urn%3Ag", triples=False)
+        return client.fetch()
     finally:
-        connections.close()
+        client.close()
 
 
-def test_queries_share_one_kept_alive_connection_and_carry_the_dataset(fake: str) -> None:
-    connections = Connections(Engine(f"{fake}/query", 5, timeout_parameter="timeout"))
+def test_queries_share_one_kept_alive_connection_and_carry_the_dataset(fake: str, way: str) -> None:
+    client = Client(way, Engine(f"{fake}/query", 5, timeout_parameter="timeout"))
     try:
         for _ in range(20):
-            answer = fetch(connections, "SELECT (7 AS ?n) {}", "default-graph-uri=urn%3Ag", triples=False)
+            answer = client.fetch()
             assert isinstance(answer, Solutions) and answer.rows[0][0].value == "7"
     finally:
-        connections.close()
+        client.close()
     assert len(FakeEngine.connections) == 1
-    assert FakeEngine.forms[0] == {"query": ["SELECT (7 AS ?n) {}"], "default-graph-uri": ["urn:g"],
-                                   "timeout": ["5000"]}
+    assert FakeEngine.forms[0] == {"query": [QUERY], "default-graph-uri": ["urn:g"], "timeout": ["5000"]}
 
 
-def test_a_connection_the_engine_closed_is_retried_once_on_a_new_one(fake: str) -> None:
-    connections = Connections(Engine(f"{fake}/hang-up", 5))
+def test_a_connection_the_engine_closed_is_retried_once_on_a_new_one(fake: str, way: str) -> None:
+    client = Client(way, Engine(f"{fake}/hang-up", 5))
     try:
         for _ in range(3):
-            assert isinstance(fetch(connections, "SELECT (7 AS ?n) {}", "", triples=False), Solutions)
+            assert isinstance(client.fetch(query=QUERY, dataset=""), Solutions)
     finally:
-        connections.close()
+        client.close()
     assert len(FakeEngine.connections) == 3
 
 
-def test_engine_past_the_deadline_is_a_timeout_naming_the_setting(fake: str) -> None:
+def test_engine_past_the_deadline_is_a_timeout_naming_the_setting(fake: str, way: str) -> None:
     started = time.monotonic()
     with pytest.raises(QueryTimeout, match="SER_KG_QUERY_TIMEOUT"):
-        ask(f"{fake}/slow", timeout=0.3)
+        ask(way, f"{fake}/slow", timeout=0.3)
     assert time.monotonic() - started < 1.2
 
 
-def test_answer_past_the_size_cap_is_refused(fake: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_answer_past_the_size_cap_is_refused(fake: str, monkeypatch: pytest.MonkeyPatch, way: str) -> None:
     monkeypatch.setattr(engine_module, "MAX_ANSWER_BYTES", 1000)
     monkeypatch.setattr(engine_module, "_CHUNK", 100)
     with pytest.raises(StoreError, match="add a LIMIT"):
-        ask(f"{fake}/large")
+        ask(way, f"{fake}/large")
 
 
 @pytest.mark.parametrize("path", ["/anytime", "/partial"])
-def test_answer_the_engine_cut_at_its_own_limit_is_a_timeout_never_a_result(fake: str, path: str) -> None:
+def test_answer_the_engine_cut_at_its_own_limit_is_a_timeout_never_a_result(fake: str, path: str, way: str) -> None:
     with pytest.raises(QueryTimeout, match="SER_KG_QUERY_TIMEOUT"):
-        ask(f"{fake}{path}")
+        ask(way, f"{fake}{path}")
 
 
-def test_engine_error_is_503_quoting_the_engine_but_the_engine_is_not_unreachable(fake: str) -> None:
+def test_engine_error_is_503_quoting_the_engine_but_the_engine_is_not_unreachable(fake: str, way: str) -> None:
     with pytest.raises(StoreError, match="answered 500: Virtuoso 42000 Error") as raised:
-        ask(f"{fake}/broken")
+        ask(way, f"{fake}/broken")
     assert not isinstance(raised.value, EngineUnreachable)
 
 
-def test_engine_refusal_and_foreign_formats_are_named(fake: str) -> None:
+def test_engine_refusal_and_foreign_formats_are_named(fake: str, way: str) -> None:
     with pytest.raises(QueryRejected, match="the SPARQL engine refused the query: Parse error at line 1"):
-        ask(f"{fake}/syntax")
+        ask(way, f"{fake}/syntax")
     with pytest.raises(StoreError, match="answered in text/turtle; it must offer application/sparql-results"):
-        ask(f"{fake}/turtle")
+        ask(way, f"{fake}/turtle")
 
 
-def test_engine_that_wants_credentials_answers_401_and_gets_them_when_set(fake: str) -> None:
+def test_engine_that_wants_credentials_answers_401_and_gets_them_when_set(fake: str, way: str) -> None:
     with pytest.raises(StoreError, match=r"answered 401"):
-        ask(f"{fake}/locked")
+        ask(way, f"{fake}/locked")
     assert FakeEngine.authorizations == [""]  # no credentials set: none sent
     # With credentials the query is sent again through httpx, which answers the digest challenge. This
     # fake accepts no one, so the 401 stays; what counts is the answer to the challenge.
     with pytest.raises(StoreError, match=r"answered 401"):
-        ask(f"{fake}/locked", user="reader", password="secret")
+        ask(way, f"{fake}/locked", user="reader", password="secret")
     assert FakeEngine.authorizations[-1].startswith('Digest username="reader", realm="engine", nonce="n0"')
     assert "secret" not in "".join(FakeEngine.authorizations)
 
 
-def test_engine_that_is_not_there_is_503_naming_it() -> None:
+def test_engine_that_is_not_there_is_503_naming_it(way: str) -> None:
     with pytest.raises(EngineUnreachable, match=r"the SPARQL engine at http://127.0.0.1:9/sparql does not answer"):
-        ask("http://127.0.0.1:9/sparql")
+        ask(way, "http://127.0.0.1:9/sparql")
 
 
 @pytest.mark.parametrize("url", ["ftp://engine/sparql", "engine:8890/sparql", "http:///sparql"])
