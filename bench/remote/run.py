@@ -38,10 +38,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic_graph  # noqa: E402
 
+from server.store.confinement import Renamer  # noqa: E402
 from server.store.embedded import read_release  # noqa: E402
 from server.store.engine import Engine  # noqa: E402
 from server.store.publish import GraphStore, publish  # noqa: E402
-from server.store.remote import Renamer  # noqa: E402
 from tests.remote.engines import Oxigraph, Virtuoso  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("sparql_bench", ROOT / "bench" / "sparql" / "run.py")
@@ -147,8 +147,9 @@ def dataset(label: str, release: Path, args: argparse.Namespace) -> dict[str, ob
             urls[f"{name} direct"] = engine.query_url
             by_server[f"{name} direct"] = direct_files(files, renamer, TIMEOUT_PARAMETER[name], work / f"direct-{name}")
         differences = check_answers(urls, by_server)
-        for line in differences:
-            print(f"  engines differ: {line}", flush=True)
+        for scenario in dict.fromkeys(line.split(" #")[0] for line in differences):
+            lines = [line for line in differences if line.startswith(f"{scenario} #")]
+            print(f"  engines differ on {scenario} in {len(lines)} sampled queries, such as {lines[0]}", flush=True)
         rows = measure(urls, by_server, args)
     return {"dataset": label, "release": info.version, "triples": sparql_bench._triples(release),
             "publish_seconds": loaded, "engines_differ": differences, "rows": rows}

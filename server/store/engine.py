@@ -22,7 +22,7 @@ from __future__ import annotations
 import http.client
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
@@ -75,12 +75,23 @@ class Reply:
     content_type: str
     body: bytes
     incomplete: bool = False  # the engine stopped the query at its own limit and sent what it had
+    row_cap: int | None = None  # the engine cut the rows at this many (Virtuoso: ResultSetMaxRows)
+    encoding: str = ""  # Content-Encoding: this client asks for none and reads none
 
+    @classmethod
+    def of(cls, status: int, header: Callable[[str], str | None], body: bytes) -> Reply:
+        """A reply from its status, a function that reads one of its headers, and its body.
 
-def incomplete(state: str | None) -> bool:
-    """Virtuoso's "anytime" answers: at its timeout it sends the rows found so far, as a 200 (or a 206),
-    saying so only in ``X-SQL-State: S1TAT``. A partial count looks like a whole one, so it is a timeout."""
-    return (state or "").strip().upper() == "S1TAT"
+        Virtuoso says two things only in headers. At its timeout it sends the rows found so far, as a 200
+        (or a 206), with ``X-SQL-State: S1TAT`` (its "anytime" answers): a partial count looks like a
+        whole one, so that is a timeout. At its row cap it sends that many rows with
+        ``X-SPARQL-MaxRows``.
+        """
+        cap = (header("x-sparql-maxrows") or "").strip()
+        return cls(status, header("content-type") or "", body,
+                   incomplete=(header("x-sql-state") or "").strip().upper() == "S1TAT",
+                   row_cap=int(cap) if cap.isdigit() else None,
+                   encoding=(header("content-encoding") or "").strip().lower())
 
 
 class TooLarge(Exception):
@@ -123,12 +134,18 @@ class Connections:
         if reply.status != 200:
             raise StoreError(f"the SPARQL engine at {engine.url} answered {reply.status}: "
                              f"{reply.body[:300].decode('utf-8', 'replace').strip()}")
-        return parse(reply.content_type, reply.body, engine.url)
+        if reply.encoding not in ("", "identity"):
+            raise StoreError(f"the SPARQL engine at {engine.url} answered in Content-Encoding {reply.encoding}, "
+                             "though asked for none")
+        parsed = parse(reply.content_type, reply.body, engine.url)
+        if isinstance(parsed, Solutions) and reply.row_cap is not None and len(parsed.rows) >= reply.row_cap:
+            return Solutions(parsed.variables, parsed.rows, cut=True)
+        return parsed
 
     def post(self, body: bytes, accept: str) -> Reply:
         """POST ``body`` (a form) and read the reply within the deadline and the size cap."""
         deadline = time.monotonic() + self.engine.timeout
-        headers = {"Accept": accept, "Content-Type": FORM}
+        headers = {"Accept": accept, "Content-Type": FORM, "Accept-Encoding": "identity"}
         try:
             if self._authenticated is not None:
                 return self._post_authenticated(body, headers, deadline)
@@ -169,16 +186,14 @@ class Connections:
             connection.close()
         else:
             self._idle.put(connection)
-        return Reply(response.status, response.getheader("content-type", ""), data,
-                     incomplete(response.getheader("x-sql-state")))
+        return Reply.of(response.status, response.getheader, data)
 
     def _post_authenticated(self, body: bytes, headers: dict[str, str], deadline: float) -> Reply:
         assert self._authenticated is not None
         with self._authenticated.stream("POST", self.engine.url, content=body, headers=headers,
                                         timeout=httpx.Timeout(self.engine.timeout)) as response:
             body = _read(response.iter_bytes(), deadline)
-            return Reply(response.status_code, response.headers.get("content-type", ""), body,
-                         incomplete(response.headers.get("x-sql-state")))
+            return Reply.of(response.status_code, response.headers.get, body)
 
     def _connect(self) -> http.client.HTTPConnection:
         kind = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
@@ -213,6 +228,7 @@ class Solutions:
 
     variables: list[ox.Variable]
     rows: list[tuple[Any, ...]]
+    cut: bool = False  # the engine sent fewer rows than the query has, at its own row cap
 
     def __iter__(self) -> Any:
         return iter(self.rows)

@@ -28,7 +28,6 @@ from server.store.engine import (
     Reply,
     TooLarge,
     answer_of,
-    incomplete,
     request_body,
 )
 
@@ -111,12 +110,12 @@ class AsyncConnections:
     async def _exchange(self, connection: _Connection, body: bytes, accept: str) -> Reply:
         loop = asyncio.get_running_loop()
         protocol, sync = connection.protocol, self.sync
-        headers = [("Host", sync.host_header), ("Accept", accept), ("Content-Type", FORM),
-                   ("Content-Length", str(len(body)))]
+        headers = [("Host", sync.host_header), ("Accept", accept), ("Accept-Encoding", "identity"),
+                   ("Content-Type", FORM), ("Content-Length", str(len(body)))]
         events = (h11.Request(method="POST", target=sync.target, headers=headers), h11.Data(data=body),
                   h11.EndOfMessage())
         await loop.sock_sendall(connection.sock, b"".join(protocol.send(e) or b"" for e in events))
-        status, content_type, state, chunks, size = 0, "", "", [], 0
+        status, found, chunks, size = 0, {}, [], 0
         while True:
             event = protocol.next_event()
             if event is h11.NEED_DATA:
@@ -124,14 +123,13 @@ class AsyncConnections:
             elif isinstance(event, h11.Response):
                 status = event.status_code
                 found = {name.decode().lower(): value.decode("latin-1") for name, value in event.headers}
-                content_type, state = found.get("content-type", ""), found.get("x-sql-state", "")
             elif isinstance(event, h11.Data):
                 chunks.append(bytes(event.data))
                 size += len(event.data)
                 if size > sync_path.MAX_ANSWER_BYTES:  # read at call time: a test may lower it
                     raise TooLarge
             elif isinstance(event, h11.EndOfMessage):
-                return Reply(status, content_type, b"".join(chunks), incomplete(state))
+                return Reply.of(status, found.get, b"".join(chunks))
             elif isinstance(event, h11.ConnectionClosed):
                 raise ConnectionResetError("the engine closed the connection")
             # h11.InformationalResponse (100 Continue and the like): read on

@@ -42,7 +42,8 @@ def run(settings: Settings, release_dir: Path) -> None:
 
 def run_remote(settings: Settings, url: str) -> None:
     """Serve the release that is current in the SPARQL engine at ``url``."""
-    store = RemoteStore.open(engine_from(url, settings), settings.base_iri, settings.releases_dir)
+    store = RemoteStore.open(engine_from(url, settings), settings.base_iri, settings.releases_dir,
+                             result_limit=settings.result_limit)
     _serve(settings, store, RemoteRunner(store, limit=settings.result_limit))
 
 

@@ -46,7 +46,7 @@ def remote_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def project_settings(root: Path, **changes: Any) -> Settings:
-    return settings_module.load(env_for(root)).replace(result_limit=RESULT_LIMIT, **changes)
+    return settings_module.load(env_for(root)).replace(**{"result_limit": RESULT_LIMIT, **changes})
 
 
 def publish(root: Path, store_url: str, **env: str) -> None:

@@ -62,7 +62,7 @@ class Virtuoso:
 
     name = "virtuoso"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_rows: int = 1_000_000) -> None:
         self.folder = folder
         self.sql_port, self.port = free_port(), free_port()
         self.root = f"http://127.0.0.1:{self.port}"
@@ -75,7 +75,7 @@ class Virtuoso:
         ini = VIRTUOSO_INI.read_text(encoding="utf-8").replace("/var/lib/virtuoso-opensource-7/db", str(db))
         ini = re.sub(r"(?m)^ServerPort\s*=\s*1111", f"ServerPort = 127.0.0.1:{self.sql_port}", ini)
         ini = re.sub(r"(?m)^ServerPort\s*=\s*8890", f"ServerPort = 127.0.0.1:{self.port}", ini)
-        ini = re.sub(r"(?m)^ResultSetMaxRows\s*=.*", "ResultSetMaxRows = 1000000", ini)
+        ini = re.sub(r"(?m)^ResultSetMaxRows\s*=.*", f"ResultSetMaxRows = {max_rows}", ini)
         self.ini = folder / "virtuoso.ini"
         self.ini.write_text(ini, encoding="utf-8")
         self.fresh = True

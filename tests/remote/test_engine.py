@@ -4,9 +4,11 @@ the time limit, and an engine that goes down and comes back.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,58 +17,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.errors import QueryTimeout, ReleaseError, StoreError
+from server.store.confinement import pointer_graph, versioned_graph
 from server.store.embedded import read_release
 from server.store.engine import Connections, Engine, fetch
 from server.store.publish import GraphStore, kept_versions, publish
-from server.store.remote import (
-    RemoteRunner,
-    RemoteStore,
-    Renamer,
-    engine_from,
-    pointer_graph,
-    syntax_error,
-    versioned_graph,
-)
+from server.store.remote import RemoteRunner, RemoteStore, engine_from, row_cap_probe, syntax_error
+from server.store.workers import Job
 from server.web.app import create_app
 from tests.remote.conftest import VERSION, project_settings
 from tests.remote.engines import Oxigraph, Virtuoso
 
 BASE = "https://data.ser.nl/"
-G = f"{BASE}graph/"
-
-
-@pytest.mark.parametrize(("query", "expected"), [
-    (f"SELECT * WHERE {{ GRAPH <{G}data> {{ ?s ?p ?o }} }}",
-     f"SELECT * WHERE {{ GRAPH <{G}V/data> {{ ?s ?p ?o }} }}"),
-    # a dataset with one part only: the other part is empty (SPARQL 1.1 Query §13.2), named as such
-    (f"PREFIX g: <{G}> SELECT * FROM NAMED g:ontology {{ }}",
-     f"PREFIX g: <{G}> SELECT * FROM NAMED <{G}V/ontology> FROM <{G}none> {{ }}"),
-    (f"SELECT * FROM <{G}data> FROM <{G}ontology> WHERE {{ }}",
-     f"SELECT * FROM <{G}V/data> FROM <{G}V/ontology> FROM NAMED <{G}none> WHERE {{ }}"),
-    (f"SELECT * FROM <{G}data> FROM NAMED <{G}data> {{ }}",
-     f"SELECT * FROM <{G}V/data> FROM NAMED <{G}V/data> {{ }}"),
-    (f"SELECT * {{ VALUES ?g {{ <{G}data> }} GRAPH ?g {{ }} }}",
-     f"SELECT * {{ VALUES ?g {{ <{G}V/data> }} GRAPH ?g {{ }} }}"),
-    # the metadata graph describes the graphs: as data, their names stay as they are
-    (f"SELECT * {{ <{G}data> a ?t }}", f"SELECT * {{ <{G}data> a ?t }}"),
-    (f"SELECT * {{ VALUES (?d ?g) {{ (<{G}data> <{G}data>) }} GRAPH ?g {{ ?d ?p ?o }} }}",
-     f"SELECT * {{ VALUES (?d ?g) {{ (<{G}data> <{G}V/data>) }} GRAPH ?g {{ ?d ?p ?o }} }}"),
-    (f"SELECT * {{ GRAPH ?g {{ ?s ?p '<{G}data>' }} }}", f"SELECT * {{ GRAPH ?g {{ ?s ?p '<{G}data>' }} }}"),
-])
-def test_graph_names_in_graph_positions_point_at_the_served_version(query: str, expected: str) -> None:
-    assert Renamer(BASE, "V").query(query) == expected
-
-
-@pytest.mark.parametrize(("default", "named", "expected"), [
-    (None, None, ([f"{G}V/ontology", f"{G}V/data", f"{G}V/metadata"],) * 2),
-    ([f"{G}ontology"], None, ([f"{G}V/ontology"], [f"{G}none"])),
-    ([], [f"{G}data"], ([f"{G}none"], [f"{G}V/data"])),
-])
-def test_protocol_dataset_names_both_parts(default: list[str] | None, named: list[str] | None,
-                                           expected: tuple[list[str], list[str]]) -> None:
-    params = Renamer(BASE, "V").dataset(default, named)
-    assert ([v for k, v in params if k == "default-graph-uri"], [v for k, v in params if k == "named-graph-uri"]) \
-        == expected
 
 
 @pytest.mark.parametrize("query", [
@@ -228,5 +189,53 @@ def test_engine_behind_digest_authentication_is_served_with_the_credentials_of_t
                               headers={"Accept": "application/sparql-results+json"})
         assert response.status_code == 200 and response.json()["boolean"] is True
         assert client.get("/doc/organisatie/ser", headers={"Accept": "text/turtle"}).status_code == 200
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("rows", [1, 9, 10, 500, 10_000])
+def test_row_cap_probe_asks_for_one_row_more_than_the_limit(rows: int) -> None:
+    assert len(list(ox.Store().query(row_cap_probe(rows)))) == rows + 1  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def capped_virtuoso(remote_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """Virtuoso with its row cap at 100, like the 10,000 it is packaged with."""
+    engine = Virtuoso(tmp_path_factory.mktemp("capped-virtuoso"), max_rows=100)
+    engine.start()
+    try:
+        graph_store = GraphStore(Engine(engine.store_url, 60, "dba", engine.password))
+        publish(read_release(remote_project / "releases" / VERSION), graph_store)
+        graph_store.close()
+        yield engine
+    finally:
+        engine.stop()
+
+
+def test_engine_that_cuts_answers_at_or_below_the_result_limit_is_refused_at_start(
+        remote_project: Path, capped_virtuoso: Virtuoso) -> None:
+    settings = project_settings(remote_project, result_limit=100)
+    with pytest.raises(StoreError, match=r"cuts answers at 100 rows; it must send more than the setting "
+                                         r"result_limit \(100\) \+ 1.*ResultSetMaxRows"):
+        RemoteStore.open(engine_from(capped_virtuoso.query_url, settings), BASE, settings.releases_dir,
+                         result_limit=100)
+
+
+def test_answer_cut_at_the_engine_cap_is_flagged_or_refused_never_passed_as_whole(
+        remote_project: Path, capped_virtuoso: Virtuoso) -> None:
+    """Started with a small result limit; the cap of an engine can still be lowered under a running server."""
+    settings = project_settings(remote_project, result_limit=98)
+    store = RemoteStore.open(engine_from(capped_virtuoso.query_url, settings), BASE, settings.releases_dir,
+                             result_limit=98)
+    runner = RemoteRunner(store, limit=1000)  # as if the engine's cap were now below the server's limit
+    try:
+        job = Job(query="SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", format="csv")
+        answer = asyncio.run(runner.run(job))
+        assert (answer.count, answer.truncated) == (100, True)  # the public endpoint says SER-KG-Truncated
+        # Pages and listings are built from trusted queries: one built from part of an answer would be wrong.
+        with pytest.raises(StoreError, match=r"cut an answer at its row cap \(100 rows\).*ResultSetMaxRows"):
+            store.select("SELECT ?s WHERE { ?s ?p ?o }")
+        with pytest.raises(StoreError, match="cut an answer at its row cap"):
+            create_app(settings, store, runner)  # the directory of names reads every label
     finally:
         store.close()

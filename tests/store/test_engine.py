@@ -32,6 +32,7 @@ class FakeEngine(BaseHTTPRequestHandler):
     connections: ClassVar[list[tuple[str, int]]] = []  # one per connection opened
     forms: ClassVar[list[dict[str, list[str]]]] = []  # one per request
     authorizations: ClassVar[list[str]] = []  # the Authorization header of each request
+    encodings: ClassVar[list[str]] = []  # the Accept-Encoding header of each request
 
     def setup(self) -> None:
         super().setup()
@@ -44,6 +45,7 @@ class FakeEngine(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         FakeEngine.forms.append(parse_qs(body.decode()))
         FakeEngine.authorizations.append(self.headers.get("Authorization", ""))
+        FakeEngine.encodings.append(self.headers.get("Accept-Encoding", ""))
         if self.path == "/slow":
             time.sleep(1.5)
         if self.path == "/syntax":
@@ -59,6 +61,10 @@ class FakeEngine(BaseHTTPRequestHandler):
             return self._send(206, ANSWER, "application/sparql-results+json")
         if self.path == "/broken":
             return self._send(500, b"Virtuoso 42000 Error The estimated execution time", "text/plain")
+        if self.path == "/capped":  # Virtuoso at its ResultSetMaxRows: that many rows, and a header
+            return self._send(200, ANSWER, "application/sparql-results+json", {"X-SPARQL-MaxRows": "1"})
+        if self.path == "/gzip":
+            return self._send(200, ANSWER, "application/sparql-results+json", {"Content-Encoding": "gzip"})
         if self.path == "/turtle":
             return self._send(200, b"<a> <b> <c> .", "text/turtle")
         self._send(200, ANSWER, "application/sparql-results+json")
@@ -77,7 +83,7 @@ class FakeEngine(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake() -> Iterator[str]:
-    FakeEngine.connections, FakeEngine.forms, FakeEngine.authorizations = [], [], []
+    FakeEngine.connections, FakeEngine.forms, FakeEngine.authorizations, FakeEngine.encodings = [], [], [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeEngine)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -166,6 +172,19 @@ def test_engine_error_is_503_quoting_the_engine_but_the_engine_is_not_unreachabl
     with pytest.raises(StoreError, match="answered 500: Virtuoso 42000 Error") as raised:
         ask(way, f"{fake}/broken")
     assert not isinstance(raised.value, EngineUnreachable)
+
+
+def test_answer_the_engine_cut_at_its_row_cap_is_marked_cut(fake: str, way: str) -> None:
+    answer = ask(way, f"{fake}/capped")
+    assert isinstance(answer, Solutions) and answer.cut
+    answer = ask(way, f"{fake}/query")
+    assert isinstance(answer, Solutions) and not answer.cut
+
+
+def test_compressed_answer_is_refused_since_none_was_asked_for(fake: str, way: str) -> None:
+    with pytest.raises(StoreError, match="Content-Encoding gzip, though asked for none"):
+        ask(way, f"{fake}/gzip")
+    assert FakeEngine.encodings == ["identity"]
 
 
 def test_engine_refusal_and_foreign_formats_are_named(fake: str, way: str) -> None:

@@ -1,0 +1,46 @@
+"""Queries confined to one release's graphs in a shared engine (``server.store.confinement``): graph names
+in graph positions are pointed at the versioned graphs, and a dataset always names both of its parts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server.store.confinement import Renamer
+
+BASE = "https://data.ser.nl/"
+G = f"{BASE}graph/"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    (f"SELECT * WHERE {{ GRAPH <{G}data> {{ ?s ?p ?o }} }}",
+     f"SELECT * WHERE {{ GRAPH <{G}V/data> {{ ?s ?p ?o }} }}"),
+    # a dataset with one part only: the other part is empty (SPARQL 1.1 Query §13.2), named as such
+    (f"PREFIX g: <{G}> SELECT * FROM NAMED g:ontology {{ }}",
+     f"PREFIX g: <{G}> SELECT * FROM NAMED <{G}V/ontology> FROM <{G}none> {{ }}"),
+    (f"SELECT * FROM <{G}data> FROM <{G}ontology> WHERE {{ }}",
+     f"SELECT * FROM <{G}V/data> FROM <{G}V/ontology> FROM NAMED <{G}none> WHERE {{ }}"),
+    (f"SELECT * FROM <{G}data> FROM NAMED <{G}data> {{ }}",
+     f"SELECT * FROM <{G}V/data> FROM NAMED <{G}V/data> {{ }}"),
+    (f"SELECT * {{ VALUES ?g {{ <{G}data> }} GRAPH ?g {{ }} }}",
+     f"SELECT * {{ VALUES ?g {{ <{G}V/data> }} GRAPH ?g {{ }} }}"),
+    # the metadata graph describes the graphs: as data, their names stay as they are
+    (f"SELECT * {{ <{G}data> a ?t }}", f"SELECT * {{ <{G}data> a ?t }}"),
+    (f"SELECT * {{ VALUES (?d ?g) {{ (<{G}data> <{G}data>) }} GRAPH ?g {{ ?d ?p ?o }} }}",
+     f"SELECT * {{ VALUES (?d ?g) {{ (<{G}data> <{G}V/data>) }} GRAPH ?g {{ ?d ?p ?o }} }}"),
+    (f"SELECT * {{ GRAPH ?g {{ ?s ?p '<{G}data>' }} }}", f"SELECT * {{ GRAPH ?g {{ ?s ?p '<{G}data>' }} }}"),
+])
+def test_graph_names_in_graph_positions_point_at_the_served_version(query: str, expected: str) -> None:
+    assert Renamer(BASE, "V").query(query) == expected
+
+
+@pytest.mark.parametrize(("default", "named", "expected"), [
+    (None, None, ([f"{G}V/ontology", f"{G}V/data", f"{G}V/metadata"],) * 2),
+    ([f"{G}ontology"], None, ([f"{G}V/ontology"], [f"{G}none"])),
+    ([], [f"{G}data"], ([f"{G}none"], [f"{G}V/data"])),
+])
+def test_protocol_dataset_names_both_parts(default: list[str] | None, named: list[str] | None,
+                                           expected: tuple[list[str], list[str]]) -> None:
+    params = Renamer(BASE, "V").dataset(default, named)
+    assert ([v for k, v in params if k == "default-graph-uri"], [v for k, v in params if k == "named-graph-uri"]) \
+        == expected
