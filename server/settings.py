@@ -71,6 +71,16 @@ def _shacl_engine(text: str) -> str:
     return text
 
 
+KNOWN_DEFAULT_PASSWORDS = ("dba",)  # Virtuoso's, as a fresh database comes with it
+
+
+def _password(text: str) -> str:
+    if text.strip().lower() in KNOWN_DEFAULT_PASSWORDS:
+        raise ValueError("that is the password a fresh Virtuoso database comes with, known to everyone: set a new "
+                         "one in the engine (isql: USER_SET_PASSWORD('dba', '...')) and give that one here")
+    return text
+
+
 TABLE: tuple[Setting, ...] = (
     Setting("base_iri", "https://data.ser.nl/", "Base IRI of the dataset; things are minted under {base}id/, "
             "ontology terms under {base}def/.", _base_iri),
@@ -96,8 +106,8 @@ TABLE: tuple[Setting, ...] = (
             "embedded store (`ser-kg serve --store URL`), such as http://127.0.0.1:7878/query.", str),
     Setting("store_user", "", "User name for the remote engine, sent only when the engine asks for credentials "
             "(HTTP digest authentication); empty: none.", str),
-    Setting("store_password", "", "Password for the remote engine. Set it from a secret store, never a default "
-            "such as Virtuoso's dba.", str),
+    Setting("store_password", "", "Password for the remote engine. Set it from a secret store; Virtuoso's "
+            "default, dba, is refused.", _password),
     Setting("store_timeout_parameter", "", "Name of the remote engine's own per-query timeout parameter, sent "
             "with query_timeout in milliseconds (Virtuoso: timeout); empty: the client-side deadline only.", str),
     Setting("progress", True, "Show progress bars on a terminal (never in CI or when output is piped).", _bool),

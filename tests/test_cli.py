@@ -23,6 +23,18 @@ def test_a_bad_setting_is_a_usage_error_that_names_the_variable(
     assert "SER_KG_BASE_IRI" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["publish", "--to", "http://127.0.0.1:9/store"],
+                                     ["serve", "--store", "http://127.0.0.1:9/sparql"]])
+@pytest.mark.parametrize("password", ["dba", "DBA "])
+def test_virtuosos_default_password_never_reaches_an_engine(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str], password: str) -> None:
+    monkeypatch.setenv("SER_KG_STORE_USER", "dba")
+    monkeypatch.setenv("SER_KG_STORE_PASSWORD", password)
+    assert main(command) == 2  # refused before any connection is tried
+    err = capsys.readouterr().err
+    assert "SER_KG_STORE_PASSWORD" in err and "USER_SET_PASSWORD" in err
+
+
 def test_info_without_a_release_says_how_to_make_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("SER_KG_RELEASES_DIR", str(tmp_path / "releases"))
