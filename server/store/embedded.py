@@ -169,9 +169,16 @@ def _fits(namespace: str, iris: set[str]) -> bool:
 def document(triples: list[ox.Triple], media_type: str, known: dict[str, str]) -> bytes:
     """The triples of a CONSTRUCT or DESCRIBE as one document, the same bytes from any store.
 
-    Sorted, because engines return triples in orders of their own, and a document's ETag is pinned to
-    the release: every replica must send the same bytes under it.
+    A document's ETag is pinned to the release, so every replica must send the same bytes under it.
+    Blank nodes get canonical labels (RDF Dataset Canonicalization, RDFC-1.0): each load of a release,
+    and each engine, labels them its own way. Our documents are our data with a few blank nodes (the
+    ontology's lists), so the algorithm's worst case, exponential in blank nodes, is never near.
+    Then the triples are sorted, because engines return them in orders of their own.
     """
+    if any(isinstance(term, ox.BlankNode) for t in triples for term in (t.subject, t.object)):
+        canonical = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        canonical.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in canonical]
     triples = sorted(triples, key=str)
     fmt = _RDF_FORMATS[media_type]
     if fmt not in _PREFIXED:

@@ -91,15 +91,21 @@ class Vocabulary:
                 ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o))
               }}
             }}"""
-        terms: dict[str, Term] = {}
+        # Per term and language one label and one definition: rdfs:label before skos:prefLabel, skos:definition
+        # before rdfs:comment, and between two of the same kind the first in text order, so the choice never
+        # depends on the order the store answers in.
+        rank = {str(RDFS.label): 0, str(SKOS.prefLabel): 1, str(SKOS.definition): 0, str(RDFS.comment): 1}
+        best: dict[tuple[str, bool, str], tuple[int, str]] = {}
         for row in self._store.select(query):
             iri, predicate, literal = str(row["s"]), str(row["p"]), row["o"]
+            key = (iri, predicate in DEFINITION_PREDICATES, getattr(literal, "language", None) or "")
+            candidate = (rank[predicate], str(literal))
+            if key not in best or candidate < best[key]:
+                best[key] = candidate
+        terms: dict[str, Term] = {}
+        for (iri, is_definition, tag), (_, text) in sorted(best.items()):
             term = terms.setdefault(iri, Term(iri))
-            tag = getattr(literal, "language", None) or ""
-            target = term.definitions if predicate in DEFINITION_PREDICATES else term.labels
-            # rdfs:label wins over skos:prefLabel for terms; the first one read is kept.
-            if tag not in target or predicate == str(RDFS.label):
-                target[tag] = str(literal)
+            (term.definitions if is_definition else term.labels)[tag] = text
         return terms
 
     def name(self, iri: str, lang: str) -> str:

@@ -72,7 +72,8 @@ class ServiceDescription:
         g = Graph()
         for prefix, namespace in prefixes(self.base).items():
             g.bind(prefix, namespace, replace=True)
-        service, dataset, default = URIRef(endpoint), URIRef(self.void), BNode()
+        # Blank nodes with fixed labels: rdflib orders them by label, so every process writes the same bytes.
+        service, dataset, default = URIRef(endpoint), URIRef(self.void), BNode("default-graph")
         ser_ns = ser(self.base)
         g.add((service, RDF.type, SD.Service))
         g.add((service, SD.endpoint, service))
@@ -103,7 +104,7 @@ class ServiceDescription:
         g.add((default, VOID.triples, Literal(sum(self.sizes.values()), datatype=XSD.integer)))
         for name in GRAPHS:
             iri = graph_iri(name, self.base)
-            named, description = BNode(), BNode()
+            named, description = BNode(f"named-graph-{name}"), BNode(f"graph-{name}")
             g.add((dataset, SD.namedGraph, named))
             g.add((named, RDF.type, SD.NamedGraph))
             g.add((named, SD.name, URIRef(iri)))

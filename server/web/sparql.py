@@ -213,7 +213,11 @@ class Endpoint:
             return self.page.render(request, None, self.headers())
         endpoint = str(request.url.replace(query="", fragment=""))
         body = self.description.render(endpoint, fmt)
-        return Response(body, headers=self.headers(), media_type=_content_type(fmt))
+        # The description is the release's and the settings': the bytes name both, so the tag is of the bytes.
+        etag = f'"{self.store.release.version}-sd-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=self.headers({"ETag": etag}))
+        return Response(body, headers=self.headers({"ETag": etag}), media_type=_content_type(fmt))
 
     async def answer(self, request: Request, params: Params) -> Response:
         assert params.query is not None

@@ -99,7 +99,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 3
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url}: the engine exited with {process.returncode}")
+            said = process.stderr.read().decode("utf-8", "replace")[-2000:] if process.stderr else ""
+            raise RuntimeError(f"{url}: the process exited with {process.returncode}. {said}")
         try:
             if httpx.get(url, timeout=1, trust_env=False).status_code < 500:
                 return

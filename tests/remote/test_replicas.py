@@ -27,6 +27,8 @@ REQUESTS = [
     ("/sparql", {"query": f"SELECT ?a WHERE {{ ?a a <{SER}def/Advies> }} ORDER BY ?a"},
      "application/sparql-results+json"),
     ("/doc/organisatie/ser", {}, "text/turtle"),
+    ("/doc/def/Datum", {}, "text/turtle"),  # blank nodes: every load labels them anew, the document canonically
+    ("/sparql", {}, "text/turtle"),  # the Service Description
     ("/doc/organisatie/ser", {}, "text/html"),
     ("/id/organisatie/ser", {}, "text/html"),
     ("/", {}, "text/html"),
@@ -39,7 +41,7 @@ def serve(root: Path, store_dir: Path, *options: str) -> tuple[subprocess.Popen[
     port = free_port()
     env = {**os.environ, **env_for(root), "SER_KG_STORE_DIR": str(store_dir), "SER_KG_QUERY_WORKERS": "1"}
     process = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port), *options], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -65,12 +67,17 @@ def replicas(remote_project: Path, oxigraph: Oxigraph, virtuoso: Virtuoso,
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait(5)
+            if process.stderr:
+                process.stderr.close()
 
 
 def answers(replicas: dict[str, str], path: str, params: dict[str, str], accept: str) -> dict[str, tuple[object, ...]]:
     seen = {}
     for name, url in replicas.items():
-        response = httpx.get(url + path, params=params, headers={"Accept": accept}, trust_env=False)
+        # One Host for all, as behind a load balancer: the Service Description names the endpoint it was asked at.
+        response = httpx.get(url + path, params=params, headers={"Accept": accept, "Host": "data.ser.nl"},
+                             trust_env=False)
         seen[name] = (response.status_code, response.headers.get("etag"), response.headers.get("content-type"),
                       response.content)
     return seen

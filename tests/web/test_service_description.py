@@ -86,3 +86,13 @@ def test_graph_sizes_come_from_the_manifest_when_the_build_wrote_them(tmp_path, 
     fake = type("FakeStore", (), {"release": release, "select": lambda self, q: []})()
     assert graph_sizes(fake) == {f"{SER}graph/data": 7}
     assert graph_sizes(store)[f"{SER}graph/ontology"] == 18  # the fixture's manifest has none: counted
+
+
+def test_description_carries_an_etag_of_its_bytes_and_answers_304(client: TestClient) -> None:
+    turtle = client.get("/sparql", headers={"Accept": "text/turtle"})
+    ntriples = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    release = client.get("/-/health").json()["release"]
+    assert turtle.headers["etag"].startswith(f'"{release}-sd-')
+    assert turtle.headers["etag"] != ntriples.headers["etag"]
+    again = client.get("/sparql", headers={"Accept": "text/turtle", "If-None-Match": turtle.headers["etag"]})
+    assert again.status_code == 304 and not again.content
