@@ -5,9 +5,10 @@ names, ``{base}graph/{version}/{name}``, and then switches a small pointer graph
 to the new version: one Graph Store Protocol PUT, so a reader sees the old release or the new one,
 never a mix. A server serves one version; :class:`Renamer` confines every query to that version's
 graphs: the protocol dataset (``default-graph-uri`` / ``named-graph-uri``, Protocol §2.1.4) names
-them, and a public graph name in a graph position of the query (``{base}graph/data`` after GRAPH or
-FROM, or in the VALUES of a graph variable) is pointed at its versioned twin. Graph names in answers
-are mapped back, so clients never see the versioned names.
+them, a public graph name after GRAPH or FROM is pointed at its versioned twin, and a graph variable
+is bound to the public names by the engine itself (:meth:`Renamer.query`). Clients never see the
+versioned names, and a query that compares, prints or joins a graph name answers as on the embedded
+store.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from server.rdf.sparql_policy import Token, tokens
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 KEPT = "http://purl.org/dc/terms/hasVersion"  # every version whose graphs are still in the engine
+HELPER = "ser_kg_stored_graph_"  # the variables the rewriting adds; dropped from answers
 
 
 def pointer_graph(base: str) -> str:
@@ -49,32 +51,34 @@ class Renamer:
         self._encoded: dict[tuple[tuple[str, ...] | None, tuple[str, ...] | None], str] = {}
 
     def query(self, text: str) -> str:
-        """``text`` with each public graph name in a graph position pointed at its stored twin: after
-        GRAPH, FROM or FROM NAMED, and in the VALUES of a variable that is used after GRAPH.
+        """``text`` confined to the served version's graphs, with the answers of the embedded store.
 
-        The same IRI elsewhere is data (the metadata graph describes the graphs) and stays as it is. A
+        A public graph name after GRAPH, FROM or FROM NAMED is pointed at its stored twin; the same IRI
+        elsewhere is data (the metadata graph describes the graphs) and stays as it is. ``GRAPH ?g { P }``
+        becomes ``{ VALUES (?stored ?g) { ...pairs... } GRAPH ?stored { P } }``: the engine binds
+        ``?g`` to the public name itself, so a FILTER, a VALUES or a BIND that uses ``?g`` sees what it
+        would see in the embedded store. The helper variables (:data:`HELPER` and a number) are
+        dropped from answers (``SELECT *`` would show them). A
         query with FROM but no FROM NAMED gets ``FROM NAMED`` of a graph that holds nothing, and the other
         way round: SPARQL makes the missing part of the dataset empty (Query §13.2), where Virtuoso
         would fill it with every graph it holds.
         """
         prefixes: dict[str, str] = {}
         toks = list(tokens(text))
-        graph_vars = {toks[i + 1].text[1:] for i, t in enumerate(toks[:-1])
-                      if t.kind == "word" and t.text.upper() == "GRAPH" and toks[i + 1].kind == "var"}
         renamed: set[int] = set()  # positions of the tokens to rename
         clauses: dict[bool, int] = {}  # named or not: the position of the last such clause's IRI
+        edits: list[tuple[int, int, str]] = []  # (offset, length replaced, new text)
         for i, tok in enumerate(toks):
             word = tok.text.upper() if tok.kind == "word" else ""
             if word == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
                 prefixes[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
+            elif word == "GRAPH" and i + 1 < len(toks) and toks[i + 1].kind == "var":
+                edits.extend(self._graph_variable(toks, i, len(edits)))
             elif word in ("GRAPH", "FROM", "NAMED") and i + 1 < len(toks):
                 renamed.add(i + 1)
                 if word == "FROM":
                     named = toks[i + 1].kind == "word" and toks[i + 1].text.upper() == "NAMED"
                     clauses[named] = i + 1 + named
-            elif word == "VALUES":
-                renamed.update(_values_of(toks, i + 1, graph_vars))
-        edits: list[tuple[int, int, str]] = []  # (offset, length replaced, new text)
         for i in renamed:
             iri = _resolve(toks[i].text, toks[i].kind, prefixes)
             if iri in self.stored:
@@ -86,6 +90,26 @@ class Renamer:
         for offset, length, new in sorted(edits, reverse=True):
             text = text[:offset] + new + text[offset + length:]
         return text
+
+    def _graph_variable(self, toks: Sequence[Token], at: int, number: int) -> list[tuple[int, int, str]]:
+        """The edits that wrap ``GRAPH ?g { ... }`` at ``toks[at]`` (see :meth:`query`); none if no group follows."""
+        opening = at + 2
+        if opening >= len(toks) or toks[opening].text != "{" or toks[opening].kind != "punct":
+            return []
+        depth = 0
+        for closing in range(opening, len(toks)):
+            if toks[closing].kind == "punct" and toks[closing].text in "{}":
+                depth += 1 if toks[closing].text == "{" else -1
+                if depth == 0:
+                    break
+        else:
+            return []  # unbalanced: the engine's parser will say so
+        helper, variable = f"?{HELPER}{number}", toks[at + 1]
+        pairs = " ".join(f"(<{stored}> <{public}>)" for public, stored in self.stored.items())
+        end = toks[closing].offset + 1
+        return [(toks[at].offset, 0, f"{{ VALUES ({helper} {variable.text}) {{ {pairs} }} "),
+                (variable.offset, len(variable.text), helper),
+                (end, 0, " }")]
 
     def dataset(self, job_default: Sequence[str] | None, job_named: Sequence[str] | None) -> list[tuple[str, str]]:
         """Protocol dataset parameters: the release's graphs, or the requested subset of them.
@@ -114,37 +138,6 @@ class Renamer:
         if isinstance(term, ox.NamedNode) and term.value in self.public:
             return ox.NamedNode(self.public[term.value])
         return term
-
-
-def _values_of(toks: Sequence[Token], at: int, wanted: set[str]) -> set[int]:
-    """Positions of the values given to the ``wanted`` variables by the VALUES block starting at ``at``."""
-    names: list[str] = []
-    i = at
-    if i < len(toks) and toks[i].kind == "var":
-        names, i = [toks[i].text[1:]], i + 1
-    elif i < len(toks) and toks[i].text == "(":
-        i += 1
-        while i < len(toks) and toks[i].kind == "var":
-            names.append(toks[i].text[1:])
-            i += 1
-        i += 1  # the closing bracket
-    if not set(names) & wanted or i >= len(toks) or toks[i].text != "{":
-        return set()
-    found: set[int] = set()
-    column = depth = 0
-    for j in range(i + 1, len(toks)):
-        text = toks[j].text
-        if text == "}" and toks[j].kind == "punct":
-            break
-        if text == "(" and toks[j].kind == "punct":
-            depth, column = 1, 0
-        elif text == ")" and toks[j].kind == "punct":
-            depth = 0
-        else:
-            if names[column % len(names)] in wanted:
-                found.add(j)
-            column = column + 1 if depth or len(names) == 1 else column
-    return found
 
 
 def _resolve(text: str, kind: str, prefixes: dict[str, str]) -> str | None:

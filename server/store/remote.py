@@ -26,7 +26,7 @@ from server.rdf.namespaces import prefixes
 from server.rdf.sparql_policy import QUERY_FORMS, position, tokens
 from server.store import results
 from server.store.base import ReleaseInfo, Row
-from server.store.confinement import OWL_VERSION_INFO, Renamer, pointer_graph
+from server.store.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph
 from server.store.embedded import document, read_release
 from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.engine_async import AsyncConnections, fetch_async
@@ -85,9 +85,12 @@ class RemoteStore:
         return self.public_names(parsed)
 
     def public_names(self, parsed: Parsed) -> Parsed:
+        """``parsed`` without the helper variables of the rewriting, and with public graph names."""
         term = self.renamer.term
         if isinstance(parsed, Solutions):
-            return Solutions(parsed.variables, [tuple(term(t) for t in row) for row in parsed.rows], parsed.cut)
+            kept = [i for i, v in enumerate(parsed.variables) if not v.value.startswith(HELPER)]
+            return Solutions([parsed.variables[i] for i in kept],
+                             [tuple(term(row[i]) for i in kept) for row in parsed.rows], parsed.cut)
         if isinstance(parsed, list):
             return [ox.Triple(term(t.subject), term(t.predicate), term(t.object)) for t in parsed]
         return parsed
@@ -181,7 +184,7 @@ class RemoteRunner:
         triples = job.format in results.RDF_FORMATS  # the endpoint offers RDF formats to CONSTRUCT and DESCRIBE only
         with self._outcome(job):
             parsed = await fetch_async(self.store.async_connections, renamer.query(job.query), dataset, triples)
-        if "graph" in job.query.lower():  # a versioned graph name can only be bound by GRAPH ?g
+        if "graph" in job.query.lower():  # only GRAPH ?g brings helper variables or stored graph names
             parsed = self.store.public_names(parsed)
         try:
             if isinstance(parsed, bool):

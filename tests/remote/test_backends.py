@@ -53,6 +53,17 @@ QUERIES = {
     # No ORDER BY: every engine has its own order, so the server writes one canonical order.
     "unordered": f"SELECT ?p ?o WHERE {{ <{SER}id/organisatie/ser> ?p ?o FILTER(!isBlank(?o)) }}",
     "unordered distinct": "SELECT DISTINCT ?type WHERE { ?s a ?type }",
+    # A graph variable holds the public name inside the query too: in a FILTER, a BIND, a VALUES, as data.
+    "graph variable in a filter": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                                  f"FILTER(?g = <{SER}graph/ontology>) }}",
+    "graph variable as text": "SELECT DISTINCT ?name WHERE { GRAPH ?g { ?s ?p ?o } BIND(STR(?g) AS ?name) } "
+                              "ORDER BY ?name",
+    "graph variable in values": f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ <{SER}graph/data> }} "
+                                "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "graph variable in its own pattern": "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?x ?p ?o } "
+                                         "GRAPH ?h { ?g a ?t } } ORDER BY ?g ?t",
+    "select star over a graph": f"SELECT * WHERE {{ GRAPH ?g {{ <{SER}id/organisatie/ser> a ?t }} }} "
+                                "ORDER BY ?t",
     # A dataset of one part: SPARQL makes the other part empty, where Virtuoso would use every graph.
     "from alone": f"SELECT (COUNT(*) AS ?n) FROM <{SER}graph/data> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
     "from named alone": f"SELECT (COUNT(*) AS ?n) FROM NAMED <{SER}graph/data> WHERE {{ ?s ?p ?o }}",
