@@ -8,6 +8,7 @@
     ├── ReleaseError                exit 3             no release, or a release that is incomplete
     └── StoreError                  exit 3, HTTP 503   the store cannot answer
         ├── EngineUnreachable       exit 3, HTTP 503   the remote SPARQL engine does not answer at all
+        ├── EngineFailed            exit 3, HTTP 503   the remote SPARQL engine answered with an error
         ├── QueryTimeout            exit 3, HTTP 503   a query ran past the time limit
         └── QueryRejected           exit 1, HTTP 400   a query is malformed or not allowed here
             └── UpdateRefused       exit 1, HTTP 403   SPARQL Update sent to the read-only endpoint
@@ -77,6 +78,15 @@ class StoreError(SerKgError):
 
 class EngineUnreachable(StoreError):
     pass
+
+
+class EngineFailed(StoreError):
+    """The engine answered a query with an error status: ``text`` is what it said."""
+
+    def __init__(self, message: str, status: int, text: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.text = text
 
 
 class QueryTimeout(StoreError):

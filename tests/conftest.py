@@ -1,5 +1,10 @@
 """Shared fixtures: a tiny release, its store, the app, a test client and a live server.
 
+A test module that sets ``ON_EVERY_BACKEND = True`` runs each of its tests that use ``client`` three
+times: on the embedded store, and on ``oxigraph serve`` and Virtuoso holding the same tiny release
+(started on loopback for the session, ``tests/remote/engines.py``), so the protocol, negotiation and
+page tests hold for every backend (issue 5).
+
 The network is blocked for every test: a socket may connect to loopback addresses and Unix sockets only,
 so a test that would reach the internet fails instead of passing by luck. The SPARQL workers, separate
 processes, cut themselves off the network on their own (``server.store.isolation``).
@@ -100,9 +105,68 @@ def make_app(store: EmbeddedStore, settings: Settings) -> Iterator[Callable[...,
         pool.close()
 
 
+BACKENDS = ("embedded", "oxigraph", "virtuoso")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if getattr(metafunc.module, "ON_EVERY_BACKEND", False) and "client" in metafunc.fixturenames:
+        metafunc.parametrize("backend_name", BACKENDS, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def app(make_app: Callable[..., FastAPI]) -> FastAPI:
-    return make_app()
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "embedded"))
+
+
+def _engine_with_tiny_release(kind: str, tiny_release_dir: Path, folder: Path) -> Iterator[Any]:
+    from server.store.embedded import read_release
+    from server.store.engine import Engine
+    from server.store.publish import GraphStore, publish
+    from tests.remote.engines import Oxigraph, Virtuoso
+
+    engine = Oxigraph(folder) if kind == "oxigraph" else Virtuoso(folder)
+    engine.start()
+    try:
+        user, password = ("dba", engine.password) if kind == "virtuoso" else ("", "")
+        graph_store = GraphStore(Engine(engine.store_url, 60, user, password))
+        try:
+            publish(read_release(tiny_release_dir), graph_store)
+        finally:
+            graph_store.close()
+        yield engine
+    finally:
+        engine.stop()
+
+
+@pytest.fixture(scope="session")
+def tiny_oxigraph(tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from _engine_with_tiny_release("oxigraph", tiny_release_dir, tmp_path_factory.mktemp("tiny-oxigraph"))
+
+
+@pytest.fixture(scope="session")
+def tiny_virtuoso(tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from _engine_with_tiny_release("virtuoso", tiny_release_dir, tmp_path_factory.mktemp("tiny-virtuoso"))
+
+
+@pytest.fixture(scope="session")
+def app(make_app: Callable[..., FastAPI], backend_name: str, request: pytest.FixtureRequest,
+        settings: Settings, tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    if backend_name == "embedded":
+        yield make_app()
+        return
+    from server.store.remote import RemoteRunner, RemoteStore, engine_from
+
+    engine = request.getfixturevalue(f"tiny_{backend_name}")
+    releases = tmp_path_factory.mktemp(f"releases-{backend_name}")
+    (releases / "0.0.0-fixture").symlink_to(tiny_release_dir.resolve())  # found by the version the engine names
+    changed = settings.replace(releases_dir=releases,
+                               store_timeout_parameter="timeout" if backend_name == "virtuoso" else "")
+    store = RemoteStore.open(engine_from(engine.query_url, changed), changed.base_iri, releases,
+                             result_limit=changed.result_limit)
+    try:
+        yield create_app(changed, store, RemoteRunner(store, limit=changed.result_limit))
+    finally:
+        store.close()
 
 
 @pytest.fixture

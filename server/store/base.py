@@ -66,6 +66,10 @@ class QueryRunner(Protocol):
     @property
     def alive(self) -> int: ...
 
+    def health(self) -> dict[str, object]:
+        """What ``/-/health`` says of it, beside the release: never an internal address."""
+        ...
+
     def start(self) -> bool:
         """Start (blocking); False when already running, so that only the starter closes it."""
         ...

@@ -30,7 +30,7 @@ from urllib.parse import quote_plus, urlsplit
 import httpx
 import pyoxigraph as ox
 
-from server.errors import EngineUnreachable, QueryRejected, QueryTimeout, StoreError
+from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
 
 # Asked by the query form: Virtuoso fails a CONSTRUCT when the results format is acceptable at all.
 RESULTS, TRIPLES = "application/sparql-results+json", "application/n-triples"
@@ -42,6 +42,7 @@ MAX_ANSWER_BYTES = 256 * 1024 * 1024
 TIMEOUT_HELP = "(setting query_timeout, environment variable SER_KG_QUERY_TIMEOUT)"
 IDLE_CONNECTIONS = 16  # kept open per engine; more are opened when more queries run at once
 _CHUNK = 256 * 1024
+_ESTIMATED_TOO_LONG = "The estimated execution time"  # Virtuoso 42000, at MaxQueryCostEstimationTime
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,11 @@ class Connections:
             text = reply.body.decode("utf-8", "replace").strip()
             raise QueryRejected(f"the SPARQL engine refused the query: {text}")
         if reply.status != 200:
-            raise StoreError(f"the SPARQL engine at {engine.url} answered {reply.status}: "
-                             f"{reply.body[:300].decode('utf-8', 'replace').strip()}")
+            text = reply.body[:300].decode("utf-8", "replace").strip()
+            if _ESTIMATED_TOO_LONG in text:  # Virtuoso refuses before it starts what would outlast its limit
+                raise QueryTimeout(f"the SPARQL engine estimates that the query would run past its time limit "
+                                   f"({text.splitlines()[0]}). Make it more selective, or add a LIMIT.")
+            raise EngineFailed(f"the SPARQL engine at {engine.url} answered {reply.status}: {text}", reply.status, text)
         if reply.encoding not in ("", "identity"):
             raise StoreError(f"the SPARQL engine at {engine.url} answered in Content-Encoding {reply.encoding}, "
                              "though asked for none")

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from server.errors import EngineUnreachable, QueryRejected, QueryTimeout, ReleaseError, StoreError
+from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, ReleaseError, StoreError
 from server.rdf.namespaces import prefixes
 from server.rdf.sparql_policy import QUERY_FORMS, position, tokens
 from server.store import results
@@ -171,6 +171,9 @@ class RemoteRunner:
     def alive(self) -> int:
         return int(self.reachable)
 
+    def health(self) -> dict[str, object]:
+        return {"engine": "reachable" if self.reachable else "unreachable"}
+
     def start(self) -> bool:
         return False  # nothing to start, and nothing this app must close
 
@@ -216,6 +219,13 @@ class RemoteRunner:
             raise QueryRejected(local) from refused
         except EngineUnreachable:
             self.reachable = False
+            raise
+        except EngineFailed as failed:
+            # A 500 is the engine failing to evaluate a query it parsed (an unknown function, say): a bad query,
+            # as the embedded store answers it. A proxy's 502-504, a 401 or a 404 stay a 503 naming the engine,
+            # as do our own queries (pages) failing in any way.
+            if failed.status == 500:
+                raise QueryRejected(f"the query could not be evaluated: {failed.text}") from failed
             raise
         self.reachable = True
 

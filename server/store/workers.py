@@ -197,6 +197,9 @@ class WorkerPool:
         self._waiters: collections.deque[asyncio.Future[Worker]] = collections.deque()
         self._closed = False
 
+    def health(self) -> dict[str, object]:
+        return {"query_workers": self.alive, "query_workers_wanted": self.size}
+
     @property
     def alive(self) -> int:
         return sum(w.alive() for w in (*self._idle, *self._busy))

@@ -160,12 +160,8 @@ def router(settings: Settings, store: Store) -> APIRouter:
         pool: Any = getattr(request.app.state, "pool", None)
         workers = pool.alive if pool is not None else 0
         healthy = pool is None or workers > 0
-        body = {
-            "status": "ok" if healthy else "degraded",
-            "release": store.release.version,
-            "query_workers": workers,
-            "query_workers_wanted": settings.query_workers,
-        }
+        body = {"status": "ok" if healthy else "degraded", "release": store.release.version,
+                **(pool.health() if pool is not None else {})}
         return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})
 
     return api

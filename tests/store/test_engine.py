@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from server.errors import EngineUnreachable, QueryRejected, QueryTimeout, StoreError
+from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
 from server.store import engine as engine_module
 from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.engine_async import AsyncConnections, fetch_async
@@ -60,7 +60,10 @@ class FakeEngine(BaseHTTPRequestHandler):
         if self.path == "/partial":
             return self._send(206, ANSWER, "application/sparql-results+json")
         if self.path == "/broken":
-            return self._send(500, b"Virtuoso 42000 Error The estimated execution time", "text/plain")
+            return self._send(500, b"Internal error: the disk is full", "text/plain")
+        if self.path == "/estimated":  # Virtuoso at MaxQueryCostEstimationTime, before it starts
+            return self._send(500, b"Virtuoso 42000 Error The estimated execution time 2303 (sec) exceeds the "
+                                   b"limit of 400 (sec).", "text/plain")
         if self.path == "/capped":  # Virtuoso at its ResultSetMaxRows: that many rows, and a header
             return self._send(200, ANSWER, "application/sparql-results+json", {"X-SPARQL-MaxRows": "1"})
         if self.path == "/gzip":
@@ -169,9 +172,14 @@ def test_answer_the_engine_cut_at_its_own_limit_is_a_timeout_never_a_result(fake
 
 
 def test_engine_error_is_503_quoting_the_engine_but_the_engine_is_not_unreachable(fake: str, way: str) -> None:
-    with pytest.raises(StoreError, match="answered 500: Virtuoso 42000 Error") as raised:
+    with pytest.raises(EngineFailed, match="answered 500: Internal error: the disk is full") as raised:
         ask(way, f"{fake}/broken")
-    assert not isinstance(raised.value, EngineUnreachable)
+    assert not isinstance(raised.value, EngineUnreachable) and raised.value.status == 500
+
+
+def test_engine_that_estimates_the_query_too_long_is_a_timeout(fake: str, way: str) -> None:
+    with pytest.raises(QueryTimeout, match=r"estimates that the query would run past its time limit \(Virtuoso"):
+        ask(way, f"{fake}/estimated")
 
 
 def test_answer_the_engine_cut_at_its_row_cap_is_marked_cut(fake: str, way: str) -> None:

@@ -10,6 +10,8 @@ import pytest
 
 from tests.web.test_resources import CURRENT, EARLIER, LdSite, open_site
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 
 @pytest.fixture(scope="module")
 def ld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LdSite]:

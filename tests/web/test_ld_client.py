@@ -12,6 +12,8 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from tests.web.test_resources import BASE, RAAD, SER, LdSite, live_server, open_site
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

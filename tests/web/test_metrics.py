@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 
 from server.web.metrics import Histogram, Metrics
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?q ?r ?t }"
 
 
@@ -47,11 +49,11 @@ def test_metrics_count_cache_hits(client: TestClient) -> None:
     assert sample(client.get("/-/metrics").text, "ser_kg_sparql_cache_hits_total") == hits + 1
 
 
-def test_health_reports_release_and_workers(client: TestClient) -> None:
+def test_health_reports_release_and_workers_or_engine(client: TestClient, backend_name: str) -> None:
     response = client.get("/-/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "release": "0.0.0-fixture", "query_workers": 2,
-                               "query_workers_wanted": 2}
+    found = {"query_workers": 2, "query_workers_wanted": 2} if backend_name == "embedded" else {"engine": "reachable"}
+    assert response.json() == {"status": "ok", "release": "0.0.0-fixture", **found}
 
 
 def test_histogram_buckets_are_cumulative() -> None:

@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 from server.web import pages
 from tests.web.test_resources import CURRENT, LdSite, open_site
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 MARKUP_LABEL = "<script>alert('x')</script> & <b>vet</b>"
 
 

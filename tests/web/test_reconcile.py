@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator
 
 from server.web.reconcile import BATCH_SIZE
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "reconciliation"
 BASE = "https://data.ser.nl/"
 SER = f"{BASE}id/organisatie/ser"

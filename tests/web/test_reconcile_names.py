@@ -14,6 +14,8 @@ from server.web import names
 from server.web.nameindex import HIDDEN, Entity, NameIndex
 from server.web.names import Token
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 BASE = "https://data.ser.nl/"
 HISTORIC = f"{BASE}def/historischeNaam"
 

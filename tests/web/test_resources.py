@@ -33,6 +33,8 @@ from server.web.app import create_app
 from server.web.caching import DocumentCache
 from server.web.runner import pool_for
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "release-ld"
 BASE = "https://data.ser.nl/"
 CURRENT = "2026-01-02.1"

@@ -11,6 +11,8 @@ from rdflib.namespace import RDF, VOID, XSD
 from server.rdf.formats import RDF_FORMATS, W3C_FORMATS
 from server.rdf.namespaces import SD
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 SER = "https://data.ser.nl/"
 ENDPOINT = URIRef("http://testserver/sparql")
 

@@ -17,6 +17,8 @@ from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrap
 
 from tests.conftest import LiveServer
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 SER = "https://data.ser.nl/"
 CHAIRS = f"""PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 SELECT ?name WHERE {{ ?m <http://www.w3.org/ns/org#member> ?p ; <http://www.w3.org/ns/org#organization>

@@ -15,6 +15,8 @@ from server.rdf.namespaces import prefixes
 from server.settings import PROJECT_ROOT
 from server.web.sparql_page import examples, read_example
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 EXAMPLES = examples(PROJECT_ROOT / "queries" / "examples")
 

@@ -13,6 +13,8 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 SER = "https://data.ser.nl/"
 ADVIEZEN = f"SELECT ?a WHERE {{ ?a a <{SER}def/Advies> }} ORDER BY ?a"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import LiveServer, Recorder
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?q ?r ?t }"
 LOOKUP = "SELECT ?p ?o WHERE { <https://data.ser.nl/id/organisatie/ser> ?p ?o }"
 ALL = "SELECT * WHERE { ?s ?p ?o }"

@@ -12,6 +12,8 @@ from rdflib.namespace import DCAT, RDF, VOID
 
 from tests.web.test_resources import CURRENT, FIXTURE, LdSite, open_site
 
+ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
+
 RDFLIB_JSONLD = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
 
