@@ -1,6 +1,6 @@
 """Load: 32 concurrent clients for 10 s mix lookups, entity pages, dump downloads and heavy queries
-against ``ser-kg serve`` over the real data. Zero 5xx answers, zero connection errors, and the memory
-of the server and its workers stays under a bound.
+against ``ser-kg serve`` over the real data, on the embedded store and on a remote engine. Zero 5xx
+answers, zero connection errors, and the memory of the server and its workers stays under a bound.
 
 The bounded CI version of bench/load/run.py (60 s, wrk; the numbers of a run are in
 bench/load/README.md). No wall time is asserted: latencies are printed, not judged. "Never a hang" is
@@ -10,6 +10,9 @@ the client's timeout: a request without an answer in 30 s counts as an error and
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,13 +30,29 @@ MAX_REQUESTS = 20000  # bounded in count as well as in time
 RSS_BOUND_MIB = 1024
 
 
-def test_32_clients_get_no_5xx_and_no_connection_error(built: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("store", ["embedded", "remote"])
+def test_32_clients_get_no_5xx_and_no_connection_error(built: Path, tmp_path: Path, store: str) -> None:
     release = (built / "releases" / "latest").resolve()
     planned = plan(release, MAX_REQUESTS)
-    with Served(env_for(built), log=tmp_path / "serve.log") as served:
-        outcome = drive(served.url, planned, CLIENTS, SECONDS)
-        peak_mib = served.peak_rss_kib / 1024
-        server_peak_mib = served.server_peak_kib() / 1024
+    env = env_for(built)
+    engine = None
+    if store == "remote":  # serve --store over `oxigraph serve` (tests/remote/engines.py), loaded by publish
+        from tests.remote.engines import Oxigraph
+
+        engine = Oxigraph(tmp_path / "engine")
+        engine.start()
+        published = subprocess.run([sys.executable, "-m", "server", "publish", "--to", engine.store_url],
+                                   env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+        assert published.returncode == 0, published.stderr
+        env = {**env, "SER_KG_STORE_URL": engine.query_url}
+    try:
+        with Served(env, log=tmp_path / "serve.log") as served:
+            outcome = drive(served.url, planned, CLIENTS, SECONDS)
+            peak_mib = served.peak_rss_kib / 1024
+            server_peak_mib = served.server_peak_kib() / 1024
+    finally:
+        if engine is not None:
+            engine.stop()
     summary = {**outcome.summary(), "peak_rss_mib": round(peak_mib), "server_peak_mib": round(server_peak_mib)}
     print(json.dumps(summary, indent=1))
     assert outcome.requests > 0
