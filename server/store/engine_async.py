@@ -46,7 +46,7 @@ class _Connection:
 
 @dataclass
 class AsyncConnections:
-    """Kept-alive connections to one engine's query URL, for one event loop."""
+    """Kept-alive connections to one engine's query URL, as plain sockets: any event loop may use them."""
 
     sync: Connections  # the engine, its URL parsed, and the thread-based path for credentials
     _idle: list[_Connection] = field(default_factory=list)
