@@ -106,8 +106,14 @@ class Renamer:
             return []  # unbalanced: the engine's parser will say so
         helper, variable = f"?{HELPER}{number}", toks[at + 1]
         pairs = " ".join(f"(<{stored}> <{public}>)" for public, stored in self.stored.items())
-        end = toks[closing].offset + 1
-        return [(toks[at].offset, 0, f"{{ VALUES ({helper} {variable.text}) {{ {pairs} }} "),
+        start, end = toks[at].offset, toks[closing].offset + 1
+        if closing == opening + 1:
+            # GRAPH ?g { }: one answer per named graph. Virtuoso gives none for an empty group, so the
+            # graphs are enumerated by a pattern that matches in every non-empty one (all of ours are).
+            any_triple = " ".join(f"{helper}_{n}" for n in "spo")
+            enumerated = f"{{ SELECT DISTINCT {helper} WHERE {{ GRAPH {helper} {{ {any_triple} }} }} }}"
+            return [(start, end - start, f"{{ VALUES ({helper} {variable.text}) {{ {pairs} }} {enumerated} }}")]
+        return [(start, 0, f"{{ VALUES ({helper} {variable.text}) {{ {pairs} }} "),
                 (variable.offset, len(variable.text), helper),
                 (end, 0, " }")]
 

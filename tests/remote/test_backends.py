@@ -62,6 +62,8 @@ QUERIES = {
                                 "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
     "graph variable in its own pattern": "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?x ?p ?o } "
                                          "GRAPH ?h { ?g a ?t } } ORDER BY ?g ?t",
+    "graph names by an empty group": "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY ?g",
+    "graph names of a query dataset": f"SELECT ?g FROM NAMED <{SER}graph/data> WHERE {{ GRAPH ?g {{ }} }}",
     "select star over a graph": f"SELECT * WHERE {{ GRAPH ?g {{ <{SER}id/organisatie/ser> a ?t }} }} "
                                 "ORDER BY ?t",
     # A dataset of one part: SPARQL makes the other part empty, where Virtuoso would use every graph.
