@@ -7,6 +7,8 @@ browser talks to the loopback server only. Screenshots go to ``test-artifacts/``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,15 @@ MARKS = [
 ]
 
 
-def launch(playwright: Any) -> Any:
-    """The system Chromium, headless, with screenshots' folder ready."""
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """The system Chromium, headless, with screenshots' folder ready; closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
     ARTIFACTS.mkdir(exist_ok=True)
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -118,34 +118,20 @@ def backend_name(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "embedded"))
 
 
-def _engine_with_tiny_release(kind: str, tiny_release_dir: Path, folder: Path) -> Iterator[Any]:
-    from server.store.embedded import read_release
-    from server.store.engine import Engine
-    from server.store.publish import GraphStore, publish
-    from tests.remote.engines import Oxigraph, Virtuoso
-
-    engine = Oxigraph(folder) if kind == "oxigraph" else Virtuoso(folder)
-    engine.start()
-    try:
-        user, password = ("dba", engine.password) if kind == "virtuoso" else ("", "")
-        graph_store = GraphStore(Engine(engine.store_url, 60, user, password))
-        try:
-            publish(read_release(tiny_release_dir), graph_store)
-        finally:
-            graph_store.close()
-        yield engine
-    finally:
-        engine.stop()
-
-
 @pytest.fixture(scope="session")
 def tiny_oxigraph(tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    yield from _engine_with_tiny_release("oxigraph", tiny_release_dir, tmp_path_factory.mktemp("tiny-oxigraph"))
+    from tests.remote.engines import Oxigraph, holding
+
+    with holding(Oxigraph(tmp_path_factory.mktemp("tiny-oxigraph")), tiny_release_dir) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")
 def tiny_virtuoso(tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    yield from _engine_with_tiny_release("virtuoso", tiny_release_dir, tmp_path_factory.mktemp("tiny-virtuoso"))
+    from tests.remote.engines import Virtuoso, holding
+
+    with holding(Virtuoso(tmp_path_factory.mktemp("tiny-virtuoso")), tiny_release_dir) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")

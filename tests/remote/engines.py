@@ -16,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -31,6 +33,7 @@ class Oxigraph:
     """``oxigraph serve`` on a free loopback port over a database folder; it can be stopped and started."""
 
     name = "oxigraph"
+    user = password = ""  # its Graph Store Protocol asks for none
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -68,7 +71,7 @@ class Virtuoso:
         self.root = f"http://127.0.0.1:{self.port}"
         self.query_url = f"{self.root}/sparql"
         self.store_url = f"{self.root}/sparql-graph-crud-auth"  # digest authentication
-        self.password = secrets.token_urlsafe(16)
+        self.user, self.password = "dba", secrets.token_urlsafe(16)
         self.process: subprocess.Popen[bytes] | None = None
         db = folder / "db"
         db.mkdir(parents=True, exist_ok=True)
@@ -108,3 +111,22 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 3
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+@contextmanager
+def holding(engine: Oxigraph | Virtuoso, release: Path) -> Iterator[Oxigraph | Virtuoso]:
+    """``engine`` started, with the release in folder ``release`` published into it; stopped afterwards."""
+    from server.store.embedded import read_release
+    from server.store.engine import Engine
+    from server.store.publish import GraphStore, publish
+
+    engine.start()
+    try:
+        graph_store = GraphStore(Engine(engine.store_url, 60, engine.user, engine.password))
+        try:
+            publish(read_release(release), graph_store)
+        finally:
+            graph_store.close()
+        yield engine
+    finally:
+        engine.stop()

@@ -25,7 +25,7 @@ from server.store.remote import RemoteRunner, RemoteStore, engine_from, row_cap_
 from server.store.workers import Job
 from server.web.app import create_app
 from tests.remote.conftest import VERSION, project_settings
-from tests.remote.engines import Oxigraph, Virtuoso
+from tests.remote.engines import Oxigraph, Virtuoso, holding
 
 BASE = "https://data.ser.nl/"
 
@@ -202,14 +202,8 @@ def test_row_cap_probe_asks_for_one_row_more_than_the_limit(rows: int) -> None:
 def capped_virtuoso(remote_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """Virtuoso with its row cap at 100, like the 10,000 it is packaged with."""
     engine = Virtuoso(tmp_path_factory.mktemp("capped-virtuoso"), max_rows=100)
-    engine.start()
-    try:
-        graph_store = GraphStore(Engine(engine.store_url, 60, "dba", engine.password))
-        publish(read_release(remote_project / "releases" / VERSION), graph_store)
-        graph_store.close()
+    with holding(engine, remote_project / "releases" / VERSION):
         yield engine
-    finally:
-        engine.stop()
 
 
 def test_engine_that_cuts_answers_at_or_below_the_result_limit_is_refused_at_start(

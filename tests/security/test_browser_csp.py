@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from tests.browser import MARKS, launch
+from tests.browser import MARKS, chromium
 from tests.conftest import LiveServer
 from tests.security.conftest import EVIL
 
@@ -35,12 +35,8 @@ def url(hostile_app: FastAPI) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

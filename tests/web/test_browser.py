@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import ARTIFACTS, MARKS, launch
+from tests.browser import ARTIFACTS, MARKS, chromium
 from tests.web.test_resources import LdSite, live_server, open_site
 
 pytestmark = MARKS
@@ -29,12 +29,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LdSite, s
 
 @pytest.fixture(scope="module")
 def browser(served: tuple[LdSite, str]) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

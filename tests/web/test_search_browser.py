@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import ARTIFACTS, MARKS, launch
+from tests.browser import ARTIFACTS, MARKS, chromium
 from tests.conftest import LiveServer
 
 pytestmark = MARKS
@@ -20,13 +20,9 @@ pytestmark = MARKS
 
 @pytest.fixture(scope="module")
 def page(live_server: LiveServer) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         context = browser.new_context(locale="nl-NL", viewport={"width": 1100, "height": 700})
         yield context.new_page()
-        browser.close()
 
 
 def test_typing_shows_suggestions_and_the_keyboard_opens_one(live_server: LiveServer, page: object) -> None:
