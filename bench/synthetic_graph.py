@@ -4,7 +4,7 @@ For the SPARQL benchmark (bench/sparql/run.py): advisory reports with titles, da
 and the committees that prepared them; requests for advice from ministries; organisations; people and
 their memberships; IMVO covenants with their parties; a SKOS topic scheme with broader topics in the
 ontology graph, and a VoID description in the metadata graph. The predicates and classes are those of
-``server/build/records.py``; the numbers and names are made up. A fixed seed makes every run write the
+``server/pipeline/records.py``; the numbers and names are made up. A fixed seed makes every run write the
 same file.
 
     python bench/synthetic_graph.py --triples 1000000 --out /tmp/synthetic-1m

@@ -3,7 +3,7 @@
 Writes a project folder (the real ontology/, shapes/ and queries/ beside generated data/) whose
 records have the shape of the real ones: organisations, committees, people, memberships with terms,
 requests for advice, advisory reports with topics and sources, covenants and laws. The numbers are
-made up; the structure and the field kinds are those of ``server/build/records.py``.
+made up; the structure and the field kinds are those of ``server/pipeline/records.py``.
 
     python bench/synthetic_records.py --triples 100000 --out /tmp/ser-100k
 """

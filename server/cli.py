@@ -81,7 +81,7 @@ SHOWN_WARNINGS = 20
 
 
 def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from server.build.pipeline import build
+    from server.pipeline.stages import build
 
     with Progress(settings.progress).running("building") as step:
         written, checked = build(settings, version=args.release, step=step)
@@ -96,7 +96,7 @@ def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from server.build.pipeline import check
+    from server.pipeline.stages import check
 
     with Progress(settings.progress).running("validating") as step:
         checked = check(settings, step)
@@ -111,7 +111,7 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _latest_or_fail(settings: Settings) -> Path:
-    from server.build.release import latest
+    from server.pipeline.release import latest
 
     found = latest(settings.releases_dir)
     if found is None:
@@ -131,7 +131,7 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
-    from server.build.release import all_releases
+    from server.pipeline.release import all_releases
 
     current = _latest_or_fail(settings)
     manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
@@ -154,7 +154,7 @@ def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from server.build.release import latest
+    from server.pipeline.release import latest
 
     remote = args.store or settings.store_url
     if remote:

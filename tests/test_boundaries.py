@@ -1,8 +1,8 @@
 """The package's boundaries (design/STYLE.md §2), checked on the import statements of every module.
 
 - ``server.rdf`` is pure: no I/O libraries, no web, no stores, nothing else of ours but settings/errors;
-- ``server.build`` and ``server.web`` never import each other;
-- only ``server.store`` imports pyoxigraph; only ``server.build`` imports pyshacl;
+- ``server.pipeline`` and ``server.web`` never import each other;
+- only ``server.store`` imports pyoxigraph; only ``server.pipeline`` imports pyshacl;
 - only ``server.cli`` (the composition root) may import everything; nothing but ``__main__`` imports it.
 """
 
@@ -39,12 +39,12 @@ def area(path: Path) -> str:
 
 
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "rdf": ("server.build", "server.store", "server.web", "server.cli", "fastapi", "starlette", "pyoxigraph",
+    "rdf": ("server.pipeline", "server.store", "server.web", "server.cli", "fastapi", "starlette", "pyoxigraph",
             "pyshacl", "jinja2", "uvicorn"),
-    "build": ("server.web", "server.cli", "fastapi", "starlette", "jinja2", "uvicorn", "pyoxigraph"),
-    "store": ("server.build", "server.web", "server.cli", "fastapi", "starlette", "pyshacl"),
-    "web": ("server.build", "server.cli", "pyshacl", "pyoxigraph"),
-    "settings": ("server.build", "server.store", "server.web", "server.rdf", "server.cli"),
+    "pipeline": ("server.web", "server.cli", "fastapi", "starlette", "jinja2", "uvicorn", "pyoxigraph"),
+    "store": ("server.pipeline", "server.web", "server.cli", "fastapi", "starlette", "pyshacl"),
+    "web": ("server.pipeline", "server.cli", "pyshacl", "pyoxigraph"),
+    "settings": ("server.pipeline", "server.store", "server.web", "server.rdf", "server.cli"),
     "errors": ("server.",),
 }
 

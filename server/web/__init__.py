@@ -1,1 +1,1 @@
-"""The HTTP layer: SPARQL protocol, dereferencing, pages, downloads, catalogue. Never imports server.build."""
+"""The HTTP layer: SPARQL protocol, dereferencing, pages, downloads, catalogue. Never imports server.pipeline."""

@@ -5,7 +5,7 @@ at every stage it reports, and at the two moments of publishing that report noth
 of the new release, and between making the new ``latest`` link and switching it). The kill comes from
 inside the build process, so that it lands exactly at the stage, by SIGKILL, leaving no chance to clean
 up: a small driver (:data:`DRIVER`) runs ``ser-kg build`` with the build's own progress callback (the
-``step`` of ``server.build.pipeline.build``) replaced by one that kills the process when the named
+``step`` of ``server.pipeline.stages.build``) replaced by one that kills the process when the named
 stage begins. No test-only hook is needed in the package: the stages are the ones the build already
 reports to an operator.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from server.build.release import latest
+from server.pipeline.release import latest
 from tests.faults.conftest import build
 from tests.release.conftest import env_for
 
@@ -32,14 +32,14 @@ pytestmark = pytest.mark.slow
 DRIVER = """
 import os, signal, sys
 from server import cli
-from server.build import pipeline, release
+from server.pipeline import release, stages
 
 stage = sys.argv[1]
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
-real_build = pipeline.build
+real_build = stages.build
 
 def build(settings, version=None, step=None):
     def killing(message):
@@ -47,7 +47,7 @@ def build(settings, version=None, step=None):
             die()
     return real_build(settings, version=version, step=killing)
 
-pipeline.build = build
+stages.build = build
 if stage == "(after the rename)":
     release._point_latest = lambda releases_dir, version: die()
 if stage == "(between the new link and the switch)":

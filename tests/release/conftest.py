@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from server.build.release import latest
 from server.cli import main
+from server.pipeline.release import latest
 from server.settings import PROJECT_ROOT
 from server.store.embedded import EmbeddedStore
 

@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from server import settings as settings_module
-from server.build.release import latest
 from server.cli import main
+from server.pipeline.release import latest
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.embedded import EmbeddedStore

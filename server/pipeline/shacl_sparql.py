@@ -1,7 +1,7 @@
 """SHACL shapes compiled to SPARQL SELECT queries: one query per constraint (SHACL §4, SHACL-SPARQL §5).
 
 The second validation engine, for builds too large for pyshacl (research/tech-probe.md §3); pyshacl
-(validate.py) stays the reference and tests/build/test_shacl_sparql.py keeps the two equal. This
+(validate.py) stays the reference and tests/pipeline/test_shacl_sparql.py keeps the two equal. This
 module is the pure compile step: a shapes graph in, :class:`Check` objects out, each a query text
 and what one of its rows means. shacl_engine.py runs them on the Oxigraph dataset of the build.
 
@@ -26,7 +26,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from server.build.shacl_values import (
+from server.errors import UsageError
+from server.pipeline.shacl_values import (
     FOLDED,
     KIND_TEST,
     NODE_KINDS,
@@ -41,7 +42,6 @@ from server.build.shacl_values import (
     regex_flags,
     sparql_string,
 )
-from server.errors import UsageError
 
 # The parameters each kind of shape may have; any other sh: term is refused, never skipped.
 _QUIET = {SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group}

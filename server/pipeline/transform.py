@@ -18,9 +18,9 @@ from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
 from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
-from server.build.records import BY_NAME, NESTED, Field, ser
-from server.build.sources import Record, Sources, Value, fields_of
 from server.errors import Problem
+from server.pipeline.records import BY_NAME, NESTED, Field, ser
+from server.pipeline.sources import Record, Sources, Value, fields_of
 from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
 

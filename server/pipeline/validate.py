@@ -23,8 +23,8 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
-from server.build.assemble import rebase
 from server.errors import Problem, SourceError
+from server.pipeline.assemble import rebase
 from server.rdf.namespaces import DEFAULT_BASE
 
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from server.build import sources
+from server.pipeline import sources
 from server.settings import PROJECT_ROOT
 
 DOSSIER = PROJECT_ROOT.parent / "shared" / "facts" / "ser-facts.md"

@@ -1,5 +1,5 @@
 """The ontology (ontology/ser.ttl) and the names of external terms (ontology/labels.ttl) agree with the
-record table in server/build/records.py: every term the build writes is declared or named, in Dutch and
+record table in server/pipeline/records.py: every term the build writes is declared or named, in Dutch and
 English, with the OWL type, domain and range that the field's kind implies (ontology/README.md).
 """
 
@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from server.build.records import BY_NAME, NESTED, SER, TYPES, Field, ser
+from server.pipeline.records import BY_NAME, NESTED, SER, TYPES, Field, ser
 
 ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
 ONTOLOGY = URIRef(SER + "ser")

@@ -15,8 +15,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from server.build import sources, transform
 from server.errors import Problem, SourceError
+from server.pipeline import sources, transform
 from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 

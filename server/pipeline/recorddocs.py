@@ -1,16 +1,16 @@
 """The field tables of ``data/README.md``, generated from the record table so that they cannot drift.
 
-``tests/build/test_recorddocs.py`` checks that the README holds exactly this text between its markers.
+``tests/pipeline/test_recorddocs.py`` checks that the README holds exactly this text between its markers.
 """
 
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
-from server.build.records import NESTED, TYPES, Field
+from server.pipeline.records import NESTED, TYPES, Field
 from server.rdf.namespaces import prefixes
 
-BEGIN = "<!-- BEGIN generated field tables: server/build/recorddocs.py -->"
+BEGIN = "<!-- BEGIN generated field tables: server/pipeline/recorddocs.py -->"
 END = "<!-- END generated field tables -->"
 
 

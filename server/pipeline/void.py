@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 
-from server.build.facts import ReleaseFacts
+from server.pipeline.facts import ReleaseFacts
 from server.rdf.namespaces import ELI, EXTERNAL, GRAPHS, graph_iri, prefixes
 from server.store.base import Row
 from server.store.memory import MemoryDataset
@@ -65,7 +65,7 @@ class LinkTarget:
     homepage: str
 
 
-# Links out of the data graph, as written by the record table (server/build/records.py).
+# Links out of the data graph, as written by the record table (server/pipeline/records.py).
 LINK_TARGETS: tuple[LinkTarget, ...] = (
     LinkTarget("wikidata", OWL.sameAs, "http://www.wikidata.org/entity/", "Wikidata",
                "https://www.wikidata.org/"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rdflib.namespace import SH
 
-from server.build.assemble import assemble
-from server.build.validate import Result, load_shapes, validate
+from server.pipeline.assemble import assemble
+from server.pipeline.validate import Result, load_shapes, validate
 from server.settings import PROJECT_ROOT
 
 

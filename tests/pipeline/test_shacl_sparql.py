@@ -1,4 +1,4 @@
-"""The SPARQL validation engine gives exactly pyshacl's results (server/build/shacl_sparql.py, shacl_engine.py).
+"""The SPARQL validation engine gives exactly pyshacl's results (server/pipeline/shacl_sparql.py, shacl_engine.py).
 
 pyshacl is the reference: for every shape fixture, for the real data and for the real data with a
 violation of each constraint component planted in it, both engines must report the same multiset
@@ -16,14 +16,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG, RDF, SH, SKOS, XSD
 
-from server.build.assemble import Assembled, assemble, to_nquads
-from server.build.shacl_engine import validate_sparql
-from server.build.shacl_sparql import UnsupportedShape, compile_shapes
-from server.build.shacl_values import SAFE_LEXICAL, datatype_ok
-from server.build.validate import Report, Result, load_shapes, validate
+from server.pipeline.assemble import Assembled, assemble, to_nquads
+from server.pipeline.shacl_engine import validate_sparql
+from server.pipeline.shacl_sparql import UnsupportedShape, compile_shapes
+from server.pipeline.shacl_values import SAFE_LEXICAL, datatype_ok
+from server.pipeline.validate import Report, Result, load_shapes, validate
 from server.settings import PROJECT_ROOT
 from server.store.memory import MemoryDataset
-from tests.build.test_shapes import SERSH, fixture_files, only
+from tests.pipeline.test_shapes import SERSH, fixture_files, only
 
 BASE = "https://data.ser.nl/"
 DCT = "http://purl.org/dc/terms/"

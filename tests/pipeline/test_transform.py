@@ -9,9 +9,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
 
-from server.build import sources, transform
-from server.build.records import ser
 from server.errors import Problem
+from server.pipeline import sources, transform
+from server.pipeline.records import ser
 from server.rdf.namespaces import ELI, SCHEMA
 
 ID = "https://data.ser.nl/id/"

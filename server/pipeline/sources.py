@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from server.build.records import BY_NAME, NESTED, TOP_LEVEL, Field, RecordType
 from server.errors import Problem
+from server.pipeline.records import BY_NAME, NESTED, TOP_LEVEL, Field, RecordType
 from server.rdf.iris import is_key
 
 Value = str | list[Any] | dict[str, Any]

@@ -8,9 +8,9 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from server.build.assemble import to_nquads
-from server.build.facts import FileInfo, ReleaseFacts
-from server.build.void import statistics, void_description
+from server.pipeline.assemble import to_nquads
+from server.pipeline.facts import FileInfo, ReleaseFacts
+from server.pipeline.void import statistics, void_description
 from server.rdf.namespaces import ELI, SCHEMA, graph_iri
 from server.store.memory import MemoryDataset
 

@@ -13,11 +13,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS, XSD
 
 from server import settings
-from server.build.catalog import catalogue
-from server.build.facts import FileInfo
 from server.errors import ReleaseError
+from server.pipeline.catalog import catalogue
+from server.pipeline.facts import FileInfo
 from server.rdf.namespaces import ADMS, SPDX, VCARD
-from tests.build.test_void import BASE, DATASET, SER, SHA, VERSION, describe, fixture_dataset, fixture_facts
+from tests.pipeline.test_void import BASE, DATASET, SER, SHA, VERSION, describe, fixture_dataset, fixture_facts
 
 REFERENCE = settings.load().root.parent / "shared" / "reference" / "dcat-ap-nl-3.0"
 VIOLATION_FILES = ("dcat-ap-SHACL.ttl", "dcat-ap-nl-SHACL.ttl", "dcat-ap-nl-SHACL-klassebereik.ttl",

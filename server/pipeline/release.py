@@ -22,9 +22,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from server.build.assemble import to_nquads
-from server.build.facts import FileInfo, ReleaseFacts
 from server.errors import ReleaseError, UsageError
+from server.pipeline.assemble import to_nquads
+from server.pipeline.facts import FileInfo, ReleaseFacts
 from server.rdf.namespaces import graph_iri, prefixes
 from server.store.memory import MemoryDataset
 

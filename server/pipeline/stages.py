@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
 
-from server.build import release as releases
-from server.build.assemble import Assembled, assemble
-from server.build.checks import Failure, run_checks
-from server.build.facts import ReleaseFacts
-from server.build.identifiers import disappeared
-from server.build.shacl_engine import validate_sparql
-from server.build.validate import Report, load_shapes, validate
 from server.errors import NonConformantError, SourceError
+from server.pipeline import release as releases
+from server.pipeline.assemble import Assembled, assemble
+from server.pipeline.checks import Failure, run_checks
+from server.pipeline.facts import ReleaseFacts
+from server.pipeline.identifiers import disappeared
+from server.pipeline.shacl_engine import validate_sparql
+from server.pipeline.validate import Report, load_shapes, validate
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.memory import MemoryDataset
@@ -84,8 +84,8 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
 def describer(memory: MemoryDataset, base: str) -> releases.Describe:
     """Counts the release once; the result makes VoID (with the build's provenance) and the DCAT-AP-NL
     catalogue for given release facts (first without the dumps' sizes, then with them)."""
-    from server.build.catalog import catalogue  # only a release needs these, not `ser-kg validate`
-    from server.build.void import statistics, void_description
+    from server.pipeline.catalog import catalogue  # only a release needs these, not `ser-kg validate`
+    from server.pipeline.void import statistics, void_description
 
     stats = statistics(memory, base)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from server.build.assemble import to_nquads
-from server.build.checks import run_checks, title_of
+from server.pipeline.assemble import to_nquads
+from server.pipeline.checks import run_checks, title_of
 from server.rdf.namespaces import graph_iri, prefixes
 from server.settings import PROJECT_ROOT
 from server.store.memory import MemoryDataset
