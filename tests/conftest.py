@@ -108,6 +108,24 @@ def make_app(store: EmbeddedStore, settings: Settings) -> Iterator[Callable[...,
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
 
 
+# Markers that the fast loop leaves out (README, "The fast loop"): set here from where a test lives
+# and what it uses, so that no test file has to remember them.
+ENGINE_BACKENDS = {"oxigraph", "virtuoso"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests).parts[0]
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if folder == "remote" or params.get("backend_name") in ENGINE_BACKENDS:
+            item.add_marker(pytest.mark.engines)
+        if folder == "fuzz":
+            item.add_marker(pytest.mark.fuzz)
+        if "browser" in item.path.stem:
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if getattr(metafunc.module, "ON_EVERY_BACKEND", False) and "client" in metafunc.fixturenames:
         metafunc.parametrize("backend_name", BACKENDS, indirect=True, scope="session")
@@ -171,6 +189,7 @@ class LiveServer:
     """uvicorn serving an app on a free loopback port, in a background thread."""
 
     def __init__(self, app: FastAPI) -> None:
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
@@ -179,7 +198,7 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # a hang guard, not a speed test
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the live server did not start")
@@ -188,7 +207,7 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.thread.join(10)
+        self.thread.join(60)
 
 
 @pytest.fixture(scope="session")

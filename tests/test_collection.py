@@ -7,6 +7,7 @@ of tests from ``./dev test`` and CI without a word, so this test asks pytest its
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,18 @@ def test_no_test_folder_has_a_name_pytest_skips() -> None:
     skipped = {"build", "dist", "venv", "node_modules", "CVS", "_darcs", "{arch}"}
     folders = {path.name for path in (ROOT / "tests").rglob("*") if path.is_dir()}
     assert folders & skipped == set()
+
+
+# An assert on how long something took: a clock difference or a duration compared with a bound. A wait
+# with a deadline (``assert time.monotonic() < deadline``) is a hang guard and is not matched.
+TIMED = re.compile(r"assert .*((perf_counter|monotonic|time)\(\)\s*-|\b(elapsed|latenc\w*|duration)\b\s*[<>]"
+                   r"|max\(latenc)")
+
+
+def test_no_test_asserts_a_wall_clock_duration() -> None:
+    """Speed belongs in bench/: on a loaded machine any time bound in a test fails now and then."""
+    timed = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+             for path in sorted((ROOT / "tests").rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if TIMED.search(line)]
+    assert timed == []

@@ -204,6 +204,16 @@ class WorkerPool:
     def alive(self) -> int:
         return sum(w.alive() for w in (*self._idle, *self._busy))
 
+    @property
+    def busy(self) -> tuple[Worker, ...]:
+        """The workers running a query now."""
+        return tuple(self._busy)
+
+    @property
+    def idle(self) -> tuple[Worker, ...]:
+        """The workers waiting for a query."""
+        return tuple(self._idle)
+
     def start(self) -> bool:
         """Start every worker and wait until each has opened the database (blocking).
 

@@ -35,6 +35,8 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("ser_kg_http_request_duration_seconds", "histogram", "Time to answer an HTTP request, by route."),
     ("ser_kg_sparql_queries_total", "counter", "Public SPARQL queries, by outcome "
      "(ok, cached, refused, rejected, timeout, error)."),
+    ("ser_kg_sparql_coalesced_total", "counter", "Queries answered by waiting for the same query, already "
+     "running for another client, instead of running it again."),
     ("ser_kg_sparql_query_timeouts_total", "counter", "Queries stopped at the query_timeout limit."),
     ("ser_kg_sparql_worker_restarts_total", "counter", "Query workers killed and replaced."),
     ("ser_kg_sparql_workers_alive", "gauge", "Query worker processes running."),

@@ -256,7 +256,7 @@ class Endpoint:
             ordered=shape.ordered,
         )
         try:
-            answer = await self._once(pool, key, job)
+            answer = await self._once(pool, key, job, metrics)
         except QueryTimeout as exc:
             return self.error(request, exc, "timeout")
         except QueryRejected as exc:
@@ -269,12 +269,13 @@ class Endpoint:
         cache.put(key, answer)
         return self._respond(answer, fmt, etag)
 
-    async def _once(self, pool: QueryRunner, key: CacheKey, job: Job) -> Answer:
+    async def _once(self, pool: QueryRunner, key: CacheKey, job: Job, metrics: Metrics) -> Answer:
         """Run ``job``, or wait for the same query already running: when many clients send one query
         at once (a link shared widely), the workers run it once and all get the answer.
         """
         running = self._running.get(key)
         if running is not None:
+            metrics.inc("ser_kg_sparql_coalesced_total")
             return await asyncio.shield(running)
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._running[key] = future

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -18,85 +19,115 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 LOOKUP = "SELECT ?p ?o WHERE { <https://data.ser.nl/id/organisatie/ser> ?p ?o }"
 
 
+# Hang guards: past these the test fails. They are far above what the work needs, so that a loaded
+# machine never fails a test; no test here asserts how fast anything is.
+PATIENCE = 120.0
+
+
 @pytest.fixture(scope="module")
 def pool(settings: Settings, store: EmbeddedStore) -> Iterator[WorkerPool]:
+    """A pool whose time limit stops the runaway query soon: for the tests of the limit itself."""
     started = pool_for(settings.replace(query_timeout=1.0, result_limit=3), store)
     started.start()
     yield started
     started.close()
 
 
+@pytest.fixture(scope="module")
+def patient_pool(settings: Settings, store: EmbeddedStore) -> Iterator[WorkerPool]:
+    """A pool whose time limit no ordinary query can reach, however loaded the machine."""
+    started = pool_for(settings.replace(query_timeout=PATIENCE, result_limit=3), store)
+    started.start()
+    yield started
+    started.close()
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.05)
+
+
 def run(pool: WorkerPool, job: Job) -> object:
     return asyncio.run(pool.run(job))
 
 
-def test_worker_answers_with_the_union_default_graph(pool: WorkerPool) -> None:
-    answer = asyncio.run(pool.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "csv")))
+def test_worker_answers_with_the_union_default_graph(patient_pool: WorkerPool) -> None:
+    answer = asyncio.run(patient_pool.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "csv")))
     assert answer.body.decode().split() == ["n", "175"]  # all three graphs
 
 
-def test_protocol_dataset_restricts_the_default_graph(pool: WorkerPool) -> None:
+def test_protocol_dataset_restricts_the_default_graph(patient_pool: WorkerPool) -> None:
     job = Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "csv",
               default_graphs=("https://data.ser.nl/graph/metadata",), named_graphs=())
-    count = int(asyncio.run(pool.run(job)).body.decode().split()[1])
+    count = int(asyncio.run(patient_pool.run(job)).body.decode().split()[1])
     assert 0 < count < 20
 
 
-def test_query_dataset_is_not_overridden_by_the_union(pool: WorkerPool) -> None:
+def test_query_dataset_is_not_overridden_by_the_union(patient_pool: WorkerPool) -> None:
     query = "SELECT (COUNT(*) AS ?n) FROM <https://data.ser.nl/graph/ontology> WHERE { ?s ?p ?o }"
-    count = int(asyncio.run(pool.run(Job(query, "csv", uses_query_dataset=True))).body.decode().split()[1])
+    count = int(asyncio.run(patient_pool.run(Job(query, "csv", uses_query_dataset=True))).body.decode().split()[1])
     assert 0 < count < 30
 
 
-def test_worker_caps_rows_and_says_so(pool: WorkerPool) -> None:
-    answer = asyncio.run(pool.run(Job("SELECT * WHERE { ?s ?p ?o }", "json")))
+def test_worker_caps_rows_and_says_so(patient_pool: WorkerPool) -> None:
+    answer = asyncio.run(patient_pool.run(Job("SELECT * WHERE { ?s ?p ?o }", "json")))
     assert answer.count == 3 and answer.truncated
 
 
-def test_syntax_error_carries_the_parser_position(pool: WorkerPool) -> None:
+def test_syntax_error_carries_the_parser_position(patient_pool: WorkerPool) -> None:
     with pytest.raises(QueryRejected, match=r"error at 1:\d+"):
-        asyncio.run(pool.run(Job("SELECT * WHERE { ?s ?p }", "json")))
+        asyncio.run(patient_pool.run(Job("SELECT * WHERE { ?s ?p }", "json")))
 
 
-def test_runaway_query_is_killed_at_the_limit_while_others_are_served(pool: WorkerPool) -> None:
-    restarts = pool.restarts
-
-    async def scenario() -> tuple[float, list[float]]:
-        started = time.perf_counter()
-        runaway = asyncio.create_task(pool.run(Job(RUNAWAY, "json")))
-        await asyncio.sleep(0.1)
-        latencies = []
-        for _ in range(20):
-            t = time.perf_counter()
-            await pool.run(Job(LOOKUP, "json"))
-            latencies.append(time.perf_counter() - t)
-        with pytest.raises(QueryTimeout, match="query_timeout"):
-            await runaway
-        return time.perf_counter() - started, latencies
-
-    elapsed, latencies = asyncio.run(scenario())
-    assert elapsed < 3  # stopped at 1 s, not left to run
-    assert max(latencies) < 0.5  # the other worker kept answering
-    assert pool.restarts == restarts + 1
-    deadline = time.monotonic() + 10
-    while pool.alive < pool.size and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert pool.alive == pool.size
+def test_runaway_query_is_stopped_at_the_limit_and_its_worker_replaced(pool: WorkerPool) -> None:
+    restarts, timeouts = pool.restarts, pool.timeouts
+    with pytest.raises(QueryTimeout, match="query_timeout"):
+        run(pool, Job(RUNAWAY, "json"))
+    assert (pool.restarts, pool.timeouts) == (restarts + 1, timeouts + 1)
+    wait_until(lambda: pool.alive == pool.size)
     assert asyncio.run(pool.run(Job(LOOKUP, "json"))).count > 0
 
 
+def test_other_queries_are_answered_while_a_runaway_holds_a_worker(patient_pool: WorkerPool) -> None:
+    """The runaway's limit is far above what the lookups need, so it is still running when they are
+    answered; then it is abandoned, which kills its worker (a query cannot be stopped otherwise)."""
+    pool = patient_pool
+    restarts = pool.restarts
+
+    async def scenario() -> tuple[int, bool]:
+        runaway = asyncio.create_task(pool.run(Job(RUNAWAY, "json")))
+        while not pool.busy:
+            await asyncio.sleep(0.01)
+        answered = sum([(await pool.run(Job(LOOKUP + f" # {i}", "json"))).count > 0 for i in range(20)])
+        still_running = not runaway.done()
+        runaway.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await runaway
+        return answered, still_running
+
+    assert asyncio.run(scenario()) == (20, True)
+    assert pool.restarts == restarts + 1
+    wait_until(lambda: pool.alive == pool.size)
+
+
 def test_killed_worker_process_is_really_gone(pool: WorkerPool) -> None:
-    before = {w.process.pid for w in pool._idle}
+    wait_until(lambda: pool.alive == pool.size)
+    before = {w.process.pid for w in pool.idle}
     with pytest.raises(QueryTimeout):
         asyncio.run(pool.run(Job(RUNAWAY, "json")))
-    time.sleep(0.3)
-    gone = before - {w.process.pid for w in (*pool._idle, *pool._busy)}
-    assert len(gone) == 1
-    pid = gone.pop()
-    with pytest.raises(ProcessLookupError):
-        import os
+    wait_until(lambda: len(before - {w.process.pid for w in (*pool.idle, *pool.busy)}) == 1)
+    (pid,) = before - {w.process.pid for w in (*pool.idle, *pool.busy)}
+    wait_until(lambda: not _exists(pid))
 
+
+def _exists(pid: int) -> bool:
+    try:
         os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_worker_has_no_network_even_when_the_policy_is_bypassed(pool: WorkerPool, http_recorder) -> None:  # type: ignore[no-untyped-def]
@@ -108,18 +139,20 @@ def test_worker_has_no_network_even_when_the_policy_is_bypassed(pool: WorkerPool
     assert http_recorder.requests == []
 
 
-def test_long_query_is_demoted_while_it_runs(pool: WorkerPool) -> None:
-    import os
+def test_long_query_is_demoted_while_it_runs(patient_pool: WorkerPool) -> None:
+    pool = patient_pool
 
     async def scenario() -> int:
         task = asyncio.create_task(pool.run(Job(RUNAWAY, "json")))
-        await asyncio.sleep(0.75)  # past SLOW_AFTER, which is half the 1 s limit here
-        busy = next(iter(pool._busy))
-        nice = os.getpriority(os.PRIO_PROCESS, busy.process.pid)
-        with pytest.raises(QueryTimeout):
+        while not (pool.busy and pool.busy[0].demoted):  # SLOW_AFTER into the query
+            await asyncio.sleep(0.05)
+        nice = os.getpriority(os.PRIO_PROCESS, pool.busy[0].process.pid)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
             await task
         return nice
 
     assert asyncio.run(scenario()) == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
-    for worker in pool._idle:
+    wait_until(lambda: pool.alive == pool.size)
+    for worker in pool.idle:
         assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == os.getpriority(os.PRIO_PROCESS, 0)
