@@ -234,5 +234,5 @@ def test_the_budget_is_sized_from_the_machine(settings: Settings, tmp_path: Path
 
 
 def test_a_budget_too_small_for_the_workers_names_the_setting(settings: Settings) -> None:
-    with pytest.raises(SettingError, match="query_memory=1024 .*SER_KG_QUERY_MEMORY.*query_workers"):
+    with pytest.raises(SettingError, match=r"query_memory=1024 .*SER_KG_QUERY_MEMORY.*query_workers"):
         worker_memory(settings.replace(query_workers=4, query_memory=1024))
