@@ -47,6 +47,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
 def _base_iri(text: str) -> str:
     if not text.startswith(("https://", "http://")) or not text.endswith("/"):
         raise ValueError("must be an http(s) IRI that ends in '/', such as https://data.ser.nl/")
@@ -97,6 +104,13 @@ TABLE: tuple[Setting, ...] = (
             _positive_int),
     Setting("max_body_bytes", 65536, "Largest accepted request body, in bytes (413 beyond).", _positive_int),
     Setting("query_workers", 2, "Number of worker processes that run public SPARQL queries.", _positive_int),
+    Setting("query_memory", 0, "Memory of all SPARQL query workers together, in MiB; each worker may use its "
+            "share (query_memory / query_workers). 0: half the memory available to the server when it "
+            "starts (MemAvailable, or the cgroup's limit when lower).", _non_negative_int),
+    Setting("write_timeout", 30.0, "Seconds a client may take no data of an answer before its connection is "
+            "closed.", _positive_float),
+    Setting("answer_memory", 256, "Memory for SPARQL answers still being sent to clients, in MiB, all "
+            "connections together; an answer that would pass it gets 503 (try again).", _positive_int),
     Setting("validation_workers", min(2, os.cpu_count() or 1), "Processes that share the SHACL validation of a "
             "build (1 validates in the build process itself).", _positive_int),
     Setting("shacl_engine", "auto", "SHACL validation engine of a build: pyshacl (the reference), sparql (the "
@@ -129,6 +143,9 @@ class Settings:
     max_query_length: int
     max_body_bytes: int
     query_workers: int
+    query_memory: int
+    write_timeout: float
+    answer_memory: int
     validation_workers: int
     shacl_engine: str
     store_url: str

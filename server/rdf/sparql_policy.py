@@ -9,6 +9,11 @@ the grammar has a keyword, never inside a string, an IRI, a comment or a prefixe
   WITH, USING): the endpoint is read-only (403);
 * ``SERVICE`` (SPARQL 1.1 Federated Query): the endpoint makes no outbound request (400);
 * brackets nested more than ``MAX_NESTING`` deep, which would crash the engine's parser (400);
+* expressions the engine's recursive parser cannot take (400): more than ``MAX_OPERATORS`` operators in
+  one expression or path (``1+1+…``: the parser builds one level per operator and overflows its stack
+  some 7,000 terms in), more than ``MAX_OPERATOR_RUN`` operators in a row (``!!!…``, about 9,400);
+* ``ORDER BY`` in a query with a zero-length property path (``p?``, ``p*``), which aborts the engine
+  (pyoxigraph 0.5.13; the report is ``docs/upstream/oxigraph-order-by-zero-length-path.md``) (400);
 * ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` (SPARQL 1.1
   Protocol §2.1.4) that name anything but the release's own graphs (400).
 
@@ -165,6 +170,7 @@ def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
                 raise QueryRejected(f"{clause} at {where} needs an IRI (or a declared prefixed name).")
             _check_graph(iri, allowed, f"{clause} <{iri}> at {where}")
             (from_named if named else from_graphs).append(iri)
+    _check_engine_limits(query, toks, ordered)
     return QueryShape(form, tuple(from_graphs), tuple(from_named), ordered)
 
 
@@ -181,4 +187,59 @@ def _check_graph(iri: str, allowed: frozenset[str], what: str) -> None:
         raise QueryRejected(
             f"{what} is not allowed: this endpoint never fetches remote data, and only the graphs of "
             f"this release can be named: {names}."
+        )
+
+
+# Expression limits. Measured on pyoxigraph 0.5.13 with the 8 MiB stack of a worker's main thread: a
+# chain of about 7,000 ``+`` or 9,400 ``!`` crashes the parser (SIGSEGV), 4,000 of either inside 199
+# brackets parse. A real query has tens of operators in one expression; the bounds leave room for the
+# path bombs of tests/security/test_query_bombs.py (1,500 alternatives), which the engine evaluates.
+MAX_OPERATORS = 2000  # operators in one expression or path: between two clauses, or in one (...)
+MAX_OPERATOR_RUN = 64  # operators in a row, as in !!!!x or - - - 1
+_OPERATORS = frozenset({"!", "+", "-", "*", "/", "|", "^", "?", "&&", "||", "=", "!=", "<", ">", "<=", ">="})
+_CLAUSE = frozenset({"{", "}", ".", ";", ","})  # outside brackets, these end an expression or a path
+_PATH_END = frozenset({"iri", "pname"})  # a ? or * right after these (or after "a") is a path modifier
+ZERO_LENGTH_REPORT = "docs/upstream/oxigraph-order-by-zero-length-path.md"
+
+
+def _check_engine_limits(query: str, toks: list[Token], ordered: bool) -> None:
+    """Refuse what crashes the engine rather than what breaks a rule: one linear pass over the tokens."""
+    parens = 0
+    operators = run = 0
+    zero_length: Token | None = None
+    previous: Token | None = None
+    for tok in toks:
+        if tok.kind == "punct":
+            if tok.text == "(":
+                parens += 1
+            elif tok.text == ")":
+                parens = max(parens - 1, 0)
+            if tok.text in _OPERATORS:
+                operators += 1
+                run += 1
+                if run > MAX_OPERATOR_RUN:
+                    raise QueryRejected(f"the query has more than {MAX_OPERATOR_RUN} operators in a row (at "
+                                        f"{position(query, tok.offset)}), more than the engine can parse")
+                if operators > MAX_OPERATORS:
+                    raise QueryRejected(f"an expression or path of the query has more than {MAX_OPERATORS} "
+                                        f"operators (at {position(query, tok.offset)}), more than the engine "
+                                        "can parse: split it, or use VALUES or IN for long lists")
+                if tok.text in ("?", "*") and previous is not None and zero_length is None and (
+                        previous.kind in _PATH_END or previous.text in (")", "a")):
+                    zero_length = tok
+            else:
+                run = 0
+                if parens == 0 and tok.text in _CLAUSE:
+                    operators = 0
+        else:
+            run = 0
+            if parens == 0 and tok.kind == "word":
+                operators = 0
+        previous = tok
+    if ordered and zero_length is not None:
+        raise QueryRejected(
+            f"ORDER BY with a zero-length property path ({zero_length.text!r} at "
+            f"{position(query, zero_length.offset)}) is refused: it crashes this endpoint's SPARQL engine "
+            f"(pyoxigraph 0.5.13, see {ZERO_LENGTH_REPORT}). Sort the results on your side, or use a path "
+            "of at least one step (p+)."
         )

@@ -66,6 +66,11 @@ class QueryRunner(Protocol):
     @property
     def alive(self) -> int: ...
 
+    @property
+    def ready(self) -> bool:
+        """Whether it can take queries now or shortly (busy or restarting workers are ready)."""
+        ...
+
     def health(self) -> dict[str, object]:
         """What ``/-/health`` says of it, beside the release: never an internal address."""
         ...

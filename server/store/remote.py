@@ -171,6 +171,10 @@ class RemoteRunner:
     def alive(self) -> int:
         return int(self.reachable)
 
+    @property
+    def ready(self) -> bool:
+        return self.reachable
+
     def health(self) -> dict[str, object]:
         return {"engine": "reachable" if self.reachable else "unreachable"}
 

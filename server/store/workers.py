@@ -9,6 +9,17 @@ from its socket, writing the results itself, up to the row cap. A query that run
 its worker SIGKILLed; a fresh worker replaces it in the background while the other workers go on
 serving.
 
+A worker never outlives its server, nor its job: it asks the kernel to kill it when the server dies
+(``PR_SET_PDEATHSIG``), a thread of its own watches a pipe from the server (the lifeline: it reads end of
+file when the server is gone, however it died), and it stops itself with ``SIGALRM`` when a job runs
+``OWN_DEADLINE_GRACE`` seconds past the time limit, should the server not have stopped it. Workers are
+started by one thread that lives as long as the pool, because the kernel's "parent" for
+``PR_SET_PDEATHSIG`` is the thread that forked, not the process.
+
+A query whose worker died of it (a crash of the engine, not a kill at the time limit) is remembered, by
+a digest of its text in a set bounded in bytes (``CrashMemory``), and refused at once when it comes
+again, instead of costing the next worker too.
+
 The pool is driven from one asyncio event loop: waiting for a reply costs no thread, only a reader on
 the socket. All methods except :meth:`WorkerPool.start` and :meth:`WorkerPool.close` must be called from
 that loop.
@@ -18,14 +29,20 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
+import contextlib
+import hashlib
 import json
 import logging
 import os
+import queue
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -36,9 +53,17 @@ from server.errors import QueryRejected, QueryTimeout, StoreError
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 30.0  # seconds a new worker may take to open the database
-# Address space of one worker. A query that builds huge intermediate results makes the engine abort
-# when it hits this, which kills that worker only (answered 503, and replaced), not the machine.
+# Address space of one worker when no budget is given. A query that builds huge intermediate results
+# makes the engine abort when it hits its cap, which kills that worker only (answered 503, and
+# replaced), not the machine. ``ser-kg serve`` derives the cap from the budget of all workers
+# together (setting query_memory, ``server.web.runner.worker_memory``).
 WORKER_MEMORY_BYTES = 4 * 1024**3
+# A job that runs this long past the time limit stops its worker from inside (SIGALRM), should the
+# server have failed to kill it: the server's kill at the limit comes first.
+OWN_DEADLINE_GRACE = 2.0
+# Digests of queries that crashed a worker: 16 bytes each, at most CRASH_MEMORY_BYTES in all.
+CRASH_DIGEST_BYTES = 16
+CRASH_MEMORY_BYTES = 64 * 1024
 # Largest answer a worker hands to the server: the row cap bounds rows, not their size (a query can
 # double a string thirty times), and the server holds each answer whole (docs/security.md).
 MAX_ANSWER_BYTES = 32 * 1024**2
@@ -101,8 +126,47 @@ def _answer(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple
     return "ok", Answer(kind, written.body, written.count, written.truncated, seconds)
 
 
-def serve(conn: Connection, database: str, limit: int, prefixes: dict[str, str]) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int, lifeline: int) -> None:
+    """Make this worker die when the server process ``parent`` dies (however it dies).
+
+    Two ways, because either alone can miss: ``PR_SET_PDEATHSIG`` (Linux) has the kernel send SIGKILL
+    when the parent goes, and a thread blocks on reading ``lifeline``, the read end of a pipe whose
+    only writer is the server: it reads end of file when the server is gone, and kills this process.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    def watch() -> None:
+        while True:
+            try:
+                if os.read(lifeline, 1) == b"":
+                    break
+            except InterruptedError:
+                continue
+            except OSError:
+                break
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+    if os.getppid() != parent:  # the server died before the death signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def own_deadline(seconds: float) -> None:
+    """Stop this process ``seconds`` from now (0: never), whatever it is doing: SIGALRM, whose default
+    action ends the process even while the engine holds the interpreter."""
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def serve(conn: Connection, database: str, options: dict[str, Any]) -> None:
     """Entry point of a worker process."""
+    die_with_parent(options["parent"], options["lifeline"])
     from server.store.isolation import isolate
 
     isolation = isolate()  # before the engine starts any thread
@@ -110,16 +174,21 @@ def serve(conn: Connection, database: str, limit: int, prefixes: dict[str, str])
 
     import pyoxigraph as ox
 
-    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+    memory = int(options["memory"])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     store = ox.Store.read_only(database)
     conn.send(("ready", isolation))
+    limit, prefixes, time_limit = int(options["limit"]), options["prefixes"], float(options["time_limit"])
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(_answer(store, job, limit, prefixes))
+        own_deadline(time_limit + OWN_DEADLINE_GRACE)
+        answer = _answer(store, job, limit, prefixes)
+        own_deadline(0)
+        conn.send(answer)
 
 
 SPAWN_ATTEMPTS = 3
@@ -129,12 +198,43 @@ SPAWN_ATTEMPTS = 3
 subprocess._USE_VFORK = False  # type: ignore[misc]
 
 
-def _start(command: list[str], theirs: socket.socket, ours: socket.socket) -> subprocess.Popen[bytes]:
+class Spawner:
+    """The one thread that starts a pool's workers, for as long as the pool runs.
+
+    ``PR_SET_PDEATHSIG`` fires when the thread that forked a worker ends, not only when the process
+    does; a worker started from a short-lived thread (a replacement) would be killed as that thread
+    returns. So every worker is forked here, on a thread that ends with the pool.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None] = (
+            queue.SimpleQueue())
+        self._thread = threading.Thread(target=self._loop, name="sparql-worker-spawner", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            call, future = item
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # noqa: BLE001 (handed to the caller, who raises it)
+                future.set_exception(exc)
+
+    def run(self, call: Callable[[], Any]) -> Any:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._jobs.put((call, future))
+        return future.result()
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+
+def _start(command: list[str], fds: list[int], theirs: socket.socket, ours: socket.socket) -> subprocess.Popen[bytes]:
     """Start a worker process. A spawn from a thread can fail with a transient EFAULT (seen once in CI
     while another thread was unmapping memory during the fork), so it is tried again before giving up."""
     for attempt in range(1, SPAWN_ATTEMPTS + 1):
         try:
-            return subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+            return subprocess.Popen(command, pass_fds=fds, stdin=subprocess.DEVNULL)
         except OSError as exc:
             if attempt == SPAWN_ATTEMPTS:
                 theirs.close()
@@ -144,12 +244,22 @@ def _start(command: list[str], theirs: socket.socket, ours: socket.socket) -> su
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class WorkerSpec:
+    """How a pool starts its workers: ``module`` is run as ``python -m module FD DATABASE OPTIONS``."""
+
+    database: Path
+    options: dict[str, Any]  # limit, prefixes, memory, time_limit, parent, lifeline
+    module: str = __name__
+
+
 class Worker:
-    def __init__(self, database: Path, limit: int, prefixes: dict[str, str]) -> None:
+    def __init__(self, spec: WorkerSpec, spawner: Spawner) -> None:
         ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", __name__, str(theirs.fileno()), str(database), str(limit),
-                   json.dumps(prefixes)]
-        self.process = _start(command, theirs, ours)
+        command = [sys.executable, "-m", spec.module, str(theirs.fileno()), str(spec.database),
+                   json.dumps(spec.options)]
+        fds = [theirs.fileno(), spec.options["lifeline"]]
+        self.process = spawner.run(lambda: _start(command, fds, theirs, ours))
         theirs.close()
         self.conn = Connection(ours.detach())
         self.isolation = ""
@@ -179,23 +289,68 @@ class Worker:
         self.conn.close()
 
 
+class CrashMemory:
+    """Digests of the query texts that crashed a worker, oldest forgotten first, within ``max_bytes``."""
+
+    def __init__(self, max_bytes: int = CRASH_MEMORY_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._digests: collections.OrderedDict[bytes, None] = collections.OrderedDict()
+
+    @staticmethod
+    def digest(query: str) -> bytes:
+        return hashlib.blake2b(query.encode("utf-8", "surrogatepass"), digest_size=CRASH_DIGEST_BYTES).digest()
+
+    def add(self, digest: bytes) -> None:
+        self._digests[digest] = None
+        self._digests.move_to_end(digest)
+        while len(self._digests) * CRASH_DIGEST_BYTES > self.max_bytes:
+            self._digests.popitem(last=False)
+
+    def __contains__(self, query: str) -> bool:
+        return self.digest(query) in self._digests
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    @property
+    def bytes(self) -> int:
+        return len(self._digests) * CRASH_DIGEST_BYTES
+
+
+# Exit statuses of a worker that were not the query's doing: killed (at the time limit, by the OOM
+# killer or an operator) or stopped by its own deadline.
+_NOT_A_CRASH = frozenset({-signal.SIGKILL, -signal.SIGALRM, -signal.SIGTERM, 0})
+
+
 class WorkerPool:
-    """``size`` persistent worker processes over one read-only database."""
+    """``size`` persistent worker processes over one read-only database.
+
+    ``memory`` caps the address space of each worker, in bytes; ``module`` is the worker's entry point
+    (another module that speaks the same protocol, for tests that need a worker they control).
+    """
 
     def __init__(self, database: Path, *, size: int, timeout: float, limit: int,
-                 prefixes: dict[str, str]) -> None:
+                 prefixes: dict[str, str], memory: int = WORKER_MEMORY_BYTES, module: str = __name__) -> None:
         self.database = database
         self.size = size
         self.timeout = timeout
         self.limit = limit
         self.prefixes = prefixes
+        self.memory = memory
+        self.module = module
         self.restarts = 0  # workers replaced after a timeout or a crash
         self.timeouts = 0
+        self.jobs = 0  # jobs handed to a worker
+        self.crashes = CrashMemory()
         self.isolation = ""
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
         self._waiters: collections.deque[asyncio.Future[Worker]] = collections.deque()
         self._closed = False
+        self._started = False
+        self._replacing = 0  # replacements under way
+        self._spawner: Spawner | None = None
+        self._lifeline: tuple[int, int] | None = None  # the pipe the workers watch: (read, write)
 
     def health(self) -> dict[str, object]:
         return {"query_workers": self.alive, "query_workers_wanted": self.size}
@@ -214,6 +369,22 @@ class WorkerPool:
         """The workers waiting for a query."""
         return tuple(self._idle)
 
+    @property
+    def ready(self) -> bool:
+        """The pool can serve: started and not closed, with a worker alive or one on its way. Busy or
+        restarting workers are a pool at work, not a broken one."""
+        return self._started and not self._closed and (self._replacing > 0 or self.alive > 0)
+
+    def _spec(self) -> WorkerSpec:
+        assert self._lifeline is not None
+        options = {"limit": self.limit, "prefixes": self.prefixes, "memory": self.memory,
+                   "time_limit": self.timeout, "parent": os.getpid(), "lifeline": self._lifeline[0]}
+        return WorkerSpec(self.database, options, self.module)
+
+    def _new_worker(self) -> Worker:
+        assert self._spawner is not None
+        return Worker(self._spec(), self._spawner)
+
     def start(self) -> bool:
         """Start every worker and wait until each has opened the database (blocking).
 
@@ -222,9 +393,12 @@ class WorkerPool:
         if self._idle or self._busy:
             return False
         self._closed = False
-        workers = [Worker(self.database, self.limit, self.prefixes) for _ in range(self.size)]
+        self._spawner = Spawner()
+        self._lifeline = os.pipe()  # not inherited (PEP 446): each worker gets the read end by name only
+        workers = [self._new_worker() for _ in range(self.size)]
         for w in workers:
             w.wait_ready()
+        self._started = True
         self.isolation = workers[0].isolation
         if "network namespace" not in self.isolation:
             log.warning("SPARQL workers run without a network namespace (%s)", self.isolation)
@@ -237,6 +411,13 @@ class WorkerPool:
             w.kill()
         self._idle.clear()
         self._busy.clear()
+        if self._spawner is not None:
+            self._spawner.stop()
+            self._spawner = None
+        if self._lifeline is not None:
+            for fd in self._lifeline:
+                os.close(fd)
+            self._lifeline = None
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.cancel()
@@ -244,10 +425,14 @@ class WorkerPool:
 
     async def run(self, job: Job) -> Answer:
         """Run ``job``; QueryTimeout past the limit, QueryRejected for a bad query."""
+        if job.query in self.crashes:
+            raise QueryRejected("this query made the SPARQL engine crash before, and is refused so that it "
+                                "cannot stop another worker; change the query (or report it, with the query)")
         loop = asyncio.get_running_loop()
         worker = await self._acquire(loop, loop.time() + self.timeout)
         demotion = loop.call_later(min(SLOW_AFTER, self.timeout / 2), _demote, worker)
         try:
+            self.jobs += 1
             worker.conn.send(job)
             # The limit is on the work: the clock starts when a worker takes the query, not while it
             # waited for one (that wait has a limit of its own, in _acquire).
@@ -261,9 +446,10 @@ class WorkerPool:
                 "selective, or add a LIMIT."
             ) from None
         except (EOFError, OSError, asyncio.CancelledError) as exc:
-            self._replace(loop, worker)
             if isinstance(exc, asyncio.CancelledError):
+                self._replace(loop, worker)
                 raise
+            self._replace(loop, worker, crashed_on=CrashMemory.digest(job.query))
             raise StoreError("the query worker stopped unexpectedly; try again") from None
         finally:
             demotion.cancel()
@@ -333,34 +519,59 @@ class WorkerPool:
                 return
         self._idle.append(worker)
 
-    def _replace(self, loop: asyncio.AbstractEventLoop, worker: Worker) -> None:
-        """Kill ``worker`` and start another in a thread; the loop goes on serving meanwhile."""
+    def _replace(self, loop: asyncio.AbstractEventLoop, worker: Worker, crashed_on: bytes | None = None) -> None:
+        """Kill ``worker`` and start another in a thread; the loop goes on serving meanwhile.
+
+        ``crashed_on``: the digest of the query the worker died on, remembered when the worker ended of
+        its own (a crash), not by a kill."""
         self._busy.discard(worker)
         self.restarts += 1
+        self._replacing += 1
 
         def replace() -> None:
-            worker.kill()
-            if self._closed:
-                return
             try:
-                fresh = Worker(self.database, self.limit, self.prefixes)
-                fresh.wait_ready()
-            except StoreError:
-                log.exception("could not replace a SPARQL worker")
-                return
-            try:
-                loop.call_soon_threadsafe(self._adopt, fresh)
-            except RuntimeError:  # that request's loop has closed (a test client); no waiter can be on it
+                if crashed_on is not None:  # it closed its socket: give it a moment to be gone of itself
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        worker.process.wait(1)
+                worker.kill()
+                if crashed_on is not None and worker.process.returncode not in _NOT_A_CRASH:
+                    log.warning("a SPARQL worker crashed on a query (exit status %s); that query is refused "
+                                "from now on", worker.process.returncode)
+                    _call_in(loop, self.crashes.add, crashed_on)
                 if self._closed:
-                    fresh.kill()
-                else:
-                    self._idle.append(fresh)
+                    return
+                try:
+                    fresh = self._new_worker()
+                    fresh.wait_ready()
+                except (StoreError, AssertionError, RuntimeError):  # closed meanwhile, or cannot start
+                    log.exception("could not replace a SPARQL worker")
+                    return
+                try:
+                    loop.call_soon_threadsafe(self._adopt, fresh)
+                except RuntimeError:  # that request's loop has closed (a test client); no waiter can be on it
+                    if self._closed:
+                        fresh.kill()
+                    else:
+                        self._idle.append(fresh)
+            finally:
+                _call_in(loop, self._replaced)  # after the adoption: the pool is never seen without both
 
         threading.Thread(target=replace, name="sparql-worker-replace", daemon=True).start()
 
     def _adopt(self, worker: Worker) -> None:
         self._busy.add(worker)
         self._release(worker)
+
+    def _replaced(self) -> None:
+        self._replacing -= 1
+
+
+def _call_in(loop: asyncio.AbstractEventLoop, call: Callable[..., None], *args: Any) -> None:
+    """Run ``call`` on ``loop`` from another thread, or here when that loop has closed."""
+    try:
+        loop.call_soon_threadsafe(call, *args)
+    except RuntimeError:
+        call(*args)
 
 
 def _demote(worker: Worker) -> None:
@@ -391,8 +602,8 @@ def _expire(future: asyncio.Future[Any]) -> None:
 
 
 if __name__ == "__main__":
-    # Run as ``python -m server.store.workers FD DATABASE LIMIT PREFIXES``; the serving code is taken from
-    # the imported module, so that pickled answers name ``server.store.workers``, not ``__main__``.
+    # Run as ``python -m server.store.workers FD DATABASE OPTIONS``; the serving code is taken from the
+    # imported module, so that pickled answers name ``server.store.workers``, not ``__main__``.
     from server.store import workers
 
-    workers.serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4]))
+    workers.serve(Connection(int(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3]))

@@ -13,12 +13,25 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from server import __version__
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
-from server.web import downloads, metrics, openapi, pages, reconcile, resources, search, security, sparql, wellknown
+from server.web import (
+    downloads,
+    metrics,
+    openapi,
+    pages,
+    reconcile,
+    resources,
+    search,
+    security,
+    sending,
+    sparql,
+    wellknown,
+)
 
 RouterFactory = Callable[[Settings, Store], APIRouter]
 
@@ -37,6 +50,18 @@ ROUTERS: list[tuple[str, RouterFactory]] = [
 STATIC = Path(__file__).parent / "static"
 
 
+class App(FastAPI):
+    """The FastAPI app, which also keeps a way to abort each request's connection in its scope
+    (``server.web.sending``): under uvicorn, ``send`` is a method of the request cycle, which holds the
+    connection's transport."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        transport = getattr(getattr(send, "__self__", None), "transport", None)
+        if scope["type"] == "http" and callable(getattr(transport, "abort", None)):
+            scope[sending.ABORT] = transport.abort  # type: ignore[union-attr]
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None) -> FastAPI:
     """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan)."""
 
@@ -47,7 +72,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
         if pool is not None and started:  # a pool started by someone else is theirs to close
             pool.close()
 
-    app = FastAPI(
+    app = App(
         title="SER Linked Data",
         version=__version__,
         docs_url=None,  # Swagger UI would load third-party scripts from a CDN; the CSP allows none
@@ -60,6 +85,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.state.store = store
     app.state.pool = pool
     app.state.cache = ResultCache(store.release.version)
+    app.state.answers = sending.AnswerBudget(settings.answer_memory * 1024**2, settings.write_timeout)
     app.state.metrics = registry = metrics.Metrics()
     registry.collectors.append(lambda: _operational(app))
     app.add_middleware(security.Guard)  # inside the metrics, so that its 408, 431 and 500 are counted
@@ -80,6 +106,9 @@ def _operational(app: FastAPI) -> Iterable[tuple[str, tuple[tuple[str, str], ...
     yield "ser_kg_sparql_cache_hits_total", (), cache.hits
     yield "ser_kg_sparql_cache_misses_total", (), cache.misses
     yield "ser_kg_sparql_cache_bytes", (), cache.bytes
+    answers: sending.AnswerBudget = app.state.answers
+    yield "ser_kg_sparql_answer_bytes_held", (), answers.held
+    yield "ser_kg_sparql_slow_readers_closed_total", (), answers.slow_readers
     if pool is not None:
         yield "ser_kg_sparql_query_timeouts_total", (), pool.timeouts
         yield "ser_kg_sparql_worker_restarts_total", (), pool.restarts

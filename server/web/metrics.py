@@ -2,7 +2,7 @@
 
 ``/-/metrics`` counts requests and their latencies per route (an ASGI middleware, so that every route is
 counted, whichever module serves it), SPARQL outcomes, timeouts, worker restarts and the result cache.
-``/-/health`` says whether the release is loaded and the query workers are up. Counters live in this
+``/-/health`` says whether the release is loaded and the query workers can take queries. Counters live in this
 process only; with several server processes, each is scraped on its own.
 
 The exposition format is small enough to write by hand: counters and gauges are ``name{labels} value``
@@ -160,8 +160,9 @@ def router(settings: Settings, store: Store) -> APIRouter:
     @api.get("/-/health", include_in_schema=False)
     def health(request: Request) -> JSONResponse:
         pool: Any = getattr(request.app.state, "pool", None)
-        workers = pool.alive if pool is not None else 0
-        healthy = pool is None or workers > 0
+        # Ready to serve: a busy pool, or one replacing a worker, is working, not broken (a load balancer
+        # that took it for broken would drop the whole site while a few heavy queries run).
+        healthy = pool is None or pool.ready
         body = {"status": "ok" if healthy else "degraded", "release": store.release.version,
                 **(pool.health() if pool is not None else {})}
         return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})

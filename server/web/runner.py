@@ -4,6 +4,12 @@ The store is loaded into its on-disk database once per release (``server.store.e
 opened read-only afterwards, by this process for the pages and by each query worker for ``/sparql``.
 With ``--store URL`` the release is served from a remote SPARQL engine instead (``server.store.remote``),
 which then also runs the public queries.
+
+The query workers share one memory budget sized for the machine, not a fixed cap each: setting
+``query_memory`` (MiB), or by default half of what the machine has available when the server starts
+(``MemAvailable`` in ``/proc/meminfo``, or what the cgroup still allows when that is lower, as in a
+container). Each worker's address space is capped at its share, so that all of them together, running
+their heaviest queries at once, stay within the budget.
 """
 
 from __future__ import annotations
@@ -13,15 +19,70 @@ from pathlib import Path
 
 import uvicorn
 
+from server.errors import SettingError
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.embedded import EmbeddedStore
 from server.store.remote import RemoteRunner, RemoteStore, engine_from
-from server.store.workers import WorkerPool
+from server.store.workers import WORKER_MEMORY_BYTES, WorkerPool
 from server.web.app import create_app
 
 log = logging.getLogger(__name__)
+
+
+MIB = 1024**2
+MACHINE_SHARE = 0.5  # of the memory available at start, for all query workers together (query_memory 0)
+# Least address space a worker needs to open the store and answer small queries (an idle worker maps
+# about 400-650 MiB: the interpreter, the engine, its threads' stacks).
+MIN_WORKER_MEMORY = 1024 * MIB
+MEMINFO = Path("/proc/meminfo")
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def available_memory(meminfo: Path = MEMINFO, cgroup: Path = CGROUP) -> int | None:
+    """Bytes this process could still take: MemAvailable, or the cgroup's headroom when lower."""
+    found: list[int] = []
+    try:
+        for line in meminfo.read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit_file, usage_file in (("memory.max", "memory.current"),  # cgroup v2
+                                   ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes")):  # v1
+        try:
+            limit = (cgroup / limit_file).read_text(encoding="ascii").strip()
+            if limit.isdecimal() and int(limit) < 1 << 60:  # v1 writes a huge number for "no limit"
+                usage = (cgroup / usage_file).read_text(encoding="ascii").strip()
+                found.append(max(int(limit) - (int(usage) if usage.isdecimal() else 0), 0))
+        except (OSError, ValueError):
+            continue
+    return min(found) if found else None
+
+
+def worker_memory(settings: Settings, available: int | None = None) -> int:
+    """The address-space cap of one query worker, in bytes: its share of the budget of all workers."""
+    if settings.query_memory:
+        budget = settings.query_memory * MIB
+        share = budget // settings.query_workers
+        if share < MIN_WORKER_MEMORY:
+            raise SettingError(
+                f"query_memory={settings.query_memory} (SER_KG_QUERY_MEMORY) gives each of the "
+                f"{settings.query_workers} query workers {share // MIB} MiB, less than the "
+                f"{MIN_WORKER_MEMORY // MIB} MiB a worker needs: raise it, or lower query_workers")
+        return share
+    if available is None:
+        available = available_memory()
+    if available is None:  # no /proc: keep the fixed cap of one worker
+        return WORKER_MEMORY_BYTES
+    share = int(available * MACHINE_SHARE) // settings.query_workers
+    if share < MIN_WORKER_MEMORY:
+        log.warning("the machine has %d MiB available: each of the %d query workers gets the minimum of %d MiB, "
+                    "more than its share; set query_memory (SER_KG_QUERY_MEMORY), or lower query_workers",
+                    available // MIB, settings.query_workers, MIN_WORKER_MEMORY // MIB)
+        return MIN_WORKER_MEMORY
+    return share
 
 
 def pool_for(settings: Settings, store: EmbeddedStore) -> WorkerPool:
@@ -31,6 +92,7 @@ def pool_for(settings: Settings, store: EmbeddedStore) -> WorkerPool:
         timeout=settings.query_timeout,
         limit=settings.result_limit,
         prefixes=prefixes(store.release.base_iri),
+        memory=worker_memory(settings),
     )
 
 

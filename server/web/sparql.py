@@ -38,6 +38,7 @@ from server.store.cache import ResultCache
 from server.store.workers import Answer, Job
 from server.web import sparql_page
 from server.web.metrics import Metrics
+from server.web.sending import AnswerBudget, BoundedAnswer
 from server.web.service_description import LIMIT_HEADER, TRUNCATED_HEADER, ServiceDescription
 
 PATH = "/sparql"
@@ -243,7 +244,7 @@ class Endpoint:
         answer = cache.get(key)
         if answer is not None:
             metrics.inc("ser_kg_sparql_queries_total", (("outcome", "cached"),))
-            return self._respond(answer, fmt, etag)
+            return self._respond(request, answer, fmt, etag)
         pool: QueryRunner | None = request.app.state.pool
         if pool is None:
             return self.error(request, StoreError("the SPARQL query workers are not running"), "error")
@@ -267,7 +268,7 @@ class Endpoint:
         if answer.truncated:
             metrics.inc("ser_kg_sparql_results_truncated_total")
         cache.put(key, answer)
-        return self._respond(answer, fmt, etag)
+        return self._respond(request, answer, fmt, etag)
 
     async def _once(self, pool: QueryRunner, key: CacheKey, job: Job, metrics: Metrics) -> Answer:
         """Run ``job``, or wait for the same query already running: when many clients send one query
@@ -323,7 +324,9 @@ class Endpoint:
         digest = hashlib.blake2b(repr(key).encode(), digest_size=8).hexdigest()
         return f'"{self.store.release.version}-{digest}"'
 
-    def _respond(self, answer: Answer, fmt: Format, etag: str | None) -> Response:
+    def _respond(self, request: Request, answer: Answer, fmt: Format, etag: str | None) -> Response:
+        """The answer, sent within the memory budget for answers and the write timeout
+        (``server.web.sending``)."""
         extra = {
             TRUNCATED_HEADER: "true" if answer.truncated else "false",
             LIMIT_HEADER: str(self.settings.result_limit),
@@ -331,7 +334,15 @@ class Endpoint:
         }
         if etag:
             extra["ETag"] = etag
-        return Response(answer.body, headers=self.headers(extra), media_type=_content_type(fmt))
+        budget: AnswerBudget = request.app.state.answers
+
+        def busy() -> Response:
+            return self.error(request, StoreError(
+                f"the server holds {budget.total_bytes // 1024**2} MiB of answers for clients that are still "
+                "reading them (setting answer_memory); try again shortly"), "busy")
+
+        return BoundedAnswer(answer.body, budget, headers=self.headers(extra), media_type=_content_type(fmt),
+                             busy=busy)
 
 
 def _content_type(fmt: Format) -> str:
