@@ -175,13 +175,15 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
-    from server.store.embedded import read_release
+    from server.store.embedded import read_release, verify_release
     from server.store.publish import GraphStore, publish
     from server.store.remote import engine_from
 
+    current = _latest_or_fail(settings)
+    verify_release(current)
     store = GraphStore(engine_from(args.to, settings))
     try:
-        done = publish(read_release(_latest_or_fail(settings)), store)
+        done = publish(read_release(current), store)
     finally:
         store.close()
     removed = f"; removed {', '.join(done.removed)}" if done.removed else ""

@@ -4,6 +4,15 @@ with them at once.
 The files are YAML (see ``data/README.md`` for why). Every scalar is read as text, whatever it looks
 like, so that ``2014`` stays a year and ``nee`` stays a word; each field's kind (``records.py``) then
 says how to read it. Problems carry the file, the line, the record and the field.
+
+The files are read by :func:`compose`, which is safe with hostile input where YAML itself is not:
+libyaml's C parser makes the events, and a composer of our own turns them into nodes, refusing at the
+event that starts them (so with its line) anchors and aliases (an alias bomb of a few hundred bytes
+expands to gigabytes; a self-referencing one never ends), a list or mapping used as a field name,
+nesting deeper than ``MAX_DEPTH`` and a value longer than ``MAX_VALUE_CHARS``. A file over
+``MAX_FILE_BYTES`` is not parsed at all. PyYAML's own composer offers none of these bounds, and no
+YAML library at hand does; that is why this one is hand-written. The limits are documented in
+``data/README.md`` ("Limits").
 """
 
 from __future__ import annotations
@@ -14,6 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+from yaml.reader import ReaderError
 
 from server.errors import Problem
 from server.pipeline.records import BY_NAME, NESTED, TOP_LEVEL, Field, RecordType
@@ -22,6 +43,13 @@ from server.rdf.iris import is_key
 Value = str | list[Any] | dict[str, Any]
 
 RETIRED_FILE = "ingetrokken.yaml"
+
+# Limits on a record file, far above any real one (the longest value in data/ is about 1,100
+# characters, the largest file under 40 KB; the benchmark's million-triple data stays under 64 MiB).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_VALUE_CHARS = 20_000
+MAX_DEPTH = 16  # file > record > field > language > list is 5; nested records add 3
+STR, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
 
 @dataclass
@@ -83,16 +111,101 @@ def _plain(node: yaml.Node) -> Any:
     raise TypeError(node)
 
 
+class _Refused(Exception):
+    """YAML that is valid but not allowed in a record file, at a line."""
+
+    def __init__(self, message: str, event: Event) -> None:
+        super().__init__(message)
+        self.line = event.start_mark.line + 1 if event.start_mark else None
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used: the events
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The one document of a record file as YAML nodes, refusing what :data:`MAX_DEPTH` and the
+    rest of the module docstring forbid; ``None`` for an empty file."""
+    events = yaml.parse(text, Loader=_LOADER)
+    root: yaml.Node | None = None
+    for event in events:
+        if isinstance(event, DocumentStartEvent):
+            if root is not None:
+                raise _Refused("a record file holds one YAML document; remove the second '---'", event)
+            root = _node(events, next(events), 0)
+    return root
+
+
+def _node(events: Iterator[Event], event: Event, depth: int) -> yaml.Node:
+    if isinstance(event, AliasEvent):
+        raise _Refused(f"an alias (*{event.anchor}) is not allowed in a record file: write the value out "
+                       "in full", event)
+    if isinstance(event, NodeEvent) and event.anchor is not None:
+        raise _Refused(f"an anchor (&{event.anchor}) is not allowed in a record file: write each value out "
+                       "in full", event)
+    if isinstance(event, ScalarEvent):
+        if len(event.value) > MAX_VALUE_CHARS:
+            raise _Refused(f"a value of {len(event.value):,} characters; at most {MAX_VALUE_CHARS:,} are "
+                           "allowed", event)
+        return yaml.ScalarNode(STR, event.value, _mark(event.start_mark), _mark(event.end_mark))
+    if depth >= MAX_DEPTH:
+        raise _Refused(f"nested more than {MAX_DEPTH} levels deep", event)
+    if isinstance(event, SequenceStartEvent):
+        items: list[yaml.Node] = []
+        for item in events:
+            if isinstance(item, SequenceEndEvent):
+                return yaml.SequenceNode(SEQ, items, _mark(event.start_mark), _mark(item.end_mark))
+            items.append(_node(events, item, depth + 1))
+    if isinstance(event, MappingStartEvent):
+        pairs: list[tuple[yaml.Node, yaml.Node]] = []
+        for item in events:
+            if isinstance(item, MappingEndEvent):
+                return yaml.MappingNode(MAP, pairs, _mark(event.start_mark), _mark(item.end_mark))
+            key = _node(events, item, depth + 1)
+            if not isinstance(key, yaml.ScalarNode):
+                raise _Refused("a field name must be plain text, not a list or a mapping", item)
+            pairs.append((key, _node(events, next(events), depth + 1)))
+    raise _Refused(f"unexpected YAML {type(event).__name__}", event)  # the parser never sends one
+
+
+def _mark(mark: Any) -> Any:
+    """libyaml's marks and PyYAML's have the same ``line``; the stubs know only PyYAML's."""
+    return mark
+
+
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
 def _compose(path: Path, display: str, problems: list[Problem]) -> yaml.Node | None:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with path.open(encoding="utf-8") as stream:
-            return yaml.compose(stream, Loader=loader)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(display, "", "", f"{size:,} bytes; a record file may hold at most "
+                                    f"{MAX_FILE_BYTES:,} (split it, or see data/README.md, 'Limits')"))
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(display, "", "", f"cannot read the file ({exc.strerror})"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(display, "", "", f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+                                raw.count(b"\n", 0, exc.start) + 1))
+        return None
+    try:
+        return compose(text)
+    except _Refused as exc:
+        problems.append(Problem(display, "", "", str(exc), exc.line))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problems.append(Problem(display, "", "", f"not valid YAML: {exc.problem}", line))
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(display, "", "", f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
+    except ReaderError as exc:  # a raw control character, which YAML does not allow
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problems.append(Problem(display, "", "", f"not valid YAML: character U+{code:04X} ({exc.reason}); "
+                                "remove it", _line_at(text, exc.position)))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(display, "", "", f"not valid YAML: {exc}"))
     return None
 
 

@@ -3,11 +3,19 @@
 The IRIs are minted under the production base (``DEFAULT_BASE``); the release rebases them when the
 ``base_iri`` setting differs. A value that cannot be read becomes a :class:`Problem`, and the transform
 carries on, so that one run reports every problem.
+
+Every value is checked for characters that have no place in a label or a name: control characters
+(Unicode category Cc: NUL, ESC, ...), format characters (Cf: the bidi overrides U+202A-U+202E and
+isolates U+2066-U+2069, zero-width characters), surrogates, private-use and unassigned code points,
+and line and paragraph separators. XML 1.0 forbids most of them, so RDF/XML and SPARQL XML results
+would break, and the rest reorder or hide text on a page. Tab and line breaks are allowed only in
+``text`` fields, whose white space is folded into single spaces.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -23,6 +31,7 @@ from server.pipeline.records import BY_NAME, NESTED, Field, ser
 from server.pipeline.sources import Record, Sources, Value, fields_of
 from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
+from server.store.terms import triples_of
 
 LANGUAGES = ("nl", "en")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -30,6 +39,29 @@ DURATION = re.compile(r"^P(?=\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?$")
 URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 INTEGER = re.compile(r"^\d+$")
 BOOLEANS = {"ja": True, "nee": False}
+FOLDED = frozenset("\t\n\r")  # white space a text field may hold: it is folded into spaces
+
+
+def unsafe_character(text: str, folded: bool = False) -> str | None:
+    """Why ``text`` cannot be published, or None: the first character that is not printable text.
+
+    ``str.isprintable`` is false exactly for the categories C* and Z* other than the space; of the Z*
+    only the line and paragraph separators are refused (a no-break space is text).
+    """
+    if text.isprintable():
+        return None
+    for position, char in enumerate(text):
+        if char.isprintable() or (folded and char in FOLDED) or unicodedata.category(char) == "Zs":
+            continue
+        if char in FOLDED:
+            return (f"a tab or line break (at position {position + 1}) is allowed only in text fields "
+                    "(nl: ..., en: ...); write this value on one line")
+        name = unicodedata.name(char, "") or {"Cc": "a control character", "Cs": "a surrogate",
+                                              "Co": "a private-use character"}.get(unicodedata.category(char),
+                                                                                  "an unassigned code point")
+        return (f"character U+{ord(char):04X} ({name}) at position {position + 1} is not allowed: control, "
+                "format and bidi characters break RDF/XML, SPARQL XML results and pages; remove it")
+    return None
 
 
 class Reader:
@@ -52,6 +84,10 @@ class Reader:
             if not isinstance(item, str) or not item.strip():
                 self.problems.append(record.problem(spec.name, f"expected a {spec.kind} value, got {item!r}"))
                 continue
+            unsafe = unsafe_character(item.strip())
+            if unsafe:
+                self.problems.append(record.problem(spec.name, unsafe))
+                continue
             read = READERS[spec.kind]
             try:
                 out.append(read(self, spec, item.strip()))
@@ -64,6 +100,7 @@ class Reader:
             self.problems.append(record.problem(spec.name, "write text per language, such as 'nl: ...' and 'en: ...'"))
             return []
         out: list[URIRef | Literal] = []
+        refused = False  # a text refused for its characters: saying that it is missing would be noise
         for lang, texts in value.items():
             if lang not in LANGUAGES:
                 self.problems.append(record.problem(spec.name, f"language {lang!r} is not one of {LANGUAGES}"))
@@ -76,8 +113,13 @@ class Reader:
                 if not isinstance(text, str) or not text.strip():
                     self.problems.append(record.problem(spec.name, f"{lang}: empty text"))
                     continue
+                unsafe = unsafe_character(text, folded=True)
+                if unsafe:
+                    self.problems.append(record.problem(spec.name, f"{lang}: {unsafe}"))
+                    refused = True
+                    continue
                 out.append(Literal(" ".join(text.split()), lang=lang))
-        if spec.required and not any(isinstance(o, Literal) and o.language == "nl" for o in out):
+        if spec.required and not refused and not any(isinstance(o, Literal) and o.language == "nl" for o in out):
             self.problems.append(record.problem(spec.name, "needs a Dutch ('nl') text"))
         return out
 
@@ -211,7 +253,9 @@ class NTriples:
         return "".join(line[:-3] + suffix for line in sorted(self.lines)).encode("utf-8")
 
     def graph(self) -> Graph:
-        return Graph().parse(data="".join(self.lines), format="nt")
+        graph = Graph()
+        graph.addN((s, p, o, graph) for s, p, o in triples_of("".join(self.lines).encode("utf-8")))
+        return graph
 
 
 def to_graph(sources: Sources, vocab: Graph) -> tuple[Graph, list[Problem]]:
@@ -288,7 +332,10 @@ def _retire(sources: Sources, reader: Reader, graph: TripleSink, problems: list[
             except ValueError as exc:
                 problems.append(Problem(ret.file, ret.ref, "datum", str(exc), ret.line))
         for lang, text in ret.reason.items():
-            if lang in LANGUAGES and isinstance(text, str):
+            unsafe = unsafe_character(text, folded=True) if isinstance(text, str) else None
+            if unsafe:
+                problems.append(Problem(ret.file, ret.ref, "reden", f"{lang}: {unsafe}", ret.line))
+            elif lang in LANGUAGES and isinstance(text, str):
                 graph.add((subject, SKOS.changeNote, Literal(text, lang=lang)))
         for source in ret.sources:
             if isinstance(source, str) and URL.match(source):

@@ -6,6 +6,11 @@ database that looks finished. A ``.complete`` marker written last guards against
 copied or damaged by hand: without it the database is rebuilt, never served half. A digest of every
 database file (``.digests``, written at load, checked at each start) catches a file damaged since: the
 database is then rebuilt from the release, whose ``ser.nq`` must match its checksum in the manifest.
+
+At every start, before anything is served, every file of the release is checked against its sha256
+in ``SHA256SUMS`` and in ``manifest.json`` (:func:`verify_release`): a damaged ``void.ttl`` would
+otherwise give 500s, and a changed dump would be served under a checksum it no longer has. A release
+that fails is refused with the name of the file; nothing of it is served.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +36,9 @@ QUADS_FILE = "ser.nq"
 MARKER = ".complete"
 DIGESTS = ".digests"
 STAGING = ".loading-"
+SUMS = "SHA256SUMS"
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # as the downloads serve them
+_SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +83,7 @@ def ensure_database(store_dir: Path, release: ReleaseInfo) -> Path:
     quads = release.path / QUADS_FILE
     if not quads.is_file():
         raise ReleaseError(f"{quads}: missing from the release; rebuild it with `ser-kg build`")
-    _check_quads(release, quads)
+    verify_release(release.path, only=(QUADS_FILE,))
     store_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(store_dir)
     staging = store_dir / f"{STAGING}{release.version}-{os.getpid()}"
@@ -122,23 +131,64 @@ def _intact(database: Path) -> bool:
         return False
 
 
-def _check_quads(release: ReleaseInfo, quads: Path) -> None:
-    """A damaged or truncated ``ser.nq`` can still parse; its checksum in the manifest says if it is whole."""
+def checksums(release_dir: Path) -> dict[str, tuple[str, str]]:
+    """name -> (sha256, where it is listed), from ``SHA256SUMS`` and ``manifest.json`` together."""
+    listed: dict[str, tuple[str, str]] = {}
     try:
-        manifest = json.loads((release.path / "manifest.json").read_text(encoding="utf-8"))
-        listed = {f.get("name"): f.get("sha256") for f in manifest.get("files", []) if isinstance(f, dict)}
-    except (OSError, ValueError, AttributeError):
-        listed = {}
-    expected = listed.get(QUADS_FILE)
-    if not expected:
-        return
-    digest = hashlib.sha256()
-    with quads.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        raise ReleaseError(f"{quads} does not match its sha256 in manifest.json: the release is damaged. "
-                           "Build a new one with `ser-kg build`, or restore this one from a backup.")
+        manifest = json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+        files = manifest.get("files", []) if isinstance(manifest, dict) else []
+    except (OSError, ValueError) as exc:
+        raise ReleaseError(f"{release_dir / 'manifest.json'}: not a complete release ({exc}); run `ser-kg build`") \
+            from None
+    for entry in files if isinstance(files, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry.get("sha256"):
+            listed[entry["name"]] = (str(entry["sha256"]), "manifest.json")
+    sums = release_dir / SUMS
+    if not sums.exists():
+        return listed  # releases made by hand (test fixtures) have only the manifest
+    try:
+        lines = sums.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReleaseError(f"{sums}: cannot be read ({exc}): the release is damaged; {_REMEDY}") from None
+    for number, line in enumerate(lines, 1):
+        match = _SUM_LINE.match(line)
+        if not match:
+            raise ReleaseError(f"{sums}:{number}: not a line of 'sha256  name': the release is damaged; {_REMEDY}")
+        digest, name = match.groups()
+        if name in listed and listed[name][0] != digest:
+            raise ReleaseError(f"{sums}:{number}: {name} has another sha256 than in manifest.json: the release is "
+                               f"damaged; {_REMEDY}")
+        listed[name] = (digest, SUMS if name not in listed else f"{SUMS} and manifest.json")
+    return listed
+
+
+_REMEDY = "build a new one with `ser-kg build`, or restore this one from a backup."
+
+
+def verify_release(release_dir: Path, only: Collection[str] | None = None) -> None:
+    """Raise ReleaseError naming the first file of the release that is missing or not its checksum.
+
+    ``only`` limits the check to those files (a load needs just ``ser.nq``); a start checks them all.
+    """
+    for name, (expected, where) in sorted(checksums(release_dir).items()):
+        if only is not None and name not in only:
+            continue
+        path = release_dir / name
+        if not _FILE_NAME.match(name) or path.is_symlink():
+            raise ReleaseError(f"{release_dir / where.split()[0]} lists {name!r}, which is not a file of the "
+                               f"release: the release is damaged; {_REMEDY}")
+        if not path.is_file():
+            raise ReleaseError(f"{path}: missing from the release; rebuild it with `ser-kg build`")
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as stream:
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise ReleaseError(f"{path}: cannot be read ({exc.strerror}); {_REMEDY}") from None
+        if digest.hexdigest() != expected:
+            raise ReleaseError(f"{path} does not match its sha256 in {where}: the release is damaged. "
+                               f"{_REMEDY[0].upper()}{_REMEDY[1:]}")
 
 
 def _remove_abandoned(store_dir: Path) -> None:
@@ -210,6 +260,7 @@ class EmbeddedStore:
     @classmethod
     def open(cls, release_dir: Path, store_dir: Path) -> EmbeddedStore:
         release = read_release(release_dir)
+        verify_release(release_dir)
         return cls(release, ensure_database(store_dir, release))
 
     def select(self, query: str) -> Sequence[Row]:

@@ -27,7 +27,7 @@ from server.rdf.sparql_policy import QUERY_FORMS, position, tokens
 from server.store import results
 from server.store.base import ReleaseInfo, Row
 from server.store.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph
-from server.store.embedded import document, read_release
+from server.store.embedded import document, read_release, verify_release
 from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.engine_async import AsyncConnections, fetch_async
 from server.store.terms import to_rdflib
@@ -75,7 +75,9 @@ class RemoteStore:
             raise ReleaseError(f"release {versions[0]} is current in the engine at {engine.url}, but {folder} "
                                "does not hold its files (downloads and the catalogue are served from them): "
                                "copy the release folder to every server")
-        return cls(engine, read_release(folder))
+        release = read_release(folder)
+        verify_release(folder)  # the downloads, VoID and catalogue are served from these files
+        return cls(engine, release)
 
     def fetch(self, query: str, dataset: str, *, triples: bool) -> Parsed:
         return fetch(self.connections, query, dataset, triples)

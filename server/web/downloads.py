@@ -1,5 +1,6 @@
 """Downloads: every file of the current release and of the earlier ones, with size, checksum, format
-and licence, served with ETag, Last-Modified, Range and 304.
+and licence, served with ETag, Last-Modified, Range and 304. The listing's ETag follows the set of releases
+listed (a build adds one while the server still serves the one before).
 
 A release is a folder ``{releases_dir}/{version}/`` with a ``manifest.json`` that lists its files
 (name, media_type, bytes, sha256). A file is served only when its release folder is a real release
@@ -11,10 +12,13 @@ Range, RFC 9110 §14); the conditional check that FileResponse leaves to the cal
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +88,26 @@ def releases(releases_dir: Path, current: Path) -> list[Release]:
     return sorted(found.values(), key=lambda r: (r.created, r.version), reverse=True)
 
 
+def _created(found: list[Release]) -> list[datetime]:
+    out = []
+    for release in found:
+        try:
+            created = datetime.fromisoformat(release.created)
+        except ValueError:
+            continue
+        out.append(created if created.tzinfo else created.replace(tzinfo=UTC))
+    return out
+
+
+def listing_variant(found: list[Release]) -> str:
+    """The ETag variant of the listing: it changes with the set of releases, not only with the one served,
+    because a build adds a release to the listing while the server goes on serving the previous one."""
+    digest = hashlib.blake2b(digest_size=8)
+    for release in found:
+        digest.update(json.dumps([release.version, release.manifest], sort_keys=True).encode("utf-8"))
+    return f"downloads-{digest.hexdigest()}"
+
+
 def format_label(entry: dict[str, Any]) -> str:
     media = str(entry.get("media_type", ""))
     inner = str(entry.get("format", "")) or media
@@ -116,9 +140,11 @@ def router(settings: Settings, store: Store) -> APIRouter:
 
     @api.api_route("/downloads/", methods=METHODS, include_in_schema=False)
     def listing(request: Request) -> Response:
+        found = releases(settings.releases_dir, release_info.path)
+
         def context(lang: str) -> dict[str, Any]:
             shown = []
-            for r in releases(settings.releases_dir, release_info.path):
+            for r in found:
                 files = [{"name": name, "href": f"/downloads/{r.version}/{name}", "format": format_label(e),
                           "size": human_size(int(e["bytes"]), lang) if e.get("bytes") is not None else "",
                           "bytes": e.get("bytes"), "sha256": e.get("sha256") or ""}
@@ -131,7 +157,9 @@ def router(settings: Settings, store: Store) -> APIRouter:
                               "triples": human_number(int(triples), lang) if triples is not None else ""})
             return {"releases": shown}
 
-        return rendering.render(request, "downloads.html", context, release_info, variant="downloads")
+        # Last-Modified too follows the listing: the newest release in it, which may be newer than the one served.
+        listed = dataclasses.replace(release_info, created=max([release_info.created, *_created(found)]))
+        return rendering.render(request, "downloads.html", context, listed, variant=listing_variant(found))
 
     @api.api_route("/downloads", methods=METHODS, include_in_schema=False)
     def listing_slash() -> Response:
