@@ -62,7 +62,8 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.state.cache = ResultCache(store.release.version)
     app.state.metrics = registry = metrics.Metrics()
     registry.collectors.append(lambda: _operational(app))
-    app.add_middleware(security.Guard)  # inside the metrics, so that its 408, 431 and 500 are counted
+    # Inside the metrics, so that its 408, 431 and 500 are counted.
+    app.add_middleware(security.Guard, public_url=settings.public_root)
     app.add_middleware(metrics.RequestMetrics, metrics=registry)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]

@@ -153,7 +153,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
                 return await run_in_threadpool(answer, request, "extend", lambda: matcher.extend(query, lang))
         except (ProtocolError, QueryError) as exc:
             return problem(exc)
-        return answer(request, "manifest", lambda: manifest(directory, str(request.base_url), lang))
+        return answer(request, "manifest", lambda: manifest(directory, settings.public_root, lang))
 
     @api.get(PATH + "/suggest/{kind}", include_in_schema=False)
     def suggest(request: Request, kind: str, prefix: str = "", cursor: str = "0") -> Response:

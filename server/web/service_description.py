@@ -130,6 +130,5 @@ class ServiceDescription:
             # Everything is in the default graph, so Turtle is valid TriG and N-Triples valid N-Quads.
             writer = _TRIPLE_WRITERS.get(fmt.name, fmt.rdflib or "turtle")
             body = self.graph(endpoint).serialize(format=writer, encoding="utf-8")
-            if len(self._rendered) < 64:  # endpoint URLs come from the Host header: keep this bounded
-                self._rendered[key] = body
+            self._rendered[key] = body  # one endpoint (the configured public URL) times the formats
         return body

@@ -211,8 +211,7 @@ class Endpoint:
             return self._not_acceptable(request, offers)
         if fmt is HTML:
             return self.page.render(request, None, self.headers())
-        endpoint = str(request.url.replace(query="", fragment=""))
-        body = self.description.render(endpoint, fmt)
+        body = self.description.render(f"{self.settings.public_root}{PATH.lstrip('/')}", fmt)
         # The description is the release's and the settings': the bytes name both, so the tag is of the bytes.
         etag = f'"{self.store.release.version}-sd-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
         if etag in request.headers.get("if-none-match", ""):

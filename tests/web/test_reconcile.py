@@ -60,11 +60,11 @@ def reconcile(client: TestClient, queries: dict[str, Any], method: str = "POST")
 
 def service_url(manifest: dict[str, Any], kind: str) -> str:
     service = manifest["suggest"][kind]
-    return str(service["service_url"] + service["service_path"]).removeprefix("http://testserver")
+    return str(service["service_url"] + service["service_path"]).removeprefix(BASE.rstrip("/"))
 
 
 def template(url: str, identifier: str) -> str:
-    return url.replace("{{id}}", identifier).removeprefix("http://testserver")
+    return url.replace("{{id}}", identifier).removeprefix(BASE.rstrip("/"))
 
 
 def test_the_manifest_names_the_spaces_types_and_services(manifest: dict[str, Any]) -> None:
@@ -180,7 +180,7 @@ def test_the_view_url_leads_to_the_document(client: TestClient, manifest: dict[s
 def test_data_extension_proposes_properties_and_returns_typed_cells(client: TestClient,
                                                                     manifest: dict[str, Any]) -> None:
     propose = manifest["extend"]["propose_properties"]
-    url = (propose["service_url"] + propose["service_path"]).removeprefix("http://testserver")
+    url = (propose["service_url"] + propose["service_path"]).removeprefix(BASE.rstrip("/"))
     proposed = valid("propose-properties-response", client.get(url, params={"type": "ser:IMVOConvenant"}).json())
     assert f"{BASE}def/ondertekendOp" in {p["id"] for p in proposed["properties"]}
     query = {"ids": [GOUD, "organisatie/ser", f"{BASE}id/unknown/thing"], "properties": [
