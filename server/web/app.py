@@ -18,7 +18,19 @@ from server import __version__
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
-from server.web import downloads, metrics, openapi, pages, reconcile, resources, search, security, sparql, wellknown
+from server.web import (
+    cors,
+    downloads,
+    metrics,
+    openapi,
+    pages,
+    reconcile,
+    resources,
+    search,
+    security,
+    sparql,
+    wellknown,
+)
 
 RouterFactory = Callable[[Settings, Store], APIRouter]
 
@@ -62,6 +74,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.state.cache = ResultCache(store.release.version)
     app.state.metrics = registry = metrics.Metrics()
     registry.collectors.append(lambda: _operational(app))
+    app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
     # Inside the metrics, so that its 408, 431 and 500 are counted.
     app.add_middleware(security.Guard, public_url=settings.public_root)
     app.add_middleware(metrics.RequestMetrics, metrics=registry)

@@ -4,7 +4,7 @@ Someone with a spreadsheet of names (organisations, people, advisory reports, la
 SER IRIs. Sections of the specification (https://reconciliation-api.github.io/specs/0.2/):
 
   §3.1 service manifest      GET /reconcile
-  §3.3 cross-origin access   every answer allows any origin; OPTIONS answers the preflight
+  §3.3 cross-origin access   every answer allows any origin; OPTIONS answers the preflight (server.web.cors)
   §4.3 reconciliation        GET or POST /reconcile with ``queries`` (a batch of at most BATCH_SIZE)
   §5   preview               GET /reconcile/preview?id=   (and /reconcile/view?id= leads to the page)
   §6   suggest               GET /reconcile/suggest/{entity,type,property}?prefix=&cursor=
@@ -196,13 +196,5 @@ def router(settings: Settings, store: Store) -> APIRouter:
         if entity is None:
             return problem(ProtocolError(404, f"no thing with the identifier {id!r} in this release"))
         return RedirectResponse(addresses.href(entity.iri, directory.base), status_code=303, headers=CORS)
-
-    @api.options(PATH, include_in_schema=False)
-    @api.options(PATH + "/{rest:path}", include_in_schema=False)
-    def preflight(request: Request) -> Response:
-        return Response(status_code=204, headers={
-            **CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers", "Content-Type"),
-            "Access-Control-Max-Age": "86400"})
 
     return api

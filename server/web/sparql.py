@@ -12,7 +12,8 @@ One request goes through these steps, each of which can end it:
    stops the query at the time limit (503 naming the setting) and cuts the answer at the result
    limit, flagged in the ``SER-KG-Truncated`` header (never silently).
 
-A GET without a query returns the Service Description. Every answer allows cross-origin use (CORS).
+A GET without a query returns the Service Description. Every answer allows cross-origin use (CORS); the
+preflight is answered by ``server.web.cors``.
 """
 
 from __future__ import annotations
@@ -195,15 +196,6 @@ class Endpoint:
         return (f"the query is longer than {self.settings.max_query_length} characters "
                 "(setting max_query_length)")
 
-    def options(self, request: Request) -> Response:
-        return Response(status_code=204, headers={
-            **CORS,
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers",
-                                                                "Accept, Content-Type"),
-            "Access-Control-Max-Age": "86400",
-        })
-
     def describe(self, request: Request, params: Params) -> Response:
         offers = GRAPH_OFFERS
         fmt = self._negotiate(request, params, offers)
@@ -345,5 +337,4 @@ def router(settings: Settings, store: Store) -> APIRouter:
     # resolution would only add time to every query.
     api.routes.append(Route(PATH, endpoint.get, methods=["GET"], include_in_schema=False))
     api.routes.append(Route(PATH, endpoint.post, methods=["POST"], include_in_schema=False))
-    api.routes.append(Route(PATH, endpoint.options, methods=["OPTIONS"], include_in_schema=False))
     return api
