@@ -120,7 +120,8 @@ class ServiceDescription:
             f"{s.query_timeout:g} s (longer: 503). An answer holds at most {s.result_limit} rows or "
             f"triples; a cut answer carries the header '{TRUNCATED_HEADER}: true'. Queries may be "
             f"{s.max_query_length} characters long (414 or 413 beyond) and request bodies "
-            f"{s.max_body_bytes} bytes (413 beyond)."
+            f"{s.max_body_bytes} bytes (413 beyond). Relative IRIs are resolved against {self.base} "
+            f"when the query declares no BASE."
         )
 
     def render(self, endpoint: str, fmt: Format) -> bytes:
