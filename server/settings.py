@@ -60,6 +60,10 @@ def _base_iri(text: str) -> str:
     return text
 
 
+def _public_url(text: str) -> str:
+    return _base_iri(text) if text else text
+
+
 def _bool(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -97,6 +101,12 @@ TABLE: tuple[Setting, ...] = (
             str),
     Setting("host", "127.0.0.1", "Address the web server listens on.", str),
     Setting("port", 8000, "Port the web server listens on.", _positive_int),
+    Setting("public_url", "", "URL the public reaches the server at, for the absolute links it gives out (the "
+            "reconciliation manifest, the Service Description); never taken from a request's Host or "
+            "X-Forwarded-* headers. Empty: the base IRI.", _public_url),
+    Setting("forwarded_allow_ips", "", "Addresses of the reverse proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto headers are believed (uvicorn's forwarded_allow_ips: comma-separated, * for any), "
+            "for the client address and scheme only; empty: none.", str),
     Setting("query_timeout", 10.0, "Hard time limit of one public SPARQL query, in seconds.", _positive_float),
     Setting("result_limit", 10000, "Most result rows (or triples) one public SPARQL query may return; more "
             "are cut and flagged in the SER-KG-Truncated header.", _positive_int),
@@ -138,6 +148,8 @@ class Settings:
     store_dir: Path
     host: str
     port: int
+    public_url: str
+    forwarded_allow_ips: str
     query_timeout: float
     result_limit: int
     max_query_length: int
@@ -162,6 +174,11 @@ class Settings:
                 changes[name] = _parse(BY_NAME[name], value, f"--{name.replace('_', '-')}")
         updated = dataclasses.replace(self, **changes)
         return _coerce_paths(updated)
+
+    @property
+    def public_root(self) -> str:
+        """The public URL the server's absolute links start with (ends in '/')."""
+        return self.public_url or self.base_iri
 
     @property
     def ontology_dir(self) -> Path:

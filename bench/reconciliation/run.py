@@ -77,7 +77,7 @@ def score(rows: list[dict[str, Any]], answers: list[list[dict[str, Any]]], base:
     positives = sum(1 for r in rows if r["expect"])
     outcomes = []
     for row, result in zip(rows, answers, strict=True):
-        expected = f"{base}id/{row['expect']}" if row["expect"] else None
+        expected = row["expect"] or None  # candidate ids are in the identifier space {base}id/
         top = result[0] if result else None
         outcomes.append({"query": row["query"], "kind": row["kind"], "expected": expected,
                          "top": top["id"] if top else None, "score": top["score"] if top else None,

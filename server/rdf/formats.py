@@ -45,6 +45,25 @@ ALIASES: dict[str, str] = {
     "application/xhtml+xml": "text/html",
 }
 
+# ``format`` parameter values that clients send, beyond the short names, suffixes and media types of the
+# table: SPARQLWrapper's default mode sends xml, rdf+xml, json-ld and n3 for CONSTRUCT and DESCRIBE (and
+# Virtuoso reads them so). Each names formats in order; the first that the query's kind of answer has is
+# taken, so xml is SPARQL XML for a SELECT and RDF/XML for a CONSTRUCT. N3 is answered with Turtle, which
+# is N3 (W3C Team Submission, §1).
+PARAMETER_NAMES: dict[str, tuple[str, ...]] = {
+    "xml": ("xml", "rdfxml"),
+    "rdf+xml": ("rdfxml",),
+    "rdf/xml": ("rdfxml",),
+    "json": ("json", "jsonld"),
+    "json-ld": ("jsonld",),
+    "n3": ("turtle",),
+    "text/n3": ("turtle",),
+    "text/rdf+n3": ("turtle",),
+    "n-triples": ("ntriples",),
+    "nt": ("ntriples",),
+    "n-quads": ("nquads",),
+    "ttl": ("turtle",),
+}
 BY_SUFFIX: dict[str, Format] = {f.suffix: f for f in (*RDF_FORMATS, HTML)}
 BY_NAME: dict[str, Format] = {f.name: f for f in (*RDF_FORMATS, *RESULT_FORMATS, HTML)}
 BY_MEDIA_TYPE: dict[str, Format] = {f.media_type: f for f in (*RDF_FORMATS, *RESULT_FORMATS, HTML)}

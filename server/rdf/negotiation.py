@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from server.rdf.formats import ALIASES, Format
+from server.rdf.formats import ALIASES, PARAMETER_NAMES, Format
 
 MAX_ACCEPT_LENGTH = 4096  # longer headers are cut: no client needs more, and parsing stays bounded
 MAX_RANGES = 64
@@ -89,12 +89,36 @@ def choose(offers: Sequence[Format], accept: str | None) -> Format | None:
 
 
 def from_parameter(value: str, offers: Sequence[Format]) -> Format | None:
-    """The offer a ``format`` parameter names: a short name (``json``, ``turtle``), a file suffix or a
-    media type (aliases included). None when it names none of ``offers``.
+    """The offer a ``format`` parameter names: a short name (``json``, ``turtle``), a file suffix, a media
+    type (aliases included) or a name clients send (``PARAMETER_NAMES``: ``xml``, ``rdf+xml``, ``n3``).
+    None when it names none of ``offers``.
     """
     wanted = value.strip().lower()
     wanted = ALIASES.get(wanted, wanted)
     for offer in offers:
         if wanted in (offer.name, offer.suffix, offer.media_type):
             return offer
+    for name in PARAMETER_NAMES.get(wanted, ()):
+        for offer in offers:
+            if offer.name == name:
+                return offer
     return None
+
+
+def choose_with_parameter(offers: Sequence[Format], values: Sequence[str], accept: str | None) -> Format | None:
+    """The offer for a request with ``format`` parameters (the first that names an offer counts) and an
+    Accept header: the parameter wins unless the header excludes it, and a header that names a type
+    the server has (not only ``*/*``) is then answered. So ``format=csv`` with ``Accept: */*`` is CSV,
+    but with ``Accept: application/sparql-results+json`` it is JSON: a format parameter never overrules
+    an Accept header that can be satisfied. A parameter that names nothing, with no such header, is None.
+    """
+    named = next((f for f in (from_parameter(v, offers) for v in values) if f is not None), None)
+    if accept is None:
+        return named
+    ranges = parse_accept(accept)
+    if named is not None and client_q(ranges, named.media_type) > 0:
+        return named
+    chosen = choose(offers, accept)
+    if chosen is not None and any(r.type != "*" and r.matches(chosen.media_type) for r in ranges):
+        return chosen
+    return named

@@ -20,6 +20,7 @@ from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
 from server.web import (
+    cors,
     downloads,
     metrics,
     openapi,
@@ -88,7 +89,9 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.state.answers = sending.AnswerBudget(settings.answer_memory * 1024**2, settings.write_timeout)
     app.state.metrics = registry = metrics.Metrics()
     registry.collectors.append(lambda: _operational(app))
-    app.add_middleware(security.Guard)  # inside the metrics, so that its 408, 431 and 500 are counted
+    app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
+    # Inside the metrics, so that its 408, 431 and 500 are counted.
+    app.add_middleware(security.Guard, public_url=settings.public_root)
     app.add_middleware(metrics.RequestMetrics, metrics=registry)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]

@@ -6,15 +6,26 @@ learns which query and which field were wrong. Types are a hard filter that admi
 (``org:Organization`` admits the formal organisations). Property constraints move the score: the
 name counts for NAME_SHARE of it and the share of properties that match for the rest, so a candidate
 whose properties disagree cannot be a sure match.
+
+Identifiers follow the manifest's ``identifierSpace`` (§2.5, the namespace of the identifiers): an
+entity's id is its IRI without ``{base}id/`` (``organisatie/ser``); its IRI, its document URL or that id
+are all accepted where an entity is asked for. Property ids may be IRIs, CURIEs or short ids, such as
+the spec's own example ``professionOrOccupation`` and what OpenRefine sends when someone types a
+property's name: a short id is resolved against the properties the service offers (a local name such as
+``afkorting``, a name such as ``naam``), and one that names none, or several, is a 400 that says so.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from server.store.base import Store
-from server.web import values
+from server.web import names, values
+from server.web.descriptions import iri_ref
 from server.web.directory import Directory
 from server.web.nameindex import Candidate
 
@@ -38,6 +49,21 @@ def type_objects(directory: Directory, types: Iterable[str], lang: str) -> list[
     return out
 
 
+def identifier(directory: Directory, iri: str) -> str:
+    """An entity's id in the identifier space ``{base}id/``."""
+    return iri.removeprefix(f"{directory.base}id/")
+
+
+def _limit(value: Any, where: str) -> int:
+    """The ``limit`` of a query: a positive integer (§4.1); a float that is one (5.0) is taken, NaN,
+    infinities and fractions are not; any size is taken and cut to MAX_LIMIT."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 1:
+        raise QueryError(f"{where}: 'limit' must be a positive number")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise QueryError(f"{where}: 'limit' must be a positive integer, not {value!r}")
+    return min(int(value), MAX_LIMIT)
+
+
 def _strings(value: Any, where: str) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -50,6 +76,31 @@ class Matcher:
     def __init__(self, directory: Directory, store: Store) -> None:
         self.directory = directory
         self.store = store
+        # Short property ids: local names, CURIEs and names (folded) -> the properties they name.
+        self._short: dict[str, set[str]] = defaultdict(set)
+        for entity in directory.properties.entities:
+            self._short[re.split(r"[/#]", entity.iri)[-1].lower()].add(entity.iri)
+            for _, label in entity.labels:
+                self._short[names.key(names.tokens(str(label)))].add(entity.iri)
+
+    def property_iri(self, text: str, where: str) -> str:
+        """The IRI of a property id: an IRI, a CURIE or a short id (see the module docstring)."""
+        iri = self.directory.term(text)
+        if self.directory.properties.entity(iri) is None and not iri.startswith(("http://", "https://")):
+            found = sorted(self._short.get(text.strip().lower(), set()) or
+                           self._short.get(names.key(names.tokens(text)), set()), key=self.directory.curie)
+            if len(found) > 1:
+                raise QueryError(f"{where}: the property {text!r} could be any of "
+                                 f"{', '.join(self.directory.curie(f) for f in found)}; give one of those")
+            if not found:
+                raise QueryError(f"{where}: no property {text!r} in this service; its properties are listed by "
+                                 "/reconcile/suggest/property and /reconcile/properties")
+            iri = found[0]
+        try:
+            iri_ref(iri)
+        except ValueError:
+            raise QueryError(f"{where}: the property {text[:200]!r} is not an IRI that can be looked up") from None
+        return iri
 
     def reconcile(self, batch: Any, lang: str) -> dict[str, Any]:
         if not isinstance(batch, dict):
@@ -66,9 +117,7 @@ class Matcher:
         text = query.get("query", "")
         if not isinstance(text, str):
             raise QueryError(f"{where}: 'query' must be a string")
-        limit = query.get("limit", DEFAULT_LIMIT)
-        if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 1:
-            raise QueryError(f"{where}: 'limit' must be a positive number")
+        limit = _limit(query.get("limit", DEFAULT_LIMIT), where)
         if query.get("type_strict", "any") not in TYPE_STRICT:
             raise QueryError(f"{where}: 'type_strict' is one of {', '.join(TYPE_STRICT)}")
         types = [self.directory.term(t) for t in _strings(query.get("type", []), f"{where}: 'type'")]
@@ -76,9 +125,9 @@ class Matcher:
         constraints = self._constraints(query.get("properties", []), where)
         if not text.strip() and not constraints:
             raise QueryError(f"{where}: give a non-empty 'query', or 'properties' (§4.1)")
-        found = self._found(text, accept, constraints, int(limit))
+        found = self._found(text, accept, constraints, limit)
         ranked = self._rescored(found, constraints, bool(text.strip()))
-        result = [self._candidate(c, features, lang) for c, features in ranked[:min(int(limit), MAX_LIMIT)]]
+        result = [self._candidate(c, features, lang) for c, features in ranked[:limit]]
         if result:
             lead = ranked[0][0].score - (ranked[1][0].score if len(ranked) > 1 else 0.0)
             result[0]["match"] = ranked[0][0].score >= AUTO_MATCH and lead >= MARGIN
@@ -91,7 +140,7 @@ class Matcher:
         for item in given:
             if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
                 raise QueryError(f"{where}: each property needs a string 'pid' and a value 'v'")
-            constraints.append((self.directory.term(item["pid"]), values.wanted_values(item["v"])))
+            constraints.append((self.property_iri(item["pid"], where), values.wanted_values(item["v"])))
         return constraints
 
     def _found(self, text: str, accept: set[str] | None, constraints: list[tuple[str, list[Any]]],
@@ -128,7 +177,8 @@ class Matcher:
                 *({"id": f"property:{pid}", "value": hit} for pid, hit in hits)]
 
     def _candidate(self, c: Candidate, features: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": c.entity.iri, "name": c.entity.name(lang), "score": c.score,
+        out: dict[str, Any] = {"id": identifier(self.directory, c.entity.iri), "name": c.entity.name(lang),
+                               "score": c.score,
                                "match": False, "type": type_objects(self.directory, c.entity.types, lang),
                                "features": features}
         description = c.entity.description(lang)
@@ -151,7 +201,9 @@ class Matcher:
             found = self.directory.things.search(prefix, typing=True, accept=accept, limit=count)
         out = []
         for c in found:
-            item: dict[str, Any] = {"id": c.entity.iri, "name": c.entity.name(lang)}
+            iri = c.entity.iri
+            item: dict[str, Any] = {"id": identifier(self.directory, iri) if kind == "entity" else iri,
+                                    "name": c.entity.name(lang)}
             description = c.entity.description(lang)
             if description:
                 item["description"] = description
@@ -193,7 +245,7 @@ class Matcher:
             chosen = (item.get("settings") or {}).get("lang") if isinstance(item.get("settings"), dict) else None
             lang = chosen if chosen in ("nl", "en") else lang
         things = {i: self.directory.thing(i) for i in ids}
-        props = {p: self.directory.term(p) for p in asked}
+        props = {p: self.property_iri(p, "'extend'") for p in asked}
         fetched = values.fetch(self.store, sorted({t.iri for t in things.values() if t}), sorted(set(props.values())))
         rows = {i: {p: values.cells(fetched[t.iri][props[p]], self.directory, lang) if t else [] for p in asked}
                 for i, t in things.items()}

@@ -4,7 +4,7 @@ Someone with a spreadsheet of names (organisations, people, advisory reports, la
 SER IRIs. Sections of the specification (https://reconciliation-api.github.io/specs/0.2/):
 
   §3.1 service manifest      GET /reconcile
-  §3.3 cross-origin access   every answer allows any origin; OPTIONS answers the preflight
+  §3.3 cross-origin access   every answer allows any origin; OPTIONS answers the preflight (server.web.cors)
   §4.3 reconciliation        GET or POST /reconcile with ``queries`` (a batch of at most BATCH_SIZE)
   §5   preview               GET /reconcile/preview?id=   (and /reconcile/view?id= leads to the page)
   §6   suggest               GET /reconcile/suggest/{entity,type,property}?prefix=&cursor=
@@ -13,16 +13,19 @@ SER IRIs. Sections of the specification (https://reconciliation-api.github.io/sp
 Not offered: JSONP (optional since v0.2), authentication (the data is open), and flyouts (§6.5, which
 the specification proposes to drop; suggestions carry a description instead).
 
-Identifiers are the things' IRIs (``{base}id/organisatie/ser``), so a matched cell holds the SER IRI
-itself; the identifier space is ``{base}id/``. Types and properties are IRIs too, and CURIEs
-(``ser:Advies``) are accepted wherever an IRI is. A candidate is a sure ``match`` when its score is
-at least AUTO_MATCH and leads the next candidate by MARGIN (bench/reconciliation measures both).
+Identifiers follow the identifier space ``{base}id/`` (§2.5): a thing's id is its IRI without it
+(``organisatie/ser``), and the identifier space and id together are its IRI; the IRI itself is accepted
+wherever an id is. Types and properties are IRIs, and CURIEs (``ser:Advies``) and short property ids
+(``afkorting``, ``naam``) are accepted wherever an IRI is (``server.web.matching``). A candidate is a
+sure ``match`` when its score is at least AUTO_MATCH and leads the next candidate by MARGIN
+(bench/reconciliation measures both).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -81,9 +84,21 @@ def manifest(directory: Directory, root: str, lang: str) -> dict[str, Any]:
     }
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259 §6)")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is too large for a number")
+    return value
+
+
 def _json(text: str, what: str) -> Any:
+    """Strict JSON: NaN and Infinity (which Python's json reads) and numbers past a float are refused."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except ValueError as exc:
         raise ProtocolError(400, f"the '{what}' parameter is not valid JSON: {exc}") from None
     except RecursionError:  # json's decoder recurses per bracket; a few thousand nested ones overflow it
@@ -153,7 +168,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
                 return await run_in_threadpool(answer, request, "extend", lambda: matcher.extend(query, lang))
         except (ProtocolError, QueryError) as exc:
             return problem(exc)
-        return answer(request, "manifest", lambda: manifest(directory, str(request.base_url), lang))
+        return answer(request, "manifest", lambda: manifest(directory, settings.public_root, lang))
 
     @api.get(PATH + "/suggest/{kind}", include_in_schema=False)
     def suggest(request: Request, kind: str, prefix: str = "", cursor: str = "0") -> Response:
@@ -196,13 +211,5 @@ def router(settings: Settings, store: Store) -> APIRouter:
         if entity is None:
             return problem(ProtocolError(404, f"no thing with the identifier {id!r} in this release"))
         return RedirectResponse(addresses.href(entity.iri, directory.base), status_code=303, headers=CORS)
-
-    @api.options(PATH, include_in_schema=False)
-    @api.options(PATH + "/{rest:path}", include_in_schema=False)
-    def preflight(request: Request) -> Response:
-        return Response(status_code=204, headers={
-            **CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers", "Content-Type"),
-            "Access-Control-Max-Age": "86400"})
 
     return api

@@ -114,8 +114,12 @@ def _serve(settings: Settings, store: Store, pool: QueryRunner) -> None:
     log.info("serving release %s on http://%s:%s/", store.release.version, settings.host, settings.port)
     try:
         # No access log: /-/metrics counts requests, and writing a line per request slows lookups down.
+        # Forwarded headers are believed only from the proxies named in forwarded_allow_ips (none by
+        # default); even then they set the client's address and scheme, never a URL the server gives out.
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
-                    proxy_headers=True, server_header=False, timeout_graceful_shutdown=5)
+                    proxy_headers=bool(settings.forwarded_allow_ips),
+                    forwarded_allow_ips=settings.forwarded_allow_ips or None, server_header=False,
+                    timeout_graceful_shutdown=5)
     finally:
         pool.close()
         store.close()

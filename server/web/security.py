@@ -13,8 +13,12 @@ site's own scripts, styles and fetches run: the pages and the query UI load noth
 keep no inline script, so the policy costs them nothing. Also ``X-Content-Type-Options: nosniff``,
 ``Referrer-Policy`` and ``X-Frame-Options``. The reconciliation preview is the one page meant to be
 framed (OpenRefine shows it in an iframe), so :data:`FRAMEABLE` lifts only the framing rule for it.
-A ``Location`` that names the request's own host (Starlette's trailing-slash redirect builds one from
-the ``Host`` header) is made relative, so a forged ``Host`` never becomes a redirect to another site.
+No URL the server gives out is built from request headers: before any route sees the request, its
+``Host`` is replaced by the host of the configured public URL (setting ``public_url``, by default the
+base IRI) and its scheme by that URL's, so ``request.url`` and ``request.base_url`` (and every redirect
+Starlette builds from them) name the public site, whatever ``Host`` or ``X-Forwarded-*`` a client sends,
+or none at all (which would otherwise put the bind address in). A ``Location`` that names the public
+host is then made relative.
 
 Errors: a :class:`server.errors.SerKgError` that escapes a route becomes its own HTTP status with its
 message (a store that cannot answer is 503, never 500). Anything else is a bug: it is logged with its
@@ -86,9 +90,9 @@ def policy_for(path: str) -> str:
     return CONTENT_SECURITY_POLICY
 
 
-def _relative(location: str, host: str | None) -> str:
+def _relative(location: str, host: str) -> str:
     parts = urlsplit(location)
-    if not parts.netloc or host is None or parts.netloc.lower() != host.lower():
+    if not parts.netloc or parts.netloc.lower() != host.lower():
         return location
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
@@ -105,8 +109,11 @@ async def _plain(send: Send, status: int, text: str) -> None:
 class Guard:
     """Pure ASGI middleware (no per-request objects beyond two closures: it runs on every lookup)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, public_url: str) -> None:
         self.app = app
+        public = urlsplit(public_url)
+        self.scheme = public.scheme
+        self.host = public.netloc.encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,7 +123,11 @@ class Guard:
         if refusal is not None:
             await _plain(send, 431, refusal)
             return
+        # In place, not a copy: the middleware outside (metrics) reads the route the router records here.
+        scope["scheme"] = self.scheme
+        scope["headers"] = [*((k, v) for k, v in scope["headers"] if k != b"host"), (b"host", self.host)]
         path: str = scope["path"]
+        public_host = self.host.decode("latin-1")
         started = False
         body_done = False
 
@@ -131,8 +142,7 @@ class Guard:
                 if not path.startswith(FRAMEABLE):
                     headers["x-frame-options"] = "DENY"
                 if "location" in headers:
-                    host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
-                    headers["location"] = _relative(headers["location"], host)
+                    headers["location"] = _relative(headers["location"], public_host)
             await send(message)
 
         async def timed_receive() -> Message:

@@ -120,7 +120,8 @@ class ServiceDescription:
             f"{s.query_timeout:g} s (longer: 503). An answer holds at most {s.result_limit} rows or "
             f"triples; a cut answer carries the header '{TRUNCATED_HEADER}: true'. Queries may be "
             f"{s.max_query_length} characters long (414 or 413 beyond) and request bodies "
-            f"{s.max_body_bytes} bytes (413 beyond)."
+            f"{s.max_body_bytes} bytes (413 beyond). Relative IRIs are resolved against {self.base} "
+            f"when the query declares no BASE."
         )
 
     def render(self, endpoint: str, fmt: Format) -> bytes:
@@ -130,6 +131,5 @@ class ServiceDescription:
             # Everything is in the default graph, so Turtle is valid TriG and N-Triples valid N-Quads.
             writer = _TRIPLE_WRITERS.get(fmt.name, fmt.rdflib or "turtle")
             body = self.graph(endpoint).serialize(format=writer, encoding="utf-8")
-            if len(self._rendered) < 64:  # endpoint URLs come from the Host header: keep this bounded
-                self._rendered[key] = body
+            self._rendered[key] = body  # one endpoint (the configured public URL) times the formats
         return body

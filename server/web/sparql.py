@@ -12,7 +12,8 @@ One request goes through these steps, each of which can end it:
    stops the query at the time limit (503 naming the setting) and cuts the answer at the result
    limit, flagged in the ``SER-KG-Truncated`` header (never silently).
 
-A GET without a query returns the Service Description. Every answer allows cross-origin use (CORS).
+A GET without a query returns the Service Description. Every answer allows cross-origin use (CORS); the
+preflight is answered by ``server.web.cors``.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ CORS = {
     "Access-Control-Expose-Headers": EXPOSED,
 }
 _TEXTUAL = ("text/", "application/sparql-results+xml", "application/rdf+xml")
+# A prologue (comments, PREFIX declarations) that declares a BASE.
+_OWN_BASE = re.compile(r"(?:\s+|#[^\n]*(?:\n|$)|PREFIX\s*[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
 _SYNTAX = re.compile(r"^syntax error: error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
@@ -75,7 +78,7 @@ class Params:
     query: str | None
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
-    format: str | None
+    formats: tuple[str, ...]  # every format parameter: SPARQLWrapper sends a name and a media type
 
 
 def _params(items: Sequence[tuple[str, str]], body_query: str | None = None) -> Params:
@@ -95,7 +98,7 @@ def _params(items: Sequence[tuple[str, str]], body_query: str | None = None) -> 
         query=queries[0] if queries else None,
         default_graphs=tuple(values.get("default-graph-uri", [])),
         named_graphs=tuple(values.get("named-graph-uri", [])),
-        format=formats[0] if formats else None,
+        formats=tuple(formats),
     )
 
 
@@ -119,10 +122,22 @@ def _text(data: bytes, what: str) -> str:
         raise ProtocolError(400, f"{what} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def _rejection(message: str) -> str:
+def based(query: str, base: str) -> str:
+    """The query with the documented base IRI declared first (SPARQL 1.1 Query §4.1.1.1: a relative IRI is
+    resolved against the base), so ``<id/organisatie/ser>`` names the SER. A query that declares a BASE
+    of its own is left alone (Virtuoso refuses a second BASE). On a line of its own, so that only the line
+    numbers shift."""
+    if _OWN_BASE.match(query):
+        return query
+    return f"BASE <{base}>\n{query}"
+
+
+def _rejection(message: str, shifted: bool) -> str:
     match = _SYNTAX.match(message)
     if match:
         line, column, detail = match.groups()
+        if shifted:  # the engine counted the BASE line that based() put first
+            line = str(max(int(line) - 1, 1))
         return f"The query is malformed at line {line}, column {column} ({line}:{column}): {detail}"
     return message
 
@@ -138,16 +153,16 @@ class Endpoint:
         # Repeated queries and Accept headers are the common case: remember what the policy and the
         # negotiation decided (both pure functions of their input), within a bound.
         self._shapes: dict[str, QueryShape] = {}
-        self._choices: dict[tuple[int, str | None, str | None], Format | None] = {}
+        self._choices: dict[tuple[int, tuple[str, ...], str | None], Format | None] = {}
         self._running: dict[CacheKey, asyncio.Future[Answer]] = {}
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {**CORS, "Vary": "Accept", "SER-KG-Release": self.store.release.version, **(extra or {})}
 
-    def error(self, request: Request, exc: SerKgError, outcome: str) -> Response:
+    def error(self, request: Request, exc: SerKgError, outcome: str, shifted: bool = False) -> Response:
         metrics: Metrics = request.app.state.metrics
         metrics.inc("ser_kg_sparql_queries_total", (("outcome", outcome),))
-        message = _rejection(str(exc)) if isinstance(exc, QueryRejected) else str(exc)
+        message = _rejection(str(exc), shifted) if isinstance(exc, QueryRejected) else str(exc)
         return Response(f"{message}\n", status_code=exc.http_status, headers=self.headers(),
                         media_type="text/plain; charset=utf-8")
 
@@ -196,15 +211,6 @@ class Endpoint:
         return (f"the query is longer than {self.settings.max_query_length} characters "
                 "(setting max_query_length)")
 
-    def options(self, request: Request) -> Response:
-        return Response(status_code=204, headers={
-            **CORS,
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers",
-                                                                "Accept, Content-Type"),
-            "Access-Control-Max-Age": "86400",
-        })
-
     def describe(self, request: Request, params: Params) -> Response:
         offers = GRAPH_OFFERS
         fmt = self._negotiate(request, params, offers)
@@ -212,8 +218,7 @@ class Endpoint:
             return self._not_acceptable(request, offers)
         if fmt is HTML:
             return self.page.render(request, None, self.headers())
-        endpoint = str(request.url.replace(query="", fragment=""))
-        body = self.description.render(endpoint, fmt)
+        body = self.description.render(f"{self.settings.public_root}{PATH.lstrip('/')}", fmt)
         # The description is the release's and the settings': the bytes name both, so the tag is of the bytes.
         etag = f'"{self.store.release.version}-sd-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
         if etag in request.headers.get("if-none-match", ""):
@@ -249,7 +254,7 @@ class Endpoint:
         if pool is None:
             return self.error(request, StoreError("the SPARQL query workers are not running"), "error")
         job = Job(
-            query=params.query,
+            query=based(params.query, self.base),
             format=fmt.name,
             default_graphs=params.default_graphs if protocol_dataset else None,
             named_graphs=params.named_graphs if protocol_dataset else None,
@@ -261,7 +266,7 @@ class Endpoint:
         except QueryTimeout as exc:
             return self.error(request, exc, "timeout")
         except QueryRejected as exc:
-            return self.error(request, exc, "rejected")
+            return self.error(request, exc, "rejected", shifted=job.query != params.query)
         except StoreError as exc:
             return self.error(request, exc, "error")
         metrics.inc("ser_kg_sparql_queries_total", (("outcome", "ok"),))
@@ -301,11 +306,11 @@ class Endpoint:
         return shape
 
     def _negotiate(self, request: Request, params: Params, offers: Sequence[Format]) -> Format | None:
-        key = (id(offers), params.format, request.headers.get("accept"))
+        key = (id(offers), params.formats, request.headers.get("accept"))
         if key in self._choices:
             return self._choices[key]
-        if params.format:
-            chosen = negotiation.from_parameter(params.format, offers)
+        if params.formats:
+            chosen = negotiation.choose_with_parameter(offers, params.formats, key[2])
         else:
             chosen = negotiation.choose(offers, key[2])
         if len(self._choices) >= MEMO_SIZE:
@@ -358,5 +363,4 @@ def router(settings: Settings, store: Store) -> APIRouter:
     # resolution would only add time to every query.
     api.routes.append(Route(PATH, endpoint.get, methods=["GET"], include_in_schema=False))
     api.routes.append(Route(PATH, endpoint.post, methods=["POST"], include_in_schema=False))
-    api.routes.append(Route(PATH, endpoint.options, methods=["OPTIONS"], include_in_schema=False))
     return api

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -72,9 +73,10 @@ def matches(value: Identifier, wanted: Any, directory: Directory) -> bool:
         return directory.things.is_named(str(value), text)
     if isinstance(value, Literal):
         if isinstance(wanted, int | float) and not isinstance(wanted, bool):
+            # Decimal, not float: a number of 400 digits does not fit a float (it was a 500).
             try:
-                return float(str(value)) == float(wanted)
-            except ValueError:
+                return Decimal(str(value)) == Decimal(wanted)
+            except (InvalidOperation, ValueError):
                 return False
         literal = str(value)
         # A year or a month asks for any date within it: "2019" matches 2019-09-20.
@@ -99,8 +101,8 @@ def cells(found: Iterable[Identifier], directory: Directory, lang: str) -> list[
 def cell(value: Identifier, directory: Directory, lang: str) -> dict[str, Any]:
     if isinstance(value, URIRef):
         entity = directory.things.entity(str(value))
-        if entity is not None:
-            return {"id": entity.iri, "name": entity.name(lang)}
+        if entity is not None:  # an id in the identifier space, as the reconciliation candidates have
+            return {"id": entity.iri.removeprefix(f"{directory.base}id/"), "name": entity.name(lang)}
         return {"str": str(value)}
     if isinstance(value, Literal):
         datatype = str(value.datatype) if value.datatype else ""

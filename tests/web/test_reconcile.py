@@ -23,11 +23,12 @@ ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded st
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "reconciliation"
 BASE = "https://data.ser.nl/"
-SER = f"{BASE}id/organisatie/ser"
-FNV = f"{BASE}id/organisatie/fnv"
-HAMER = f"{BASE}id/persoon/mariette-hamer"
-PUTTERS = f"{BASE}id/persoon/kim-putters"
-GOUD = f"{BASE}id/convenant/verantwoord-goud"
+# Entity ids are in the identifier space {BASE}id/ (the manifest's identifierSpace): the IRI without it.
+SER = "organisatie/ser"
+FNV = "organisatie/fnv"
+HAMER = "persoon/mariette-hamer"
+PUTTERS = "persoon/kim-putters"
+GOUD = "convenant/verantwoord-goud"
 ORG = "http://www.w3.org/ns/org#FormalOrganization"
 PERSON = "http://xmlns.com/foaf/0.1/Person"
 
@@ -60,11 +61,11 @@ def reconcile(client: TestClient, queries: dict[str, Any], method: str = "POST")
 
 def service_url(manifest: dict[str, Any], kind: str) -> str:
     service = manifest["suggest"][kind]
-    return str(service["service_url"] + service["service_path"]).removeprefix("http://testserver")
+    return str(service["service_url"] + service["service_path"]).removeprefix(BASE.rstrip("/"))
 
 
 def template(url: str, identifier: str) -> str:
-    return url.replace("{{id}}", identifier).removeprefix("http://testserver")
+    return url.replace("{{id}}", identifier).removeprefix(BASE.rstrip("/"))
 
 
 def test_the_manifest_names_the_spaces_types_and_services(manifest: dict[str, Any]) -> None:
@@ -111,7 +112,7 @@ def test_get_and_post_give_the_same_answer(client: TestClient) -> None:
 
 
 def test_an_identifier_as_query_finds_that_thing(client: TestClient) -> None:
-    results = reconcile(client, {"iri": {"query": FNV}, "path": {"query": "organisatie/fnv"}})
+    results = reconcile(client, {"iri": {"query": f"{BASE}id/{FNV}"}, "path": {"query": FNV}})
     for key in ("iri", "path"):
         assert results[key]["result"][0]["id"] == FNV and results[key]["result"][0]["match"] is True
 
@@ -180,7 +181,7 @@ def test_the_view_url_leads_to_the_document(client: TestClient, manifest: dict[s
 def test_data_extension_proposes_properties_and_returns_typed_cells(client: TestClient,
                                                                     manifest: dict[str, Any]) -> None:
     propose = manifest["extend"]["propose_properties"]
-    url = (propose["service_url"] + propose["service_path"]).removeprefix("http://testserver")
+    url = (propose["service_url"] + propose["service_path"]).removeprefix(BASE.rstrip("/"))
     proposed = valid("propose-properties-response", client.get(url, params={"type": "ser:IMVOConvenant"}).json())
     assert f"{BASE}def/ondertekendOp" in {p["id"] for p in proposed["properties"]}
     query = {"ids": [GOUD, "organisatie/ser", f"{BASE}id/unknown/thing"], "properties": [
@@ -208,6 +209,23 @@ def test_data_extension_gives_texts_in_the_chosen_language(client: TestClient) -
     ({"queries": json.dumps({"q0": {"query": "SER", "limit": 0}})}, 400, "'limit' must be a positive number"),
     ({"queries": json.dumps({f"q{i}": {"query": "SER"} for i in range(BATCH_SIZE + 1)})}, 413, "batchSize"),
     ({"extend": json.dumps({"ids": "x"})}, 400, "'ids' (a list)"),
+    # These were 500s with a traceback (issue 14, finding 11).
+    ({"queries": '{"q0": {"query": "SER", "limit": NaN}}'}, 400, "NaN is not a JSON number"),
+    ({"queries": '{"q0": {"query": "SER", "limit": Infinity}}'}, 400, "Infinity is not a JSON number"),
+    ({"queries": '{"q0": {"query": "SER", "limit": -Infinity}}'}, 400, "-Infinity is not a JSON number"),
+    ({"queries": '{"q0": {"query": "SER", "limit": 1e400}}'}, 400, "1e400 is too large for a number"),
+    ({"queries": json.dumps({"q0": {"query": "SER", "limit": 2.5}})}, 400, "'limit' must be a positive integer"),
+    ({"queries": json.dumps({"q0": {"query": "SER", "properties": [{"pid": "professionOrOccupation", "v": "x"}]}})},
+     400, "query 'q0': no property 'professionOrOccupation' in this service"),
+    ({"queries": json.dumps({"q0": {"query": "SER", "properties": [{"pid": "title", "v": "x"}]}})},
+     400, "the property 'title' could be any of dct:title, eli:title"),
+    ({"queries": json.dumps({"q0": {"query": "SER", "properties": [{"pid": "https://x.example/a>b", "v": "x"}]}})},
+     400, "is not an IRI that can be looked up"),
+    ({"queries": json.dumps({"q0": {"properties": [{"pid": "http://x.example/{a} b", "v": "x"}]}})},
+     400, "is not an IRI that can be looked up"),
+    ({"extend": json.dumps({"ids": [SER], "properties": [{"id": "a b>"}]})}, 400, "'extend': no property 'a b>'"),
+    ({"extend": json.dumps({"ids": [SER], "properties": [{"id": "http://x.example/\"a\""}]})}, 400,
+     "'extend': the property"),
 ])
 def test_bad_requests_get_a_4xx_that_says_what_to_fix(client: TestClient, data: dict[str, str], status: int,
                                                       message: str) -> None:
@@ -224,9 +242,45 @@ def test_a_body_larger_than_the_setting_is_refused_with_413(client: TestClient) 
 
 
 def test_cors_preflight_is_answered_for_every_endpoint(client: TestClient) -> None:
-    for path in ("/reconcile", "/reconcile/suggest/entity", "/reconcile/preview"):
+    for path, method in (("/reconcile", "POST"), ("/reconcile/suggest/entity", "GET"), ("/reconcile/preview", "GET")):
         response = client.options(path, headers={"Origin": "https://openrefine.example",
-                                                 "Access-Control-Request-Method": "POST"})
+                                                 "Access-Control-Request-Method": method})
         assert response.status_code == 204
         assert response.headers["access-control-allow-origin"] == "*"
-        assert "POST" in response.headers["access-control-allow-methods"]
+        assert method in response.headers["access-control-allow-methods"]
+
+
+def test_short_property_ids_are_resolved_against_the_services_properties(client: TestClient) -> None:
+    by_iri = reconcile(client, {"q": {"query": "Verantwoord Goud", "properties": [
+        {"pid": f"{BASE}def/gefaciliteerdDoor", "v": {"id": SER}}]}})["q"]["result"][0]
+    for pid in ("gefaciliteerdDoor", "gefaciliteerddoor", "gefaciliteerd door", "ser:gefaciliteerdDoor"):
+        short = reconcile(client, {"q": {"query": "Verantwoord Goud", "properties": [
+            {"pid": pid, "v": {"id": SER}}]}})["q"]["result"][0]
+        assert short["id"] == by_iri["id"] == GOUD and short["score"] == by_iri["score"], pid
+    for name in ("ondertekend op", "signed on", "ondertekendOp"):  # a property's names, as OpenRefine sends them
+        body = client.post("/reconcile", data={"extend": json.dumps({"ids": [GOUD], "properties": [{"id": name}]})})
+        assert body.status_code == 200, body.text
+        assert body.json()["rows"][GOUD][name] == [{"date": "2017-06-19T00:00:00Z"}]
+
+
+def test_numbers_of_any_size_get_an_answer(client: TestClient) -> None:
+    results = reconcile(client, {"huge": {"query": "SER", "limit": 10 ** 400},
+                                 "value": {"query": "SER", "properties": [{"pid": "ser:aantalZetels", "v": 10 ** 400}]},
+                                 "whole": {"query": "SER", "limit": 3.0}})
+    assert results["huge"]["result"][0]["id"] == SER and len(results["huge"]["result"]) <= 50
+    assert results["value"]["result"][0]["id"] == SER
+    assert results["whole"]["result"][0]["id"] == SER and len(results["whole"]["result"]) <= 3
+
+
+def test_entity_ids_follow_the_identifier_space(client: TestClient, manifest: dict[str, Any]) -> None:
+    space = manifest["identifierSpace"]
+    found = reconcile(client, {"q": {"query": "Putters"}})["q"]["result"]
+    suggested = client.get("/reconcile/suggest/entity", params={"prefix": "Verantwoord"}).json()["result"]
+    extended = client.post("/reconcile", data={"extend": json.dumps({"ids": [GOUD], "properties": [
+        {"id": "ser:gefaciliteerdDoor"}]})}).json()["rows"][GOUD]["ser:gefaciliteerdDoor"]
+    ids = [c["id"] for c in found] + [s["id"] for s in suggested] + [c["id"] for c in extended]
+    assert PUTTERS in ids and GOUD in ids and SER in ids
+    for identifier in ids:
+        assert not identifier.startswith(("http:", "https:")), identifier
+        thing = client.get("/id/" + identifier, follow_redirects=False)  # the space and the id make its IRI
+        assert thing.status_code == 303, (space + identifier, thing.status_code)

@@ -14,7 +14,7 @@ from server.rdf.namespaces import SD
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
 
 SER = "https://data.ser.nl/"
-ENDPOINT = URIRef("http://testserver/sparql")
+ENDPOINT = URIRef("https://data.ser.nl/sparql")  # the public URL (the base IRI), never the request's host
 
 
 def description(client: TestClient, accept: str = "text/turtle") -> Graph:

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from tests.conftest import LiveServer
 
@@ -57,6 +57,28 @@ def test_sparqlwrapper_ask_and_construct(live_server: LiveServer) -> None:
     assert ask["boolean"] is True  # type: ignore[index]
     turtle = wrapper(live_server, ABOUT_SER, TURTLE).queryAndConvert()
     graph = Graph().parse(data=turtle, format="turtle")
+    assert (URIRef(f"{SER}id/organisatie/ser"), None, Literal("SER", lang="nl")) in graph
+
+
+@pytest.mark.parametrize("query", [ABOUT_SER, f"DESCRIBE <{SER}id/organisatie/ser>",
+                                   "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<id/organisatie/ser> AS ?s) ?s ?p ?o }"])
+@pytest.mark.parametrize("fmt", [XML, RDFXML, JSONLD, N3, TURTLE])
+def test_sparqlwrapper_in_its_default_mode_gets_graphs_in_every_format(live_server: LiveServer, query: str,
+                                                                       fmt: str) -> None:
+    """The default mode sends format=xml|rdf+xml|json-ld|n3 besides Accept (they were 406)."""
+    sparql = wrapper(live_server, query, fmt)
+    assert sparql.onlyConneg is False
+    result = sparql.queryAndConvert()
+    graph = result if isinstance(result, Graph) else Graph().parse(data=result, format="turtle")  # type: ignore[arg-type]
+    assert (URIRef(f"{SER}id/organisatie/ser"), None, Literal("SER", lang="nl")) in graph
+
+
+def test_sparqlwrapper_in_its_default_mode_with_json_for_a_graph(live_server: LiveServer) -> None:
+    sparql = wrapper(live_server, ABOUT_SER, JSON)
+    with pytest.warns(RuntimeWarning, match="Accept header"):  # SPARQLWrapper's own: it asks for */*
+        response = sparql.query()
+    assert response.response.headers["content-type"].startswith("application/ld+json")
+    graph = Graph().parse(data=response.response.read(), format="json-ld")
     assert (URIRef(f"{SER}id/organisatie/ser"), None, Literal("SER", lang="nl")) in graph
 
 

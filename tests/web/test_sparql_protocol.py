@@ -145,11 +145,74 @@ def test_nothing_acceptable_is_406_with_the_choices(client: TestClient, query: s
     assert "format=" in response.text
 
 
-def test_format_parameter_overrides_accept(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": ADVIEZEN, "format": "csv"}, headers={"Accept": JSON})
-    assert response.headers["content-type"].startswith("text/csv")
-    bad = client.get("/sparql", params={"query": ADVIEZEN, "format": "turtle"})
-    assert bad.status_code == 406
+@pytest.mark.parametrize(("fmt", "accept", "expected"), [
+    ("csv", None, "text/csv"),
+    ("csv", "*/*", "text/csv"),
+    ("csv", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/csv"),  # a browser
+    ("csv", JSON, JSON),  # the header can be satisfied, and excludes CSV: the header wins
+    ("csv", f"{JSON}, text/csv;q=0.5", "text/csv"),
+    ("nonsense", JSON, JSON),
+    ("csv", "image/png", "text/csv"),  # a header nothing satisfies: the parameter is all there is
+])
+def test_a_format_parameter_never_overrules_an_accept_header_that_can_be_satisfied(
+        client: TestClient, fmt: str, accept: str | None, expected: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", params={"query": ADVIEZEN, "format": fmt}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == expected
+
+
+def test_a_format_that_the_answer_cannot_have_is_406(client: TestClient) -> None:
+    assert client.get("/sparql", params={"query": ADVIEZEN, "format": "turtle"}).status_code == 406
+    assert client.get("/sparql", params={"query": ABOUT_SER, "format": "csv"}).status_code == 406
+
+
+@pytest.mark.parametrize("query", [ABOUT_SER, f"DESCRIBE <{SER}id/organisatie/ser>"])
+@pytest.mark.parametrize(("names", "media_type"), [
+    (["xml"], "application/rdf+xml"),
+    (["rdf+xml", "application/rdf+xml"], "application/rdf+xml"),  # SPARQLWrapper sends both
+    (["json-ld", "application/ld+json"], "application/ld+json"),
+    (["json"], "application/ld+json"),
+    (["n3"], "text/turtle"),  # Turtle is N3
+    (["turtle"], "text/turtle"),
+])
+def test_the_format_names_clients_send_for_graphs_are_understood(client: TestClient, query: str, names: list[str],
+                                                                 media_type: str) -> None:
+    params = [("query", query), *(("format", n) for n in names), *(("output", n) for n in names)]
+    response = client.get("/sparql", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+    oxfmt = {"application/rdf+xml": ox.RdfFormat.RDF_XML, "application/ld+json": ox.RdfFormat.JSON_LD,
+             "text/turtle": ox.RdfFormat.TURTLE}[media_type]
+    subjects = {str(t.subject.value) for t in ox.parse(response.content, format=oxfmt)}
+    assert f"{SER}id/organisatie/ser" in subjects
+
+
+def test_relative_iris_are_resolved_against_the_base_iri(client: TestClient) -> None:
+    relative = "SELECT ?label WHERE { <id/organisatie/ser> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+    labels = {row["label"]["value"] for row in bindings(client.get("/sparql", params={"query": relative}))}
+    assert "Sociaal-Economische Raad" in labels
+    own_base = f"BASE <{SER}id/organisatie/>\nASK {{ <ser> ?p ?o }}"
+    assert json.loads(client.get("/sparql", params={"query": own_base}).text)["boolean"] is True
+    elsewhere = "BASE <http://elsewhere.example/>\nASK { <id/organisatie/ser> ?p ?o }"
+    assert json.loads(client.get("/sparql", params={"query": elsewhere}).text)["boolean"] is False
+
+
+def test_syntax_errors_name_the_line_of_the_query_as_sent(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT *\nWHERE { ?s ?p }"})
+    assert response.status_code == 400
+    assert "at line 2, column" in response.text
+
+
+def test_query_content_type_construct_of_the_w3c_protocol_tests(client: TestClient) -> None:
+    """W3C SPARQL 1.1 protocol test query_content_type_construct: relative IRIs, no Accept header."""
+    response = client.post("/sparql", content=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+                           headers={"Content-Type": "application/sparql-query", "Accept": ""})
+    assert 200 <= response.status_code < 400, response.text
+    media_type = response.headers["content-type"].split(";")[0]
+    assert media_type in ("application/rdf+xml", "application/rdf+json", "text/turtle")
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    assert [(str(t.subject.value), str(t.predicate.value)) for t in triples] == [(f"{SER}s", f"{SER}p")]
 
 
 def test_get_answer_has_etag_and_conditional_get_is_304(client: TestClient) -> None:
