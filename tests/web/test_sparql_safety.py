@@ -142,7 +142,7 @@ def test_other_clients_are_served_while_a_runaway_query_is_stopped(limited_serve
     running, release = threading.Event(), threading.Event()
 
     async def held_run(job):  # type: ignore[no-untyped-def]
-        if job.query != RUNAWAY:
+        if RUNAWAY not in job.query:  # the endpoint may declare a BASE before it
             return await real_run(job)
         task = asyncio.create_task(real_run(job))
         running.set()
