@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph
 
 from server.errors import ReleaseError, UsageError
-from server.pipeline.assemble import to_nquads
 from server.pipeline.facts import FileInfo, ReleaseFacts
 from server.rdf.namespaces import graph_iri, prefixes
 from server.store.memory import MemoryDataset
@@ -116,7 +116,17 @@ def planned_files(version: str) -> list[FileInfo]:
     return out
 
 
-Describe = Callable[[ReleaseFacts], tuple[Graph, Graph]]
+class Describe(Protocol):
+    """Makes the metadata of a release (server/pipeline/stages.py, ``Describer``)."""
+
+    def into_dataset(self, facts: ReleaseFacts) -> int:
+        """Put the metadata graph for ``facts`` (the files without sizes) into the dataset, counted with
+        the rest; return the distinct triples of the whole release (the union of its graphs)."""
+        ...
+
+    def files(self, facts: ReleaseFacts) -> tuple[Graph, Graph]:
+        """(VoID, catalogue) for ``void.ttl`` and ``catalog.ttl``: ``facts`` with sizes, the same numbers."""
+        ...
 
 
 def write_release(
@@ -131,8 +141,8 @@ def write_release(
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
-    ``describe`` makes (VoID, catalogue) for the given facts; they become the metadata graph, which is
-    added to ``memory`` before the dumps are written.
+    ``describe`` puts the metadata graph (VoID and catalogue) into ``memory`` before the dumps are
+    written, and makes ``void.ttl`` and ``catalog.ttl`` after.
     """
     created = created or datetime.now(UTC).replace(microsecond=0)
     releases_dir.mkdir(parents=True, exist_ok=True)
@@ -148,8 +158,7 @@ def write_release(
     try:
         facts = ReleaseFacts(version, created, base, planned_files(version))
         step("describing the release (VoID, catalogue)")
-        void, catalogue = describe(facts)
-        memory.load(to_nquads({graph_iri("metadata", base): void + catalogue}))
+        union_triples = describe.into_dataset(facts)
         files: list[FileInfo] = []
         names = prefixes(base)
         for fmt, suffix, media in DUMPS:
@@ -162,7 +171,7 @@ def write_release(
         files.append(_info(context, "application/ld+json"))
         complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"])
         step("writing void.ttl, catalog.ttl and the validation report")
-        void_full, catalogue_full = describe(complete)
+        void_full, catalogue_full = describe.files(complete)
         for name, graph in (("void.ttl", void_full), ("catalog.ttl", catalogue_full),
                             ("validation-report.ttl", report)):
             for prefix, ns in names.items():
@@ -174,6 +183,7 @@ def write_release(
             "created": created.isoformat(),
             "base_iri": base,
             "triples": len(memory),
+            "default_graph_triples": union_triples,
             "graphs": graph_counts(memory),
             "classes": class_counts(memory, base),
             "licence": complete.licence,
