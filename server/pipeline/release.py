@@ -5,17 +5,24 @@ counter). Everything is written into ``releases/.tmp-…`` first and renamed int
 ``releases/latest`` is then switched with an atomic rename of a new symlink. A build that fails or is
 killed leaves at most a ``.tmp-`` folder, which the next build removes, and the previous release and
 ``latest`` untouched.
+
+One build at a time: a build holds ``releases/.build.lock`` (``flock``, which the kernel lets go when
+the process ends, however it ends) from its first stage to its last, so that a second build cannot
+remove the first one's ``.tmp-`` folder as a leftover; the second is refused at once, naming the lock
+file and the pid of the build that holds it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +37,7 @@ from server.store.memory import MemoryDataset
 
 LATEST = "latest"
 TMP_PREFIX = ".tmp-"
+LOCK = ".build.lock"
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 STEM = "ser"
 
@@ -77,6 +85,26 @@ def all_releases(releases_dir: Path) -> list[Path]:
     found = [p for p in releases_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
              and not p.is_symlink() and (p / "manifest.json").is_file()] if releases_dir.is_dir() else []
     return sorted(found, key=lambda p: json.loads((p / "manifest.json").read_text())["created"], reverse=True)
+
+
+@contextmanager
+def build_lock(releases_dir: Path) -> Iterator[None]:
+    """Hold ``releases_dir`` for one build, or raise ReleaseError when another build holds it."""
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    path = releases_dir / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise ReleaseError(f"another build is running: {path} is held by process {holder}; wait for it "
+                               "to finish (nothing was built)") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # lets go of the lock; the file stays, as removing it would race a new build
 
 
 def remove_leftovers(releases_dir: Path) -> None:

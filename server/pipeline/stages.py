@@ -2,7 +2,8 @@
 
 ``validate`` runs the first three stages and stops; ``build`` runs them all. Both raise instead of
 printing: SourceError for bad records (exit 1), NonConformantError for Violations or failing checks
-(exit 1). Warnings are returned for the caller to show.
+(exit 1), ReleaseError when another build holds the releases folder (exit 3). Warnings are returned
+for the caller to show.
 """
 
 from __future__ import annotations
@@ -127,6 +128,12 @@ class Describer:
 
 def build(settings: Settings, version: str | None = None,
           step: Step = lambda _: None) -> tuple[releases.Written, Checked]:
+    """Check and release, holding the releases folder's lock from start to end (one build at a time)."""
+    with releases.build_lock(settings.releases_dir):
+        return _build(settings, version, step)
+
+
+def _build(settings: Settings, version: str | None, step: Step) -> tuple[releases.Written, Checked]:
     checked = check(settings, step)
     if not checked.conforms:
         count = len(checked.report.violations) + len(checked.failures)
