@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -136,6 +137,7 @@ class Matcher:
         for key, query in batch.items():
             work = Work()
             out[key] = {"result": self.candidates(str(key), query, lang, held, work)}
+            time.sleep(0)  # hands the GIL to the event loop: a page waits for one query at most, not a batch
             if works is not None:
                 works[str(key)] = work
         return out
