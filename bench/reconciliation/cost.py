@@ -213,7 +213,7 @@ def main() -> None:
                 for s in (list(sides) if round_ % 2 == 0 else list(reversed(sides))):
                     load[s]["idle"].append(page_latencies(ports[s], batches["typos"], 0, min(args.load, 3.0)))
                     load[s]["busy"].append(page_latencies(ports[s], batches["typos"], args.clients, args.load))
-            report["pages"] = {s: {mode: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+            report["pages"] = {s: {mode: {key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0]}
                                    for mode, runs in modes.items()} for s, modes in load.items()}
         for child in sides.values():
             child.close()

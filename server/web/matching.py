@@ -25,10 +25,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from server.store.base import Store
-from server.web import names, values
+from server.web import nameindex, names, values
 from server.web.descriptions import iri_ref
 from server.web.directory import Directory
-from server.web.nameindex import MAX_QUERY_CHARS as MAX_QUERY_TEXT
 from server.web.nameindex import Candidate, Work
 
 AUTO_MATCH = 90.0  # the score from which a candidate may be a sure match ...
@@ -39,21 +38,20 @@ TYPE_STRICT = ("any", "should", "all")
 # What one query, and one extension request, may ask for: each bounds the work a client can cause,
 # and a request past one is a 400 that names the field and the limit. The longest name in the data
 # has 108 characters and 13 words; OpenRefine sends one value per column.
-MAX_QUERY_CHARS = MAX_QUERY_TEXT  # characters of 'query'
+MAX_QUERY_CHARS = nameindex.MAX_QUERY_CHARS  # characters of 'query' (the index reads no more)
 MAX_TYPES = 10  # types in 'type'
 MAX_PROPERTIES = 10  # property constraints in 'properties'
 MAX_VALUES = 10  # values in one constraint's 'v'
 MAX_CANDIDATES = 3 * MAX_LIMIT  # things ranked for one query, whatever its limit (not a client's error)
 MAX_EXTEND_IDS = 500  # identifiers in 'ids' of 'extend'
 MAX_EXTEND_PROPERTIES = 50  # properties in 'properties' of 'extend'
-LIMITS: tuple[tuple[str, int, str], ...] = (  # documented in README.md ("Reconciliation limits")
-    ("query", MAX_QUERY_CHARS, "characters in a query's 'query'"),
-    ("type", MAX_TYPES, "types in a query's 'type'"),
-    ("properties", MAX_PROPERTIES, "property constraints in a query's 'properties'"),
-    ("v", MAX_VALUES, "values in one property constraint's 'v'"),
-    ("limit", MAX_LIMIT, "candidates in one answer (a larger 'limit' is cut to it)"),
-    ("ids", MAX_EXTEND_IDS, "identifiers in 'ids' of a data extension request"),
-    ("extend properties", MAX_EXTEND_PROPERTIES, "properties in 'properties' of a data extension request"),
+LIMITS: tuple[tuple[str, int, str], ...] = (  # the table in README.md, "Reconciliation limits"
+    ("query", MAX_QUERY_CHARS, "characters in a query's `query`"),
+    ("type", MAX_TYPES, "types in a query's `type`"),
+    ("properties", MAX_PROPERTIES, "property constraints in a query's `properties`"),
+    ("v", MAX_VALUES, "values in one property constraint's `v`"),
+    ("ids", MAX_EXTEND_IDS, "identifiers in `ids` of a data extension request (`extend`)"),
+    ("properties", MAX_EXTEND_PROPERTIES, "properties in `properties` of a data extension request"),
 )
 
 

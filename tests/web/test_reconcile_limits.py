@@ -22,11 +22,12 @@ from fastapi.testclient import TestClient
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from server.settings import Settings
+from server.settings import PROJECT_ROOT, Settings
 from server.store.embedded import EmbeddedStore
 from server.web import matching, nameindex
 from server.web.directory import directory_for
 from server.web.matching import (
+    LIMITS,
     MAX_CANDIDATES,
     MAX_EXTEND_IDS,
     MAX_EXTEND_PROPERTIES,
@@ -37,7 +38,7 @@ from server.web.matching import (
     Matcher,
 )
 from server.web.nameindex import MAX_SCORED, MAX_VARIANTS, Entity, NameIndex, Work
-from server.web.reconcile import BATCH_SIZE, Lane, ProtocolError
+from server.web.reconcile import BATCH_SIZE, THREADS, WAITING, Lane, ProtocolError
 
 SER, HAMER, PUTTERS = "organisatie/ser", "persoon/mariette-hamer", "persoon/kim-putters"
 PARTY = "ser:politiekePartij"
@@ -68,6 +69,18 @@ def test_a_request_past_a_limit_gets_a_400_naming_the_field_and_the_limit(client
     assert response.status_code == 400
     assert message in response.text
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_limits_are_documented_in_the_readme() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Reconciliation limits"):]
+    section = section[:section.index("\n## ")]
+    for _field, limit, what in LIMITS:
+        assert f"| {what} | {limit} |" in section, what
+    assert f"(`queries`; the manifest's `batchSize`) | {BATCH_SIZE} |" in section
+    assert f"ranks at most {MAX_CANDIDATES} candidates" in section
+    assert f"scores at most {MAX_SCORED} names" in section
+    assert f"at most {THREADS} at once, with {WAITING} more waiting" in section
 
 
 def padded(name: str) -> str:
