@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from server.errors import QueryRejected, QueryTimeout, SerKgError, StoreError, UpdateRefused
-from server.rdf import negotiation
+from server.rdf import negotiation, sparql_policy
 from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
-from server.rdf.sparql_policy import QueryShape, check_dataset, inspect
+from server.rdf.sparql_policy import QueryShape, check_dataset
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
@@ -57,8 +58,6 @@ CORS = {
     "Access-Control-Expose-Headers": EXPOSED,
 }
 _TEXTUAL = ("text/", "application/sparql-results+xml", "application/rdf+xml")
-# A prologue (comments, PREFIX declarations) that declares a BASE.
-_OWN_BASE = re.compile(r"(?:\s+|#[^\n]*(?:\n|$)|PREFIX\s*[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
 _SYNTAX = re.compile(r"^syntax error: error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
@@ -82,6 +81,8 @@ class Params:
 
 
 def _params(items: Sequence[tuple[str, str]], body_query: str | None = None) -> Params:
+    if len(items) > MAX_PARAMETERS:
+        raise ProtocolError(400, f"the request has more than {MAX_PARAMETERS} parameters")
     values: dict[str, list[str]] = {}
     for name, value in items:
         values.setdefault(name, []).append(value)
@@ -122,12 +123,12 @@ def _text(data: bytes, what: str) -> str:
         raise ProtocolError(400, f"{what} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def based(query: str, base: str) -> str:
+def based(query: str, base: str, shape: QueryShape) -> str:
     """The query with the documented base IRI declared first (SPARQL 1.1 Query §4.1.1.1: a relative IRI is
-    resolved against the base), so ``<id/organisatie/ser>`` names the SER. A query that declares a BASE
-    of its own is left alone (Virtuoso refuses a second BASE). On a line of its own, so that only the line
-    numbers shift."""
-    if _OWN_BASE.match(query):
+    resolved against the base), so ``<id/organisatie/ser>`` names the SER. A query whose prologue declares
+    a BASE of its own (the policy saw it) is left alone (Virtuoso refuses a second BASE). On a line of its
+    own, so that only the line numbers shift."""
+    if shape.declares_base:
         return query
     return f"BASE <{base}>\n{query}"
 
@@ -228,7 +229,11 @@ class Endpoint:
     async def answer(self, request: Request, params: Params) -> Response:
         assert params.query is not None
         try:
-            shape = self._shapes.get(params.query) or self._inspect(params.query)
+            # In a thread: the policy's work grows with the query (linearly, within max_query_length), and
+            # the event loop must go on serving every other route meanwhile.
+            shape = self._shapes.get(params.query)
+            if shape is None:
+                shape = await run_in_threadpool(self._inspect, params.query)
             check_dataset("default-graph-uri", params.default_graphs, self.graphs)
             check_dataset("named-graph-uri", params.named_graphs, self.graphs)
         except QueryRejected as exc:  # UpdateRefused (403) included
@@ -254,7 +259,7 @@ class Endpoint:
         if pool is None:
             return self.error(request, StoreError("the SPARQL query workers are not running"), "error")
         job = Job(
-            query=based(params.query, self.base),
+            query=based(params.query, self.base, shape),
             format=fmt.name,
             default_graphs=params.default_graphs if protocol_dataset else None,
             named_graphs=params.named_graphs if protocol_dataset else None,
@@ -299,7 +304,7 @@ class Endpoint:
             future.exception()  # marks an error as retrieved: nobody else may have waited for it
 
     def _inspect(self, query: str) -> QueryShape:
-        shape = inspect(query, self.graphs)
+        shape = sparql_policy.inspect(query, self.graphs)
         if len(self._shapes) >= MEMO_SIZE:
             self._shapes.clear()
         self._shapes[query] = shape
