@@ -72,6 +72,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
         yield
         if pool is not None and started:  # a pool started by someone else is theirs to close
             pool.close()
+        registry.close()
 
     app = App(
         title="SER Linked Data",
@@ -88,11 +89,11 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.state.cache = ResultCache(store.release.version)
     app.state.answers = sending.AnswerBudget(settings.answer_memory * 1024**2, settings.write_timeout)
     app.state.metrics = registry = metrics.Metrics()
-    registry.collectors.append(lambda: _operational(app))
+    registry.samplers.append(lambda: _operational(app))
     app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
     # Inside the metrics, so that its 408, 431 and 500 are counted.
     app.add_middleware(security.Guard, public_url=settings.public_root)
-    app.add_middleware(metrics.RequestMetrics, metrics=registry)
+    app.add_middleware(metrics.RequestMetrics, metrics=registry, router=app.router)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]
     for _name, factory in ROUTERS:
@@ -102,7 +103,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
 
 
 def _operational(app: FastAPI) -> Iterable[tuple[str, tuple[tuple[str, str], ...], float]]:
-    """Gauges and counters kept by the pool and the cache, read when /-/metrics is scraped."""
+    """The values kept by the pool, the cache and the answer budget, for ``metrics.SAMPLED``."""
     pool: QueryRunner | None = app.state.pool
     cache: ResultCache = app.state.cache
     yield "ser_kg_release_info", (("version", app.state.store.release.version),), 1
