@@ -33,6 +33,7 @@ from server.web import (
     sparql,
     wellknown,
 )
+from server.web.site import site_for
 
 RouterFactory = Callable[[Settings, Store], APIRouter]
 
@@ -92,7 +93,8 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     registry.samplers.append(lambda: _operational(app))
     app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
     # Inside the metrics, so that its 408, 431 and 500 are counted.
-    app.add_middleware(security.Guard, public_url=settings.public_root)
+    app.add_middleware(security.Guard, public_url=settings.public_root,
+                       max_query_string=3 * settings.max_query_length + security.MAX_PATH_BYTES)
     app.add_middleware(metrics.RequestMetrics, metrics=registry, router=app.router)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]
@@ -110,6 +112,9 @@ def _operational(app: FastAPI) -> Iterable[tuple[str, tuple[tuple[str, str], ...
     yield "ser_kg_sparql_cache_hits_total", (), cache.hits
     yield "ser_kg_sparql_cache_misses_total", (), cache.misses
     yield "ser_kg_sparql_cache_bytes", (), cache.bytes
+    site = site_for(app.state.settings, app.state.store)
+    yield "ser_kg_document_cache_bytes", (), site.documents.bytes
+    yield "ser_kg_status_cache_bytes", (), site.descriptions.cache_bytes
     answers: sending.AnswerBudget = app.state.answers
     yield "ser_kg_sparql_answer_bytes_held", (), answers.held
     yield "ser_kg_sparql_slow_readers_closed_total", (), answers.slow_readers

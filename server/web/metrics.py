@@ -68,7 +68,11 @@ SAMPLED: tuple[tuple[str, str, tuple[str, ...], Mode], ...] = (
     ("ser_kg_sparql_workers_alive", "Query worker processes running.", (), "livesum"),
     ("ser_kg_sparql_cache_hits_total", "Queries answered from the result cache (the cache's count).", (), "sum"),
     ("ser_kg_sparql_cache_misses_total", "Queries not found in the result cache (the cache's count).", (), "sum"),
-    ("ser_kg_sparql_cache_bytes", "Bytes of answers held in the result cache.", (), "livesum"),
+    ("ser_kg_sparql_cache_bytes", "Bytes held by the result cache, keys included.", (), "livesum"),
+    ("ser_kg_document_cache_bytes", "Bytes held by the cache of rendered documents, keys included.", (),
+     "livesum"),
+    ("ser_kg_status_cache_bytes", "Bytes held by the caches of resource status and descriptions, keys "
+     "included.", (), "livesum"),
     ("ser_kg_sparql_answer_bytes_held", "Bytes of answers held for clients still reading them.", (), "livesum"),
     ("ser_kg_sparql_slow_readers_closed_total", "Connections closed because the client took nothing for "
      "write_timeout seconds (the budget's count).", (), "sum"),

@@ -36,7 +36,7 @@ from server.rdf.namespaces import GRAPHS, graph_iri
 from server.rdf.sparql_policy import QueryShape, check_dataset
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
-from server.store.cache import ResultCache
+from server.store.cache import ResultCache, SizedCache, footprint
 from server.store.workers import Answer, Job
 from server.web import sparql_page
 from server.web.metrics import Metrics
@@ -48,7 +48,9 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 MAX_PARAMETERS = 64  # form fields accepted in one request
-MEMO_SIZE = 1024  # remembered policy and negotiation decisions (queries are at most max_query_length)
+# Remembered policy and negotiation decisions, bounded in bytes with their keys (a query, an Accept header).
+SHAPES_BYTES = 4 * 1024 * 1024
+CHOICES_BYTES = 256 * 1024
 # What each kind of answer can be (the page last: a browser asks for it by name, */* never gets it).
 RESULT_OFFERS: tuple[Format, ...] = (*RESULT_FORMATS, HTML)
 GRAPH_OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
@@ -153,8 +155,9 @@ class Endpoint:
         self.page = sparql_page.QueryPage(settings, store.release)
         # Repeated queries and Accept headers are the common case: remember what the policy and the
         # negotiation decided (both pure functions of their input), within a bound.
-        self._shapes: dict[str, QueryShape] = {}
-        self._choices: dict[tuple[int, tuple[str, ...], str | None], Format | None] = {}
+        self._shapes = SizedCache[str, QueryShape](SHAPES_BYTES)
+        self._choices = SizedCache[tuple[int, tuple[str, ...], str | None], Format](
+            CHOICES_BYTES, size=lambda key, _: footprint(key))  # the formats are shared, not held
         self._running: dict[CacheKey, asyncio.Future[Answer]] = {}
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -305,22 +308,20 @@ class Endpoint:
 
     def _inspect(self, query: str) -> QueryShape:
         shape = sparql_policy.inspect(query, self.graphs)
-        if len(self._shapes) >= MEMO_SIZE:
-            self._shapes.clear()
-        self._shapes[query] = shape
+        self._shapes.put(query, shape)
         return shape
 
     def _negotiate(self, request: Request, params: Params, offers: Sequence[Format]) -> Format | None:
         key = (id(offers), params.formats, request.headers.get("accept"))
-        if key in self._choices:
-            return self._choices[key]
+        known = self._choices.get(key)
+        if known is not None:
+            return known
         if params.formats:
             chosen = negotiation.choose_with_parameter(offers, params.formats, key[2])
         else:
             chosen = negotiation.choose(offers, key[2])
-        if len(self._choices) >= MEMO_SIZE:
-            self._choices.clear()
-        self._choices[key] = chosen
+        if chosen is not None:
+            self._choices.put(key, chosen)
         return chosen
 
     def _not_acceptable(self, request: Request, offers: Sequence[Format]) -> Response:
