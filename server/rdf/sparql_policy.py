@@ -1,9 +1,9 @@
 """What a public SPARQL query may do here: read, inside this release, and nothing else.
 
 The query text is cut into the terminals of the SPARQL 1.1 grammar (SPARQL 1.1 Query §19.8: IRIREF,
-prefixed names, variables, strings, comments, language tags), so that a keyword is only ever found where
-the grammar has a keyword, never inside a string, an IRI, a comment or a prefixed name such as
-``ex:service``. On those tokens the policy refuses:
+prefixed names, variables, strings, comments, language tags; ``server.rdf.sparql_lexer``, in linear time),
+so that a keyword is only ever found where the grammar has a keyword, never inside a string, an IRI, a
+comment or a prefixed name such as ``ex:service``. On those tokens the policy refuses:
 
 * SPARQL Update (§3 of SPARQL 1.1 Update: INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY,
   WITH, USING): the endpoint is read-only (403);
@@ -24,11 +24,13 @@ allowed, and reports the line and column of what it refuses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NoReturn
 from urllib.parse import urljoin
 
 from server.errors import QueryRejected, UpdateRefused
+from server.rdf.sparql_lexer import Token, position, tokens
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 MAX_NESTING = 200  # the engine's recursive parser overflows its stack some thousands of levels down
@@ -36,59 +38,6 @@ _OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
 )
-
-_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d" \
-                 "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
-
-# Order matters: the first alternative that matches at a position wins, as in the grammar's
-# longest-match rule for the terminals that can start with the same character.
-_TOKEN = re.compile(
-    "|".join(
-        (
-            r"(?P<ws>\s+)",
-            r"(?P<comment>#[^\n\r]*)",
-            r"(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
-            r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",
-            r"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|.)",
-        )
-    ),
-    re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # iri, var, bnode, pname, string, lang, number, word, punct
-    text: str
-    offset: int
-
-
-def tokens(query: str) -> Iterator[Token]:
-    """The significant tokens of ``query``; whitespace and comments are dropped."""
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup or "punct"
-        if kind not in ("ws", "comment"):
-            yield Token(kind, match.group(), match.start())
-
-
-def position(query: str, offset: int) -> str:
-    """``line:column`` (both from 1) of a character offset, as the engine's parser reports them."""
-    line = query.count("\n", 0, offset) + 1
-    column = offset - (query.rfind("\n", 0, offset) + 1) + 1
-    return f"{line}:{column}"
-
 
 READ_ONLY = "this endpoint is read-only and accepts SPARQL queries only (SELECT, ASK, CONSTRUCT, DESCRIBE)"
 
@@ -101,6 +50,7 @@ class QueryShape:
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
     ordered: bool = False  # ORDER BY anywhere in the query: the engine's order is the answer's
+    declares_base: bool = False  # a BASE in the prologue: the endpoint must not declare another
 
     @property
     def has_dataset(self) -> bool:
@@ -143,7 +93,8 @@ def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
         if tok.kind != "word":
             continue
         word = tok.text.upper()
-        where = position(query, tok.offset)
+        # Only when refusing: counting lines for every word would take time quadratic in the query.
+        where = _Where(query, tok.offset)
         if word in UPDATE_KEYWORDS:
             raise UpdateRefused(f"{word} at {where} is SPARQL Update: {READ_ONLY}.")
         if word == "SERVICE":
@@ -168,26 +119,38 @@ def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
             clause = "FROM NAMED" if named else "FROM"
             if iri is None:
                 raise QueryRejected(f"{clause} at {where} needs an IRI (or a declared prefixed name).")
-            _check_graph(iri, allowed, f"{clause} <{iri}> at {where}")
+            if iri not in allowed:
+                _refuse_graph(f"{clause} <{iri}> at {where}", allowed)
             (from_named if named else from_graphs).append(iri)
     _check_engine_limits(query, toks, ordered)
-    return QueryShape(form, tuple(from_graphs), tuple(from_named), ordered)
+    return QueryShape(form, tuple(from_graphs), tuple(from_named), ordered, prologue.base is not None)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The line and column of a token, counted when a message needs them."""
+
+    query: str
+    offset: int
+
+    def __str__(self) -> str:
+        return position(self.query, self.offset)
 
 
 def check_dataset(parameter: str, iris: Iterable[str], allowed_graphs: Iterable[str]) -> None:
     """Refuse a protocol dataset (``default-graph-uri`` / ``named-graph-uri``) outside the release."""
     allowed = frozenset(allowed_graphs)
     for iri in iris:
-        _check_graph(iri, allowed, f"{parameter}={iri}")
+        if iri not in allowed:
+            _refuse_graph(f"{parameter}={iri}", allowed)
 
 
-def _check_graph(iri: str, allowed: frozenset[str], what: str) -> None:
-    if iri not in allowed:
-        names = ", ".join(f"<{g}>" for g in sorted(allowed))
-        raise QueryRejected(
-            f"{what} is not allowed: this endpoint never fetches remote data, and only the graphs of "
-            f"this release can be named: {names}."
-        )
+def _refuse_graph(what: str, allowed: frozenset[str]) -> NoReturn:
+    names = ", ".join(f"<{g}>" for g in sorted(allowed))
+    raise QueryRejected(
+        f"{what} is not allowed: this endpoint never fetches remote data, and only the graphs of "
+        f"this release can be named: {names}."
+    )
 
 
 # Expression limits. Measured on pyoxigraph 0.5.13 with the 8 MiB stack of a worker's main thread: a

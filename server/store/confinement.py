@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from server.rdf.namespaces import GRAPHS, graph_iri
-from server.rdf.sparql_policy import Token, tokens
+from server.rdf.sparql_lexer import Token, tokens
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 KEPT = "http://purl.org/dc/terms/hasVersion"  # every version whose graphs are still in the engine

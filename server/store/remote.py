@@ -23,7 +23,8 @@ import pyoxigraph as ox
 
 from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, ReleaseError, StoreError
 from server.rdf.namespaces import prefixes
-from server.rdf.sparql_policy import QUERY_FORMS, position, tokens
+from server.rdf.sparql_lexer import position, tokens
+from server.rdf.sparql_policy import QUERY_FORMS
 from server.store import results
 from server.store.base import ReleaseInfo, Row
 from server.store.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph

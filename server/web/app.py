@@ -33,6 +33,7 @@ from server.web import (
     sparql,
     wellknown,
 )
+from server.web.site import site_for
 
 RouterFactory = Callable[[Settings, Store], APIRouter]
 
@@ -72,6 +73,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
         yield
         if pool is not None and started:  # a pool started by someone else is theirs to close
             pool.close()
+        registry.close()
 
     app = App(
         title="SER Linked Data",
@@ -88,11 +90,12 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.state.cache = ResultCache(store.release.version)
     app.state.answers = sending.AnswerBudget(settings.answer_memory * 1024**2, settings.write_timeout)
     app.state.metrics = registry = metrics.Metrics()
-    registry.collectors.append(lambda: _operational(app))
+    registry.samplers.append(lambda: _operational(app))
     app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
     # Inside the metrics, so that its 408, 431 and 500 are counted.
-    app.add_middleware(security.Guard, public_url=settings.public_root)
-    app.add_middleware(metrics.RequestMetrics, metrics=registry)
+    app.add_middleware(security.Guard, public_url=settings.public_root,
+                       max_query_string=3 * settings.max_query_length + security.MAX_PATH_BYTES)
+    app.add_middleware(metrics.RequestMetrics, metrics=registry, router=app.router)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]
     for _name, factory in ROUTERS:
@@ -102,13 +105,16 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
 
 
 def _operational(app: FastAPI) -> Iterable[tuple[str, tuple[tuple[str, str], ...], float]]:
-    """Gauges and counters kept by the pool and the cache, read when /-/metrics is scraped."""
+    """The values kept by the pool, the cache and the answer budget, for ``metrics.SAMPLED``."""
     pool: QueryRunner | None = app.state.pool
     cache: ResultCache = app.state.cache
     yield "ser_kg_release_info", (("version", app.state.store.release.version),), 1
     yield "ser_kg_sparql_cache_hits_total", (), cache.hits
     yield "ser_kg_sparql_cache_misses_total", (), cache.misses
     yield "ser_kg_sparql_cache_bytes", (), cache.bytes
+    site = site_for(app.state.settings, app.state.store)
+    yield "ser_kg_document_cache_bytes", (), site.documents.bytes
+    yield "ser_kg_status_cache_bytes", (), site.descriptions.cache_bytes
     answers: sending.AnswerBudget = app.state.answers
     yield "ser_kg_sparql_answer_bytes_held", (), answers.held
     yield "ser_kg_sparql_slow_readers_closed_total", (), answers.slow_readers

@@ -9,8 +9,6 @@ English) and a strong ETag must differ between them; Last-Modified is the releas
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -19,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.store.base import ReleaseInfo
+from server.store.cache import SizedCache, key_bytes
 
 CACHE_CONTROL = "public, no-cache"
 
@@ -67,8 +66,9 @@ def response_304(release: ReleaseInfo, variant: str = "", extra: Mapping[str, st
     return Response(status_code=304, headers={**headers(release, variant), **(extra or {})})
 
 
-class DocumentCache:
-    """Rendered documents kept in memory, least recently used out first, bounded in bytes.
+class DocumentCache(SizedCache[Hashable, bytes]):
+    """Rendered documents kept in memory, least recently used out first, bounded in the bytes of their keys
+    (which hold the URL) and bodies.
 
     The release never changes under a running store, so a document once rendered stays right until
     the process serves another release (and so builds another cache). This is what a reverse proxy
@@ -76,32 +76,4 @@ class DocumentCache:
     """
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self.hits = 0
-        self.misses = 0
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> bytes | None:
-        with self._lock:
-            body = self._items.get(key)
-            if body is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return body
-
-    def put(self, key: Hashable, body: bytes) -> None:
-        if len(body) > self.max_bytes // 16:  # one huge document must not flush everything else
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.bytes -= len(old)
-            self._items[key] = body
-            self.bytes += len(body)
-            while self.bytes > self.max_bytes and self._items:
-                _, dropped = self._items.popitem(last=False)
-                self.bytes -= len(dropped)
+        super().__init__(max_bytes, size=lambda key, body: len(body) + key_bytes(key))

@@ -14,12 +14,11 @@ reads them so that the routes can answer 301/303 to the successor or 410 Gone.
 
 All queries are trusted and run in-process; the one IRI pasted into them has been checked against
 the patterns of :mod:`server.web.addresses` and is checked once more by :func:`iri_ref`. Results are
-cached per IRI: a store serves one immutable release.
+cached per IRI, within a bound in bytes: a store serves one immutable release.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -28,11 +27,14 @@ from rdflib.namespace import DCTERMS, OWL, SKOS
 from rdflib.term import Identifier
 
 from server.store.base import Row, Store
+from server.store.cache import Memo, SizedCache
 from server.web.labels import LABEL_VALUES
 
 MAX_INCOMING = 1000
-STATUS_CACHE_SIZE = 65536  # a Status is small; this covers every IRI of a release of 1M triples
-DESCRIPTION_CACHE_SIZE = 1024
+# Bytes of keys and values: a Status is some 200 bytes with its IRI, so the first covers about 80,000 IRIs.
+STATUS_CACHE_BYTES = 16 * 1024 * 1024
+DESCRIPTION_CACHE_BYTES = 32 * 1024 * 1024
+CLASSES_CACHE_BYTES = 1024 * 1024
 _UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -123,10 +125,17 @@ class Descriptions:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.status = functools.lru_cache(maxsize=STATUS_CACHE_SIZE)(self._status)
-        self.describe = functools.lru_cache(maxsize=DESCRIPTION_CACHE_SIZE)(self._describe)
+        # Bounded in bytes, keys included: the IRIs come from request paths (at most MAX_PATH_BYTES long,
+        # server.web.security), and any path that could be an IRI is looked up and its status kept.
+        self.status = Memo(self._status, SizedCache[str, Status](STATUS_CACHE_BYTES))
+        self.describe = Memo(self._describe, SizedCache[str, Description](DESCRIPTION_CACHE_BYTES))
         # For the 404 page ("things of this kind are listed here"): a scan, so cached per IRI prefix.
-        self.classes_under = functools.lru_cache(maxsize=256)(self._classes_under)
+        self.classes_under = Memo(self._classes_under, SizedCache[str, tuple[str, ...]](CLASSES_CACHE_BYTES))
+
+    @property
+    def cache_bytes(self) -> int:
+        """Bytes held by the caches of status, descriptions and classes, as they count them."""
+        return sum(memo.cache.bytes for memo in (self.status, self.describe, self.classes_under))
 
     def _classes_under(self, prefix: str) -> tuple[str, ...]:
         iri_ref(prefix)

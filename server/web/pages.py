@@ -21,6 +21,7 @@ from starlette.responses import Response
 from server.rdf.namespaces import graph_iri, prefixes
 from server.settings import Settings
 from server.store.base import Store
+from server.store.cache import Memo, SizedCache
 from server.web import addresses, language, rendering
 from server.web.descriptions import iri_ref
 from server.web.labels import LABEL_VALUES, curie, pick
@@ -30,6 +31,7 @@ from server.web.resources import METHODS, not_found
 from server.web.site import Site, site_for
 
 PAGE_SIZE = 50
+COUNT_CACHE_BYTES = 1024 * 1024  # instance counts per class IRI, keys included
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
     site = site_for(settings, store)
     release = store.release
     counts = functools.cache(lambda: class_counts(site))
-    count_of = functools.lru_cache(maxsize=1024)(lambda cls: instance_count(site, cls))
+    count_of = Memo(lambda cls: instance_count(site, cls), SizedCache[str, int](COUNT_CACHE_BYTES))
     api = APIRouter()
 
     @api.api_route("/", methods=METHODS, include_in_schema=False)

@@ -145,11 +145,14 @@ async def _parameters(request: Request, limit: int) -> dict[str, str]:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise too_large
-        body = b""
+        chunks: list[bytes] = []  # joined once: adding each chunk to one bytes object would copy it all again
+        size = 0
         async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
                 raise too_large
+        body = b"".join(chunks)
         if body and not request.headers.get("content-type", FORM).startswith(FORM):
             raise ProtocolError(415, f"send the batch as {FORM} with a 'queries' or 'extend' field")
         try:

@@ -3,6 +3,10 @@ error handler. See docs/security.md for the threats, and the tests that prove ea
 
 On the way in (before any route sees the request):
 
+* the request target is bounded: a path longer than :data:`MAX_PATH_BYTES` (longer than any IRI this
+  dataset mints, or any file it serves) or a query string longer than ``max_query_string`` (room for a
+  query of ``max_query_length`` characters, percent-encoded) is refused with 414 (RFC 9110 §15.5.15),
+  before any route looks it up or caches anything under it;
 * headers are bounded: one value over :data:`MAX_HEADER_BYTES`, more than :data:`MAX_HEADERS` fields or
   more than :data:`MAX_HEADERS_TOTAL` bytes in all is refused with 431 (RFC 6585 §5), naming the limit;
 * a request body must keep arriving: a client that stops sending for :data:`BODY_TIMEOUT` seconds
@@ -46,6 +50,9 @@ MAX_HEADER_BYTES = 8192  # one header value, as nginx's default buffer for a hea
 MAX_HEADERS = 100  # header fields in one request
 MAX_HEADERS_TOTAL = 32768  # all header names and values together
 BODY_TIMEOUT = 15.0  # seconds a request body may stall between two chunks
+# The longest path a request may have, in bytes as sent: the IRIs of a release are a type and a key of a
+# few dozen characters (the longest, a distribution's, under 100), the downloads' names at most 200.
+MAX_PATH_BYTES = 1024
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'none'",
@@ -109,15 +116,30 @@ async def _plain(send: Send, status: int, text: str) -> None:
 class Guard:
     """Pure ASGI middleware (no per-request objects beyond two closures: it runs on every lookup)."""
 
-    def __init__(self, app: ASGIApp, public_url: str) -> None:
+    def __init__(self, app: ASGIApp, public_url: str, max_query_string: int) -> None:
         self.app = app
+        self.max_query_string = max_query_string
         public = urlsplit(public_url)
         self.scheme = public.scheme
         self.host = public.netloc.encode("latin-1")
 
+    def too_long(self, scope: Scope) -> str | None:
+        """Why the request's target is refused, or None when it is within the limits."""
+        path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        if len(path) > MAX_PATH_BYTES:
+            return (f"the path is longer than {MAX_PATH_BYTES} bytes; no address of this dataset is that long")
+        if len(scope.get("query_string", b"")) > self.max_query_string:
+            return (f"the query string is longer than {self.max_query_string} bytes (three times the setting "
+                    "max_query_length, and room for other parameters); send a long SPARQL query by POST")
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        too_long = self.too_long(scope)
+        if too_long is not None:
+            await _plain(send, 414, too_long)
             return
         refusal = oversized(scope["headers"])
         if refusal is not None:

@@ -26,16 +26,17 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from server.errors import QueryRejected, QueryTimeout, SerKgError, StoreError, UpdateRefused
-from server.rdf import negotiation
+from server.rdf import negotiation, sparql_policy
 from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
-from server.rdf.sparql_policy import QueryShape, check_dataset, inspect
+from server.rdf.sparql_policy import QueryShape, check_dataset
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
-from server.store.cache import ResultCache
+from server.store.cache import ResultCache, SizedCache, footprint
 from server.store.workers import Answer, Job
 from server.web import sparql_page
 from server.web.metrics import Metrics
@@ -47,7 +48,9 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 MAX_PARAMETERS = 64  # form fields accepted in one request
-MEMO_SIZE = 1024  # remembered policy and negotiation decisions (queries are at most max_query_length)
+# Remembered policy and negotiation decisions, bounded in bytes with their keys (a query, an Accept header).
+SHAPES_BYTES = 4 * 1024 * 1024
+CHOICES_BYTES = 256 * 1024
 # What each kind of answer can be (the page last: a browser asks for it by name, */* never gets it).
 RESULT_OFFERS: tuple[Format, ...] = (*RESULT_FORMATS, HTML)
 GRAPH_OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
@@ -57,8 +60,6 @@ CORS = {
     "Access-Control-Expose-Headers": EXPOSED,
 }
 _TEXTUAL = ("text/", "application/sparql-results+xml", "application/rdf+xml")
-# A prologue (comments, PREFIX declarations) that declares a BASE.
-_OWN_BASE = re.compile(r"(?:\s+|#[^\n]*(?:\n|$)|PREFIX\s*[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
 _SYNTAX = re.compile(r"^syntax error: error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
@@ -82,6 +83,8 @@ class Params:
 
 
 def _params(items: Sequence[tuple[str, str]], body_query: str | None = None) -> Params:
+    if len(items) > MAX_PARAMETERS:
+        raise ProtocolError(400, f"the request has more than {MAX_PARAMETERS} parameters")
     values: dict[str, list[str]] = {}
     for name, value in items:
         values.setdefault(name, []).append(value)
@@ -122,12 +125,12 @@ def _text(data: bytes, what: str) -> str:
         raise ProtocolError(400, f"{what} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def based(query: str, base: str) -> str:
+def based(query: str, base: str, shape: QueryShape) -> str:
     """The query with the documented base IRI declared first (SPARQL 1.1 Query §4.1.1.1: a relative IRI is
-    resolved against the base), so ``<id/organisatie/ser>`` names the SER. A query that declares a BASE
-    of its own is left alone (Virtuoso refuses a second BASE). On a line of its own, so that only the line
-    numbers shift."""
-    if _OWN_BASE.match(query):
+    resolved against the base), so ``<id/organisatie/ser>`` names the SER. A query whose prologue declares
+    a BASE of its own (the policy saw it) is left alone (Virtuoso refuses a second BASE). On a line of its
+    own, so that only the line numbers shift."""
+    if shape.declares_base:
         return query
     return f"BASE <{base}>\n{query}"
 
@@ -152,8 +155,9 @@ class Endpoint:
         self.page = sparql_page.QueryPage(settings, store.release)
         # Repeated queries and Accept headers are the common case: remember what the policy and the
         # negotiation decided (both pure functions of their input), within a bound.
-        self._shapes: dict[str, QueryShape] = {}
-        self._choices: dict[tuple[int, tuple[str, ...], str | None], Format | None] = {}
+        self._shapes = SizedCache[str, QueryShape](SHAPES_BYTES)
+        self._choices = SizedCache[tuple[int, tuple[str, ...], str | None], Format](
+            CHOICES_BYTES, size=lambda key, _: footprint(key))  # the formats are shared, not held
         self._running: dict[CacheKey, asyncio.Future[Answer]] = {}
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -228,7 +232,11 @@ class Endpoint:
     async def answer(self, request: Request, params: Params) -> Response:
         assert params.query is not None
         try:
-            shape = self._shapes.get(params.query) or self._inspect(params.query)
+            # In a thread: the policy's work grows with the query (linearly, within max_query_length), and
+            # the event loop must go on serving every other route meanwhile.
+            shape = self._shapes.get(params.query)
+            if shape is None:
+                shape = await run_in_threadpool(self._inspect, params.query)
             check_dataset("default-graph-uri", params.default_graphs, self.graphs)
             check_dataset("named-graph-uri", params.named_graphs, self.graphs)
         except QueryRejected as exc:  # UpdateRefused (403) included
@@ -254,7 +262,7 @@ class Endpoint:
         if pool is None:
             return self.error(request, StoreError("the SPARQL query workers are not running"), "error")
         job = Job(
-            query=based(params.query, self.base),
+            query=based(params.query, self.base, shape),
             format=fmt.name,
             default_graphs=params.default_graphs if protocol_dataset else None,
             named_graphs=params.named_graphs if protocol_dataset else None,
@@ -299,23 +307,21 @@ class Endpoint:
             future.exception()  # marks an error as retrieved: nobody else may have waited for it
 
     def _inspect(self, query: str) -> QueryShape:
-        shape = inspect(query, self.graphs)
-        if len(self._shapes) >= MEMO_SIZE:
-            self._shapes.clear()
-        self._shapes[query] = shape
+        shape = sparql_policy.inspect(query, self.graphs)
+        self._shapes.put(query, shape)
         return shape
 
     def _negotiate(self, request: Request, params: Params, offers: Sequence[Format]) -> Format | None:
         key = (id(offers), params.formats, request.headers.get("accept"))
-        if key in self._choices:
-            return self._choices[key]
+        known = self._choices.get(key)
+        if known is not None:
+            return known
         if params.formats:
             chosen = negotiation.choose_with_parameter(offers, params.formats, key[2])
         else:
             chosen = negotiation.choose(offers, key[2])
-        if len(self._choices) >= MEMO_SIZE:
-            self._choices.clear()
-        self._choices[key] = chosen
+        if chosen is not None:
+            self._choices.put(key, chosen)
         return chosen
 
     def _not_acceptable(self, request: Request, offers: Sequence[Format]) -> Response:

@@ -45,6 +45,8 @@ class Section:
     rows: list[Row] = field(default_factory=list)
 
 
+# These two stay bounded by count: their keys are the release's own files (VoID, the catalogue), an
+# mtime and the formats of OFFERS, never anything a client sends, so there are only so many of them.
 @functools.lru_cache(maxsize=16)
 def _graph(path: Path, mtime: float) -> Graph:
     graph = Graph()

@@ -176,3 +176,15 @@ def test_deep_nesting_is_refused_before_it_reaches_the_engine() -> None:
     inspect("SELECT * WHERE " + "{" * 150 + "?s ?p ?o" + "}" * 150, GRAPHS)
     with pytest.raises(QueryRejected, match="more than 200 levels deep"):
         inspect("SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", GRAPHS)
+
+
+@pytest.mark.parametrize(("query", "declares"), [
+    ("BASE <http://example.org/>\nASK {}", True),
+    ("# a comment\nprefix ex: <http://example.org/>\n  base <http://example.org/> ASK {}", True),
+    (" " * 5000 + "# BASE <x>\n" * 500 + "BASE <http://example.org/> ASK {}", True),
+    (" " * 5000 + "ASK {}", False),  # the pattern that looked for a BASE took exponential time on this
+    ("ASK { ?s ?p 'BASE <x>' }", False),
+    ("ASK {} BASE <http://example.org/>", False),  # not in the prologue: the engine will refuse it
+])
+def test_the_shape_says_whether_the_prologue_declares_a_base(query: str, declares: bool) -> None:
+    assert inspect(query, GRAPHS).declares_base is declares

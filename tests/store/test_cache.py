@@ -1,9 +1,14 @@
-"""The result cache: bounded by bytes, least recently used out first, large answers never stored."""
+"""The caches: bounded by the bytes of keys and values, least recently used out first, large entries never
+stored."""
 
 from __future__ import annotations
 
-from server.store.cache import ResultCache
+from typing import cast
+
+from server.store.base import Store
+from server.store.cache import ResultCache, SizedCache, footprint
 from server.store.workers import Answer
+from server.web.descriptions import STATUS_CACHE_BYTES, Descriptions
 
 
 def answer(size: int) -> Answer:
@@ -40,3 +45,33 @@ def test_cache_skips_answers_larger_than_one_entry_may_be() -> None:
     cache = ResultCache("1.0", max_bytes=1000, max_entry_bytes=10)
     cache.put("big", answer(11))
     assert len(cache) == 0
+
+
+def test_keys_count_against_the_bound_of_every_cache() -> None:
+    cache = SizedCache[str, int](1024 * 1024)
+    for i in range(500):  # 25 MB of keys, were they all kept
+        cache.put(f"{i}-" + "k" * 50_000, i)
+        assert cache.bytes <= cache.max_bytes
+    assert 0 < len(cache) < 25
+    assert cache.get("499-" + "k" * 50_000) == 499  # the most recent stay
+
+
+class NoRows:
+    """A store that knows no IRI: every status lookup is a miss, and every one would be kept."""
+
+    def select(self, query: str) -> list[dict[str, object]]:
+        return []
+
+
+def test_the_status_cache_stays_within_its_bytes_whatever_the_iris() -> None:
+    descriptions = Descriptions(cast(Store, NoRows()))
+    for i in range(500):
+        assert not descriptions.status(f"https://data.ser.nl/id/organisatie/{i}-{'k' * 50_000}").exists
+    assert descriptions.status.cache.bytes <= STATUS_CACHE_BYTES
+    assert descriptions.cache_bytes < STATUS_CACHE_BYTES + 1024
+    assert len(descriptions.status.cache) < 500
+
+
+def test_footprint_counts_what_a_value_holds() -> None:
+    small, large = footprint(("a", ["b"])), footprint(("a" * 1000, ["b" * 1000, {"c": "d" * 1000}]))
+    assert large - small >= 3000

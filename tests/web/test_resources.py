@@ -350,13 +350,13 @@ def test_base_iri_is_a_setting_not_the_request_host(ld: LdSite) -> None:
 
 
 def test_document_cache_drops_the_least_recently_used_beyond_its_size() -> None:
-    cache = DocumentCache(max_bytes=16 * 10)
+    cache = DocumentCache(max_bytes=16 * 13)  # each entry: 10 bytes of body, 3 of key ("'a'")
     for key in "abcd":
         cache.put(key, b"x" * 10)
     assert cache.get("a") == b"x" * 10  # a is now the most recently used
-    for key in "efghijklmnopq":  # 17 entries of 10 bytes: one must go
+    for key in "efghijklmnopq":  # 17 entries of 13 bytes: one must go
         cache.put(key, b"y" * 10)
-    assert cache.bytes == 160
+    assert cache.bytes == 16 * 13
     assert cache.get("b") is None
     assert cache.get("a") == b"x" * 10
     assert cache.get("c") == b"x" * 10

@@ -10,7 +10,8 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from server.errors import QueryTimeout
+from server.rdf import sparql_policy
 from tests.conftest import LiveServer, Recorder
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
@@ -176,6 +178,36 @@ def test_other_clients_are_served_while_a_runaway_query_is_stopped(limited_serve
         del pool.run
     assert during == after == [200] * 10
     assert runaway["response"].status_code == 503
+
+
+# --- the event loop -------------------------------------------------------------------------------
+
+
+def test_health_answers_while_a_long_query_is_being_checked(make_app: Callable[..., FastAPI],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policy's work grows with the query, so it runs off the event loop: while one query of the
+    longest kind allowed is held in the check, /-/health (and so every other route) is answered."""
+    checking, release = threading.Event(), threading.Event()
+    released: list[bool] = []
+    real_inspect = sparql_policy.inspect
+
+    def held_inspect(query: str, graphs: Iterable[str]) -> sparql_policy.QueryShape:
+        if "# held" in query:
+            checking.set()
+            released.append(release.wait(PATIENCE))  # False: nobody could answer /-/health meanwhile
+        return real_inspect(query, graphs)
+
+    monkeypatch.setattr(sparql_policy, "inspect", held_inspect)
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 # held " + "a." * 9000
+    with TestClient(make_app()) as client, ThreadPoolExecutor(1) as background:
+        pending = background.submit(client.get, "/sparql", params={"query": query})
+        assert checking.wait(PATIENCE)
+        health = client.get("/-/health")
+        release.set()
+        answer = pending.result()
+    assert health.status_code == 200
+    assert released == [True]
+    assert answer.status_code == 200
 
 
 # --- the result cap -------------------------------------------------------------------------------
