@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from server.settings import PROJECT_ROOT
 
-TRIPLES_PER_UNIT = 58  # measured: one "unit" below yields about this many triples
+TRIPLES_PER_UNIT = 100  # measured: one "unit" below yields about this many triples (its sources described too)
 
 
 def concept_keys(root: Path) -> dict[str, list[str]]:
@@ -105,8 +106,19 @@ def generate(out: Path, triples: int, seed: int = 7) -> None:
                 f"- key: wet-{i}\n  titel:\n    nl: Wet nummer {i}\n  soort: {_pick(rng, keys, 'regelingsoort')}\n"
                 f"  bwb: BWBR{i:07d}\n  datum: {_date(rng)}\n  regelt: [organisatie/org-{rng.randrange(1, n_orgs)}]\n"
                 f"  bronnen: [https://example.org/bron/wet-{i}]\n"))
+    add("bronnen.yaml", "".join(source_entries(files)))
     for file, records in files.items():
         (data / file).write_text(f"# synthetic benchmark records ({file})\n" + "".join(records), encoding="utf-8")
+
+
+def source_entries(files: dict[str, list[str]]) -> list[str]:
+    """One bronnen.yaml entry per URL cited by the records and by the concept schemes, as the build requires."""
+    cited = {url.strip() for text in (t for records in files.values() for t in records)
+             for listed in re.findall(r"bronnen: \[(.*?)\]", text) for url in listed.split(",")}
+    for path in sorted((PROJECT_ROOT / "ontology" / "vocab").glob("*.ttl")):
+        cited |= {str(o) for o in Graph().parse(path, format="turtle").objects(None, DCTERMS.source)}
+    return [f"- url: {url}\n  uitgever: Voorbeeld\n  omschrijving:\n    nl: Bron {n}\n    en: Source {n}\n"
+            for n, url in enumerate(sorted(cited))]
 
 
 def main() -> None:

@@ -131,6 +131,9 @@ def test_an_entry_given_twice_is_refused(tmp_path: Path) -> None:
     ("- url: https://example.org/z\n  uitgever: X\n  omschrijving: {nl: Y}\n  uitgegevenDoor: niemand\n",
      "uitgegevenDoor", "no organisatie record has this key"),
     ("- uitgever: X\n  omschrijving: {nl: Y}\n", "url", "every record needs a 'url'"),
+    ('- url: https://example.org/z\n  uitgever: X\n  omschrijving: {nl: "a\\u202Eb"}\n', "omschrijving",
+     "character U+202E"),
+    ('- url: "https://example.org/z\\u202E"\n  uitgever: X\n  omschrijving: {nl: Y}\n', "url", "character U+202E"),
 ])
 def test_a_malformed_entry_names_its_field(tmp_path: Path, entry: str, field: str, words: str) -> None:
     orgs = ORGS.replace("    - https://www.nrc.nl/nieuws/1996/03/02/b\n", "    - https://example.org/z\n")

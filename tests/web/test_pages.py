@@ -146,6 +146,26 @@ def test_types_and_sources_are_shown(ld: LdSite) -> None:
     assert '<section class="group group-sources">' in page
 
 
+@pytest.mark.parametrize(("lang", "text"), [("en", "SER: Page on what the SER is"),
+                                             ("nl", "SER: Pagina over wat de SER is")])
+def test_a_described_source_is_linked_by_its_label_in_the_reader_language(ld: LdSite, lang: str, text: str) -> None:
+    page = html(ld.client, "/doc/organisatie/ser", lang)
+    assert (f'<a href="https://www.ser.nl/nl/ser/over-de-ser" title="https://www.ser.nl/nl/ser/over-de-ser">{text}</a>'
+            in page)
+
+
+def test_an_undescribed_source_is_still_linked_by_its_url(ld: LdSite) -> None:
+    page = html(ld.client, "/doc/orgaan/raad", "en")
+    url = "https://www.ser.nl/nl/ser/over-de-ser/raad"
+    assert f'<a href="{url}" title="{url}">{url}</a>' in page
+
+
+def test_a_source_label_with_markup_is_escaped_in_its_link(ld: LdSite) -> None:
+    page = html(ld.client, "/doc/advies/markup", "nl")
+    assert ">Voorbeeld: &lt;b&gt;vet&lt;/b&gt; &amp; &lt;/a&gt;&lt;script&gt;x&lt;/script&gt;</a>" in page
+    assert "<script>x</script>" not in page
+
+
 @pytest.mark.parametrize(("path", "lang", "text"), [
     ("/doc/advies/energie-2013", "nl", "6 september 2013"),
     ("/doc/advies/energie-2013", "en", "6 September 2013"),
