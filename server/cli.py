@@ -212,6 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SerKgError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the machine, not the data (a disk, a permission): exit 3, never 1
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("interrupted; nothing was published", file=sys.stderr)
         return 130

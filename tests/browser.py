@@ -20,6 +20,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+# How long any wait of a browser test may take, in milliseconds. Waiting is how a browser test learns
+# that something happened, not a judgement of speed: far above what the work needs on a quiet machine,
+# so that a loaded one (two cores, a full suite beside other work) still passes.
+PATIENCE_MS = 120_000
 
 MARKS = [
     pytest.mark.slow,
@@ -35,8 +39,16 @@ def chromium() -> Iterator[Any]:
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True,
+                                             timeout=PATIENCE_MS)
         try:
             yield browser
         finally:
             browser.close()
+
+
+def patient(context: Any) -> Any:
+    """A browser context whose waits (navigation, selectors, clicks) all allow ``PATIENCE_MS``."""
+    context.set_default_timeout(PATIENCE_MS)
+    context.set_default_navigation_timeout(PATIENCE_MS)
+    return context

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
 
-from server.cli import main
+from server.cli import COMMANDS, main
 
 
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -46,3 +48,14 @@ def test_query_with_a_missing_file_is_a_usage_error(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", str(tmp_path / "nope.rq")]) == 2
     assert "nope.rq" in capsys.readouterr().err
+
+
+def test_an_os_error_no_command_expected_is_exit_3_naming_the_file_not_the_exit_1_of_bad_data(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def info(_args: object, _settings: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/srv/releases/2026-01-01.1/manifest.json")
+
+    monkeypatch.setitem(COMMANDS, "info", info)
+    assert main(["info"]) == 3
+    err = capsys.readouterr().err
+    assert err == "error: /srv/releases/2026-01-01.1/manifest.json: No space left on device\n"

@@ -51,3 +51,24 @@ def test_every_route_is_documented_in_the_readme(app: FastAPI) -> None:
     assert "/sparql" in paths and "/id/{rest:path}" in paths
     missing = sorted(p for p in paths if f"`{re.sub(r'{[^}]+}.*$', '', p).rstrip('/') or '/'}" not in documented)
     assert missing == []
+
+
+def test_every_test_that_security_md_names_exists() -> None:
+    """docs/security.md proves each defence by naming tests: ``tests/a/test_b.py::test_c``, ``test_b.py::test_c``
+    (a file named before, or the one file of that name) and ``::test_c`` (in the file named last on the line)."""
+    text = (PROJECT_ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    files = {path.name: path for path in (PROJECT_ROOT / "tests").rglob("test_*.py")}
+    missing = []
+    for line in text.splitlines():
+        current = None
+        for file, name in re.findall(r"`((?:tests/)?[\w/]*test_\w+\.py)?(?:::(\w+))?(?:\[[^`]*\])?`", line):
+            if file:
+                current = PROJECT_ROOT / file if "/" in file else files.get(file)
+                if current is None or not current.is_file():
+                    missing.append(file)
+                    current = None
+                    continue
+            if name and (current is None or not re.search(rf"^(async )?def {name}\(", current.read_text(
+                    encoding="utf-8"), re.MULTILINE)):
+                missing.append(f"{file or (current.name if current else '?')}::{name}")
+    assert missing == []

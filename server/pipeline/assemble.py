@@ -16,7 +16,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from server.errors import Problem, SourceError
-from server.pipeline import sources, transform
+from server.pipeline import citations, sources, transform
 from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 
@@ -93,6 +93,7 @@ def assemble(root: Path, base: str) -> Assembled:
     records = sources.read(root / "data", root)
     data = transform.NTriples()
     problems += transform.emit(records, ontology, data)
+    problems += citations.emit(records, ontology, data)
     del records
     if problems:
         raise SourceError(problems)

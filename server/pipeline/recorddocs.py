@@ -42,6 +42,8 @@ def field_tables() -> str:
             parent, list_name = parents[t.name]
             where = f"`data/{t.file}`, in the `{list_name}` list of each {parent} record"
             iri = f"`/id/{t.name}/{{{parent} key}}-{{key}}`"
+        elif t.identity == "url":
+            where, iri = f"`data/{t.file}`", "its `url`, the document's own address (each entry starts with `- url:`)"
         else:
             where, iri = f"`data/{t.file}`", f"`/id/{t.name}/{{key}}`"
         out += [f"### {t.name}", "", f"{t.help}. File: {where}. IRI: {iri}. Class: `{_curie(graph, t.rdf_class)}`.", ""]

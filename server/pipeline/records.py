@@ -20,7 +20,9 @@ concept    the key of a concept in ``ontology/vocab/{scheme}.ttl``              
 =========  ============================================================================  ==============
 
 Every record has ``key`` (readable, lower case, words joined by ``-``; never reused) and
-``bronnen``: the URLs of the sources that show its facts (``dct:source``).
+``bronnen``: the URLs of the sources that show its facts (``dct:source``). Each of those URLs is
+described once in ``data/bronnen.yaml``: a ``bron`` record is identified by its ``url`` instead of a key,
+and is published under that URL, the document's own address (``server/pipeline/citations.py``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDFS, SKOS
+from rdflib.namespace import DC, DCTERMS, FOAF, ORG, OWL, RDFS, SKOS
 
 from server.rdf.namespaces import DEFAULT_BASE, ELI, SCHEMA
 
@@ -70,6 +72,9 @@ class RecordType:
     rdf_class: URIRef
     fields: tuple[Field, ...]
     help: str = ""
+    # The field that identifies a record: "key" (the IRI is /id/{name}/{key}) or "url" (the record
+    # describes the document at that URL, and the URL is its IRI).
+    identity: str = "key"
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -254,6 +259,19 @@ TYPES: tuple[RecordType, ...] = (
         Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
         START, END, SOURCES,
     ), help="how the SER is funded (Awf) and was funded before"),
+    RecordType("bron", "bronnen.yaml", ser("Bron"), (
+        Field("titel", "text", DCTERMS.title,
+              help="the document's own title, only where the fact dossier gives it"),
+        Field("omschrijving", "text", DCTERMS.description, required=True,
+              help="what the document is, in plain words (never presented as its title)"),
+        Field("uitgever", "string", DC.publisher, required=True,
+              help="who publishes it, by the name the site uses (NRC, Rijksoverheid, SER)"),
+        Field("uitgegevenDoor", "ref", DCTERMS.publisher, targets=("organisatie",),
+              help="the publisher's record, where it is an organisation of this dataset"),
+        Field("datum", "date", DCTERMS.issued, help="the document's date, only where it is known"),
+        Field("geraadpleegd", "date", ser("geraadpleegdOp"), help="when it was consulted, only where known"),
+        Field("archief", "url", SCHEMA.archivedAt, many=True, help="an archived copy, only where one is known"),
+    ), help="the source documents that records cite: one entry per URL, described once", identity="url"),
 )
 
 NESTED: dict[str, NestedList] = {

@@ -5,31 +5,44 @@ counter). Everything is written into ``releases/.tmp-…`` first and renamed int
 ``releases/latest`` is then switched with an atomic rename of a new symlink. A build that fails or is
 killed leaves at most a ``.tmp-`` folder, which the next build removes, and the previous release and
 ``latest`` untouched.
+
+A write that fails (a full disk, a quota, a folder made read-only) is a ReleaseError naming the file
+(exit 3, not the exit 1 of data that does not conform), after the staging folder is removed; a
+failure while switching ``latest`` also takes back the renamed release folder, so the release that
+was current stays current and is the only one listed.
+
+One build at a time: a build holds ``releases/.build.lock`` (``flock``, which the kernel lets go when
+the process ends, however it ends) from its first stage to its last, so that a second build cannot
+remove the first one's ``.tmp-`` folder as a leftover; the second is refused at once, naming the lock
+file and the pid of the build that holds it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph
 
 from server.errors import ReleaseError, UsageError
-from server.pipeline.assemble import to_nquads
 from server.pipeline.facts import FileInfo, ReleaseFacts
 from server.rdf.namespaces import graph_iri, prefixes
 from server.store.memory import MemoryDataset
 
 LATEST = "latest"
 TMP_PREFIX = ".tmp-"
+LOCK = ".build.lock"
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 STEM = "ser"
 
@@ -79,6 +92,40 @@ def all_releases(releases_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: json.loads((p / "manifest.json").read_text())["created"], reverse=True)
 
 
+@contextmanager
+def build_lock(releases_dir: Path) -> Iterator[None]:
+    """Hold ``releases_dir`` for one build, or raise ReleaseError when another build holds it."""
+    path = releases_dir / LOCK
+    with writing(path):
+        releases_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise ReleaseError(f"another build is running: {path} is held by process {holder}; wait for it "
+                               "to finish (nothing was built)") from None
+        with writing(path):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # lets go of the lock; the file stays, as removing it would race a new build
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into a ReleaseError that names it (Oxigraph's OSErrors
+    carry neither the file nor an errno, only the system's words)."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ReleaseError(f"cannot write {path}: {reason}; nothing was published, the current release "
+                           "is unchanged") from None
+
+
 def remove_leftovers(releases_dir: Path) -> None:
     for tmp in releases_dir.glob(f"{TMP_PREFIX}*"):
         if tmp.is_symlink():  # a new `latest` link whose switch was cut short; rmtree refuses links
@@ -97,9 +144,14 @@ def _sha256(path: Path) -> str:
 
 def _gzip(path: Path) -> Path:
     target = path.with_name(path.name + ".gz")
-    with path.open("rb") as src, gzip.GzipFile(target, "wb", compresslevel=6, mtime=0) as dst:
+    with writing(target), path.open("rb") as src, gzip.GzipFile(target, "wb", compresslevel=6, mtime=0) as dst:
         shutil.copyfileobj(src, dst, 1 << 20)
     return target
+
+
+def _write_text(path: Path, text: str) -> None:
+    with writing(path):
+        path.write_text(text, encoding="utf-8")
 
 
 def _info(path: Path, fmt: str) -> FileInfo:
@@ -116,7 +168,17 @@ def planned_files(version: str) -> list[FileInfo]:
     return out
 
 
-Describe = Callable[[ReleaseFacts], tuple[Graph, Graph]]
+class Describe(Protocol):
+    """Makes the metadata of a release (server/pipeline/stages.py, ``Describer``)."""
+
+    def into_dataset(self, facts: ReleaseFacts) -> int:
+        """Put the metadata graph for ``facts`` (the files without sizes) into the dataset, counted with
+        the rest; return the distinct triples of the whole release (the union of its graphs)."""
+        ...
+
+    def files(self, facts: ReleaseFacts) -> tuple[Graph, Graph]:
+        """(VoID, catalogue) for ``void.ttl`` and ``catalog.ttl``: ``facts`` with sizes, the same numbers."""
+        ...
 
 
 def write_release(
@@ -131,11 +193,12 @@ def write_release(
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
-    ``describe`` makes (VoID, catalogue) for the given facts; they become the metadata graph, which is
-    added to ``memory`` before the dumps are written.
+    ``describe`` puts the metadata graph (VoID and catalogue) into ``memory`` before the dumps are
+    written, and makes ``void.ttl`` and ``catalog.ttl`` after.
     """
     created = created or datetime.now(UTC).replace(microsecond=0)
-    releases_dir.mkdir(parents=True, exist_ok=True)
+    with writing(releases_dir):
+        releases_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(releases_dir)
     version = version or next_version(releases_dir, created)
     if not VERSION.match(version):
@@ -144,48 +207,55 @@ def write_release(
     if final.exists():
         raise UsageError(f"--version {version!r}: release {final} exists already; releases are never overwritten")
     tmp = releases_dir / f"{TMP_PREFIX}{version}-{os.getpid()}"
-    tmp.mkdir()
+    with writing(tmp):
+        tmp.mkdir()
     try:
         facts = ReleaseFacts(version, created, base, planned_files(version))
         step("describing the release (VoID, catalogue)")
-        void, catalogue = describe(facts)
-        memory.load(to_nquads({graph_iri("metadata", base): void + catalogue}))
+        union_triples = describe.into_dataset(facts)
         files: list[FileInfo] = []
         names = prefixes(base)
         for fmt, suffix, media in DUMPS:
             step(f"writing {STEM}.{suffix}")
             path = tmp / f"{STEM}.{suffix}"
-            memory.dump(path, fmt, names)
+            with writing(path):
+                memory.dump(path, fmt, names)
             files += [_info(path, media), _info(_gzip(path), media)]
         context = tmp / "context.jsonld"
-        context.write_text(json.dumps({"@context": names}, indent=2) + "\n", encoding="utf-8")
+        _write_text(context, json.dumps({"@context": names}, indent=2) + "\n")
         files.append(_info(context, "application/ld+json"))
         complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"])
         step("writing void.ttl, catalog.ttl and the validation report")
-        void_full, catalogue_full = describe(complete)
+        void_full, catalogue_full = describe.files(complete)
         for name, graph in (("void.ttl", void_full), ("catalog.ttl", catalogue_full),
                             ("validation-report.ttl", report)):
             for prefix, ns in names.items():
                 graph.bind(prefix, ns, replace=True)
-            graph.serialize(tmp / name, format="turtle", encoding="utf-8")
+            with writing(tmp / name):
+                graph.serialize(tmp / name, format="turtle", encoding="utf-8")
             files.append(_info(tmp / name, "text/turtle"))
         manifest = {
             "version": version,
             "created": created.isoformat(),
             "base_iri": base,
             "triples": len(memory),
+            "default_graph_triples": union_triples,
             "graphs": graph_counts(memory),
             "classes": class_counts(memory, base),
             "licence": complete.licence,
             "files": [f.__dict__ for f in files],
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
-        (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        _write_text(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        _write_text(tmp / "SHA256SUMS", "".join(f"{f.sha256}  {f.name}\n" for f in files))
         step("publishing")
         _fsync_dir(tmp)
-        tmp.rename(final)
-        _point_latest(releases_dir, version)
+        with writing(final):
+            tmp.rename(final)
+        try:
+            _point_latest(releases_dir, version)
+        except ReleaseError:
+            shutil.rmtree(final, ignore_errors=True)  # not published: `latest` still names the old one
+            raise
         return Written(version, final, len(memory))
     finally:
         if tmp.exists():
@@ -210,14 +280,19 @@ def class_counts(memory: MemoryDataset, base: str) -> dict[str, int]:
 
 
 def _fsync_dir(folder: Path) -> None:
-    for path in folder.iterdir():
-        with path.open("rb") as stream:
+    for path in folder.iterdir():  # a full disk may only show here, when delayed writes are flushed
+        with writing(path), path.open("rb") as stream:
             os.fsync(stream.fileno())
 
 
 def _point_latest(releases_dir: Path, version: str) -> None:
     tmp_link = releases_dir / f"{TMP_PREFIX}latest-{os.getpid()}"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    tmp_link.symlink_to(version)
-    os.replace(tmp_link, releases_dir / LATEST)
+    try:
+        with writing(releases_dir / LATEST):
+            if tmp_link.is_symlink() or tmp_link.exists():
+                tmp_link.unlink()
+            tmp_link.symlink_to(version)
+            os.replace(tmp_link, releases_dir / LATEST)
+    finally:
+        if tmp_link.is_symlink():
+            tmp_link.unlink()

@@ -60,6 +60,7 @@ class Record:
     line: int
     values: dict[str, Value] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    item_lines: dict[str, list[int]] = field(default_factory=dict)  # a list field: the line of each item
     children: list[Record] = field(default_factory=list)
     parent: Record | None = None
 
@@ -67,8 +68,10 @@ class Record:
     def ref(self) -> str:
         return f"{self.type.name}/{self.key}"
 
-    def problem(self, field_name: str, message: str) -> Problem:
-        line = self.lines.get(field_name, self.line)
+    def problem(self, field_name: str, message: str, item: int | None = None) -> Problem:
+        """A problem with a field, at its line; with ``item``, at the line of that item of a list."""
+        items = self.item_lines.get(field_name, [])
+        line = items[item] if item is not None and item < len(items) else self.lines.get(field_name, self.line)
         return Problem(self.file, self.key, field_name, message, line)
 
 
@@ -83,6 +86,7 @@ class Retirement:
     sources: list[str]
     file: str
     line: int
+    source_lines: list[int] = field(default_factory=list)  # the line of each of ``sources``
 
 
 @dataclass
@@ -226,6 +230,7 @@ def _make_record(node: yaml.MappingNode, rtype: RecordType, display: str, proble
                  parent: Record | None = None) -> Record | None:
     values: dict[str, Value] = {}
     lines: dict[str, int] = {}
+    item_lines: dict[str, list[int]] = {}
     for key_node, value_node in node.value:
         name = _plain(key_node)
         if not isinstance(name, str):
@@ -236,18 +241,23 @@ def _make_record(node: yaml.MappingNode, rtype: RecordType, display: str, proble
             continue
         values[name] = _plain(value_node)
         lines[name] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.SequenceNode):
+            item_lines[name] = [item.start_mark.line + 1 for item in value_node.value]
     line = node.start_mark.line + 1
-    key = values.pop("key", None)
+    identity = rtype.identity
+    key = values.pop(identity, None)
     label = f"{parent.key}/…" if parent else ""
-    if not isinstance(key, str) or not key:
-        problems.append(Problem(display, label, "key", "every record needs a 'key'", line))
+    if not isinstance(key, str) or not key.strip():
+        problems.append(Problem(display, label, identity, f"every record needs a '{identity}'", line))
         return None
+    if identity == "url":  # checked as a URL where the other URLs are (transform.py)
+        return Record(rtype, key.strip(), display, line, values, lines, item_lines)
     if not is_key(key):
         problems.append(Problem(display, key, "key", "a key is lower-case letters and digits joined by '-' "
                                 "(such as 2021-werken-zonder-armoede)", lines.get("key", line)))
         return None
     full_key = f"{parent.key}-{key}" if parent else key
-    return Record(rtype, full_key, display, line, values, lines, parent=parent)
+    return Record(rtype, full_key, display, line, values, lines, item_lines, parent=parent)
 
 
 def read(data_dir: Path, root: Path | None = None) -> Sources:
@@ -307,8 +317,11 @@ def _read_retirements(path: Path, display: str, problems: list[Problem]) -> list
         if unknown:
             problems.append(Problem(display, ref, ", ".join(sorted(unknown)), "unknown field", line))
         sources = values.get("bronnen") or []
+        source_node = next((v for k, v in item.value if _plain(k) == "bronnen"), None)
+        source_lines = ([n.start_mark.line + 1 for n in source_node.value]
+                        if isinstance(source_node, yaml.SequenceNode) else [])
         out.append(Retirement(ref, values.get("opvolger"), values.get("datum"), values.get("reden") or {},
-                              sources if isinstance(sources, list) else [sources], display, line))
+                              sources if isinstance(sources, list) else [sources], display, line, source_lines))
     return out
 
 

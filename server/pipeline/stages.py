@@ -2,13 +2,15 @@
 
 ``validate`` runs the first three stages and stops; ``build`` runs them all. Both raise instead of
 printing: SourceError for bad records (exit 1), NonConformantError for Violations or failing checks
-(exit 1). Warnings are returned for the caller to show.
+(exit 1), ReleaseError when another build holds the releases folder (exit 3). Warnings are returned
+for the caller to show.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
@@ -24,6 +26,9 @@ from server.pipeline.validate import Report, load_shapes, validate
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.memory import MemoryDataset
+
+if TYPE_CHECKING:
+    from server.pipeline.void import Statistics
 
 Step = Callable[[str], None]
 
@@ -81,26 +86,54 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     return Checked(assembled, report, failures, memory)
 
 
-def describer(memory: MemoryDataset, base: str) -> releases.Describe:
-    """Counts the release once; the result makes VoID (with the build's provenance) and the DCAT-AP-NL
-    catalogue for given release facts (first without the dumps' sizes, then with them)."""
-    from server.pipeline.catalog import catalogue  # only a release needs these, not `ser-kg validate`
-    from server.pipeline.void import statistics, void_description
+class Describer:
+    """Describes a release: VoID (with the build's provenance) and the DCAT-AP-NL catalogue.
 
-    stats = statistics(memory, base)
+    The ontology and data graphs are counted once; :meth:`into_dataset` then puts the metadata graph
+    (the files without sizes) into ``memory``, counted with the rest (server/pipeline/void.py), and
+    :meth:`files` makes ``void.ttl`` and ``catalog.ttl`` (the files with sizes) with the same numbers.
+    """
 
-    def describe(facts: ReleaseFacts) -> tuple[Graph, Graph]:
+    def __init__(self, memory: MemoryDataset, base: str) -> None:
+        from server.pipeline.void import statistics  # only a release needs these, not `ser-kg validate`
+
+        self.memory = memory
+        self.base = base
+        self.content = statistics(memory, base)
+        self.stats = self.content
+
+    def into_dataset(self, facts: ReleaseFacts) -> int:
+        from server.pipeline.void import settle
+
+        self.stats = settle(self.memory, self.base, self.content, lambda stats: self._graph(stats, facts))
+        return self.stats.triples
+
+    def files(self, facts: ReleaseFacts) -> tuple[Graph, Graph]:
+        return self._describe(self.stats, facts)
+
+    def _graph(self, stats: Statistics, facts: ReleaseFacts) -> Graph:
+        void, catalogue = self._describe(stats, facts)
+        return void + catalogue
+
+    def _describe(self, stats: Statistics, facts: ReleaseFacts) -> tuple[Graph, Graph]:
+        from server.pipeline.catalog import catalogue
+        from server.pipeline.void import void_description
+
         void = void_description(stats, facts)
         dataset_iri = URIRef(facts.dataset_iri)
         void.add((dataset_iri, OWL.versionInfo, Literal(facts.version)))
         void.add((dataset_iri, PROV.generatedAtTime, Literal(facts.created.isoformat(), datatype=XSD.dateTime)))
         return void, catalogue(facts, void)
 
-    return describe
-
 
 def build(settings: Settings, version: str | None = None,
           step: Step = lambda _: None) -> tuple[releases.Written, Checked]:
+    """Check and release, holding the releases folder's lock from start to end (one build at a time)."""
+    with releases.build_lock(settings.releases_dir):
+        return _build(settings, version, step)
+
+
+def _build(settings: Settings, version: str | None, step: Step) -> tuple[releases.Written, Checked]:
     checked = check(settings, step)
     if not checked.conforms:
         count = len(checked.report.violations) + len(checked.failures)
@@ -109,7 +142,7 @@ def build(settings: Settings, version: str | None = None,
     # gigabyte at a million triples) before the dumps need memory of their own.
     checked.assembled.forget_graph()
     step("counting the release for its VoID description")
-    describe = describer(checked.memory, settings.base_iri)
+    describe = Describer(checked.memory, settings.base_iri)
     written = releases.write_release(
         settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
         version=version, step=step,

@@ -220,8 +220,9 @@ def _index(sources: Sources, problems: list[Problem]) -> dict[str, list[str]]:
     for record in sources.all_records():
         if record.ref in seen:
             first = seen[record.ref]
-            problems.append(Problem(record.file, record.key, "key",
-                                    f"key used twice (first at {first.file}:{first.line})", record.line))
+            what = "this URL is described" if record.type.identity == "url" else "key used"
+            problems.append(record.problem(record.type.identity,
+                                           f"{what} twice (first at {first.file}:{first.line}); keep one"))
             continue
         seen[record.ref] = record
         index.setdefault(record.key, []).append(record.type.name)
@@ -270,7 +271,9 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     concepts = {str(s) for s in vocab.subjects(RDF.type, SKOS.Concept)}
     reader = Reader(_index(sources, problems), concepts, problems)
     for record in sources.all_records():
-        subject = URIRef(thing(DEFAULT_BASE, record.type.name, record.key))
+        subject = _subject(record, problems)
+        if subject is None:
+            continue
         sink.add((subject, RDF.type, record.type.rdf_class))
         for name in record.values:
             if record.type.field(name) is None:
@@ -291,6 +294,18 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     _retire(sources, reader, sink, problems)
     _materialise_requesters(sources, reader, sink)
     return problems
+
+
+def _subject(record: Record, problems: list[Problem]) -> URIRef | None:
+    """The record's IRI: ``/id/{type}/{key}``, or for a source its own URL (``records.RecordType.identity``)."""
+    if record.type.identity == "key":
+        return URIRef(thing(DEFAULT_BASE, record.type.name, record.key))
+    problem = unsafe_character(record.key) or (None if URL.match(record.key) else "expected an http(s) URL "
+                                                "without spaces")
+    if problem:
+        problems.append(record.problem(record.type.identity, problem))
+        return None
+    return URIRef(record.key)
 
 
 # Record types where at least one of two fields must be given.

@@ -1,23 +1,45 @@
 """The VoID description of a release (W3C Interest Group Note "Describing Linked Datasets with the VoID
 Vocabulary": §3 general metadata and access, §4 statistics and partitions, §5 linksets, §6 subsets).
 
-The release is one ``void:Dataset`` <{base}id/dataset/ser>. Its statistics count the **ontology and
-data graphs**. The metadata graph is left out on purpose: it holds this very description (and the
-catalogue), is filled only after this function has run, and so cannot count itself. Leaving it out
-also makes the description inside the dumps and ``void.ttl`` (both made by the release writer, before
-and after the metadata graph exists) carry the same numbers. The metadata subset is named, without a
-size; the manifest gives the size of every graph.
+The release is one ``void:Dataset`` <{base}id/dataset/ser>, and its numbers count **everything the dumps
+and the endpoint hold**: the ontology, data and metadata graphs. The metadata graph holds this very
+description, so the description counts itself, a fixed point (:func:`settle`):
+
+1. the ontology and data graphs are counted once in Oxigraph (:func:`statistics`; at a million
+   triples this is the costly part);
+2. a description is made from those numbers, put into the metadata graph, and only what the metadata
+   graph *adds* is counted (its triples, subjects, objects, classes and properties that the other
+   graphs do not have: queries over the small metadata graph, :func:`with_metadata`);
+3. if those numbers are not the ones the description states, the description is made again from
+   them, until the two agree (two or three rounds: the partitions of the metadata's own terms add
+   triples once, and nothing after).
+
+Every number but one depends only on which triples there are, never on the values of the counts:
+``void:distinctObjects`` also counts the literal that states it, which is no new object when another
+triple has the same number. In the rare case that no number can be right (n is taken and n+1 is not
+a count that fits), the dataset's ``void:distinctObjects`` is left out (it is optional, §4.6) rather
+than stated wrong.
+
+``void.ttl`` is made after the dumps with the same numbers: it describes the dumps, and it adds the
+sizes and checksums of the files, which cannot be inside the files they describe (so ``void.ttl`` and
+``catalog.ttl`` together hold a few more triples than the metadata graph they describe).
 
 What the counts mean (§4.6):
 
-- ``void:triples``: distinct triples; ``void:entities``: distinct IRI subjects under ``{base}id/`` (the
-  ``void:uriSpace``); ``void:classes``: distinct objects of ``rdf:type``; ``void:properties``:
-  distinct predicates; ``void:distinctSubjects`` / ``void:distinctObjects``: distinct nodes.
+- ``void:triples``: distinct triples of the union of the three graphs (what the endpoint's default
+  graph holds, and the triples of ``ser.ttl`` and ``ser.nt``); each graph is a ``void:subset`` with
+  its own ``void:triples`` (the quads of ``ser.nq`` in that graph); the sum of the three is the
+  dataset's count when no triple is in two graphs, as in the real data.
+- ``void:entities``: distinct IRI subjects under ``{base}id/`` (the ``void:uriSpace``);
+  ``void:classes``: distinct objects of ``rdf:type``; ``void:properties``: distinct predicates;
+  ``void:distinctSubjects`` / ``void:distinctObjects``: distinct nodes.
 - a class partition's ``void:entities``: IRI subjects typed with that class, in any namespace (so
   ``owl:Class`` counts the ontology's classes); a property partition's ``void:triples``: triples with
   that predicate.
 - a linkset's ``void:triples``: triples of the data graph with the link predicate and an object in
   the target's URI space.
+- ``void:vocabulary``: the namespace of every class and property used, the project's own
+  (``{base}def/``) included.
 
 Partitions get IRIs made from a hash of the class or property, so that the same input gives the same
 graph, triple for triple.
@@ -25,15 +47,18 @@ graph, triple for triple.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 
+from server.errors import ReleaseError
+from server.pipeline.assemble import to_nquads
 from server.pipeline.facts import ReleaseFacts
-from server.rdf.namespaces import ELI, EXTERNAL, GRAPHS, graph_iri, prefixes
+from server.rdf.namespaces import ELI, EXTERNAL, GRAPHS, graph_iri, own, prefixes
 from server.store.base import Row
 from server.store.memory import MemoryDataset
 
@@ -95,7 +120,7 @@ class Statistics:
     classes: int
     properties: int
     subjects: int
-    objects: int
+    objects: int | None  # None: not stated (no number can be right; see the module docstring)
     class_entities: dict[str, int]  # class IRI -> IRI subjects typed with it
     property_triples: dict[str, int]  # property IRI -> triples
     graph_triples: dict[str, int]  # named graph IRI -> triples
@@ -123,13 +148,29 @@ QUERIES = {
     "described": "SELECT ?p WHERE {{ GRAPH <{data}> {{ <{iri}> ?p ?o }} }} LIMIT 1",
 }
 
+# What the metadata graph adds to the other two: its triples, subjects, objects and typings that they
+# do not hold. These run over the small metadata graph only, each lookup through an index.
+ELSEWHERE = "FILTER NOT EXISTS {{ GRAPH ?h {{ {pattern} }} FILTER(?h != <{metadata}>) }}"
+ADDED = {
+    "size": "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{metadata}> {{ ?s ?p ?o }} }}",
+    "properties": """SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{metadata}> {{ ?s ?p ?o }} {triple} }}
+        GROUP BY ?p""",
+    "subjects": """SELECT (COUNT(DISTINCT ?s) AS ?subjects)
+        (COUNT(DISTINCT IF(isIRI(?s) && STRSTARTS(STR(?s), "{space}"), ?s, ?none)) AS ?entities)
+        WHERE {{ GRAPH <{metadata}> {{ ?s ?p ?o }} {subject} }}""",
+    "objects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH <{metadata}> {{ ?s ?p ?o }} {object} }}",
+    "classes": """SELECT ?class (COUNT(DISTINCT IF(isIRI(?s), ?s, ?none)) AS ?n)
+        WHERE {{ GRAPH <{metadata}> {{ ?s rdf:type ?class }} {typing} }} GROUP BY ?class""",
+}
+ELSEWHERE_PATTERNS = {"triple": "?s ?p ?o", "subject": "?s ?q ?x", "object": "?x ?q ?o", "typing": "?s rdf:type ?class"}
+
 
 def _number(rows: Sequence[Row], name: str) -> int:
     return int(rows[0][name]) if rows and name in rows[0] else 0
 
 
 def statistics(memory: MemoryDataset, base: str) -> Statistics:
-    """Count the ontology and data graphs of ``memory`` (the metadata graph is left out: see above)."""
+    """Count the ontology and data graphs of ``memory``; :func:`with_metadata` adds the metadata graph."""
     names = {"metadata": graph_iri("metadata", base), "data": graph_iri("data", base)}
     content = CONTENT.format(metadata=names["metadata"])
     prefixes_ = {"rdf": str(RDF)}
@@ -154,10 +195,63 @@ def statistics(memory: MemoryDataset, base: str) -> Statistics:
     )
 
 
+def with_metadata(memory: MemoryDataset, base: str, content: Statistics) -> Statistics:
+    """The numbers of the whole release: ``content`` (the ontology and data graphs, from
+    :func:`statistics`) and what the metadata graph now in ``memory`` adds to them."""
+    metadata = graph_iri("metadata", base)
+    values = {name: ELSEWHERE.format(pattern=pattern, metadata=metadata)
+              for name, pattern in ELSEWHERE_PATTERNS.items()}
+
+    def run(key: str) -> Sequence[Row]:
+        return memory.select(ADDED[key].format(metadata=metadata, space=f"{base}id/", **values), {"rdf": str(RDF)})
+
+    added = {str(r["p"]): int(r["n"]) for r in run("properties")}
+    properties = _add(content.property_triples, added)
+    classes = _add(content.class_entities, {str(r["class"]): int(r["n"]) for r in run("classes")})
+    subjects = run("subjects")
+    objects = None if content.objects is None else content.objects + _number(run("objects"), "n")
+    return dataclasses.replace(
+        content, triples=content.triples + sum(added.values()),
+        entities=content.entities + _number(subjects, "entities"), classes=len(classes),
+        properties=len(properties), subjects=content.subjects + _number(subjects, "subjects"), objects=objects,
+        class_entities=classes, property_triples=properties,
+        graph_triples={**content.graph_triples, metadata: _number(run("size"), "n")},
+    )
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    return {key: counts.get(key, 0) + more.get(key, 0) for key in counts.keys() | more.keys()}
+
+
+# Rounds before the description must agree with its counts: the partitions of the metadata's own
+# terms settle in the second or third; more means distinctObjects has no right value (see above).
+ROUNDS = 6
+
+
+def settle(memory: MemoryDataset, base: str, content: Statistics,
+           describe: Callable[[Statistics], Graph]) -> Statistics:
+    """Put ``describe(stats)`` into the metadata graph of ``memory`` for the ``stats`` that count the
+    whole release with that very graph in it, and return them (the fixed point of the module docstring).
+    """
+    metadata = graph_iri("metadata", base)
+    stats = dataclasses.replace(content, graph_triples={**content.graph_triples, metadata: 0})
+    for attempt in range(2 * ROUNDS):
+        if attempt == ROUNDS and stats.objects is not None:
+            # distinctObjects keeps flipping between two wrong values: leave it out, count again.
+            content = dataclasses.replace(content, objects=None)
+            stats = dataclasses.replace(stats, objects=None)
+        memory.replace_graph(metadata, to_nquads({metadata: describe(stats)}))
+        counted = with_metadata(memory, base, content)
+        if counted == stats:
+            return stats
+        stats = counted
+    raise ReleaseError(f"the VoID counts of the release did not settle in {2 * ROUNDS} rounds; "
+                       "see server/pipeline/void.py")
+
+
 def void_description(stats: Statistics, facts: ReleaseFacts) -> Graph:
     """The VoID description of the release ``facts`` whose numbers are ``stats``."""
     base = facts.base_iri
-    metadata = URIRef(graph_iri("metadata", base))
     out = Graph()
     for prefix, namespace in prefixes(base).items():
         out.bind(prefix, namespace)
@@ -170,8 +264,7 @@ def void_description(stats: Statistics, facts: ReleaseFacts) -> Graph:
         out.add((ds, VOID.subset, subset))
         out.add((subset, RDF.type, VOID.Dataset))
         _texts(out, subset, DCTERMS.title, GRAPH_TITLES[name])
-        if subset != metadata:
-            out.add((subset, VOID.triples, _count(stats.graph_triples.get(str(subset), 0))))
+        out.add((subset, VOID.triples, _count(stats.graph_triples.get(str(subset), 0))))
     _linksets(out, ds, stats, base)
     for example in stats.examples:
         out.add((ds, VOID.exampleResource, URIRef(example)))
@@ -206,7 +299,8 @@ def _statistics(out: Graph, ds: URIRef, stats: Statistics) -> None:
     out.add((ds, VOID.classes, _count(stats.classes)))
     out.add((ds, VOID.properties, _count(stats.properties)))
     out.add((ds, VOID.distinctSubjects, _count(stats.subjects)))
-    out.add((ds, VOID.distinctObjects, _count(stats.objects)))
+    if stats.objects is not None:
+        out.add((ds, VOID.distinctObjects, _count(stats.objects)))
 
 
 def _partitions(out: Graph, ds: URIRef, stats: Statistics) -> None:
@@ -244,13 +338,14 @@ def _linksets(out: Graph, ds: URIRef, stats: Statistics, base: str) -> None:
 
 
 def _vocabularies(stats: Statistics, base: str) -> set[URIRef]:
-    """Namespaces of the reused (not our own) properties and classes."""
+    """Namespaces of the classes and properties in use: the reused ones and the project's own."""
     terms = set(stats.property_triples) | set(stats.class_entities)
-    known = sorted(EXTERNAL.values(), key=len, reverse=True)
+    ours = own(base)
+    known = sorted([*EXTERNAL.values(), ours["ser"], ours["sersh"]], key=len, reverse=True)
     found = set()
     for term in terms:
-        if term.startswith(base) or not term.startswith(("http://", "https://")):
-            continue
+        if (term.startswith(base) and not term.startswith(ours["ser"])) or not term.startswith(("http://", "https://")):
+            continue  # under the base but outside def/: things, not a vocabulary
         namespace = next((n for n in known if term.startswith(n)), None) or _split(term)
         found.add(URIRef(namespace))
     return found

@@ -8,7 +8,7 @@ production value that the files in ``ontology/`` and ``shapes/`` are written aga
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
+from rdflib.namespace import DC, DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
 DEFAULT_BASE = "https://data.ser.nl/"
 
@@ -29,6 +29,7 @@ EXTERNAL: dict[str, str] = {
     "xsd": str(XSD),
     "skos": str(SKOS),
     "dct": str(DCTERMS),
+    "dc": str(DC),  # Dublin Core elements 1.1: dc:publisher takes a name, dct:publisher an agent
     "foaf": str(FOAF),
     "org": str(ORG),
     "prov": str(PROV),

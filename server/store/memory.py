@@ -34,6 +34,11 @@ class MemoryDataset:
     def load(self, nquads: bytes) -> None:
         self._store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
 
+    def replace_graph(self, iri: str, nquads: bytes) -> None:
+        """Empty the named graph ``iri`` and load ``nquads`` (quads of that graph) into it."""
+        self._store.remove_graph(ox.NamedNode(iri))
+        self.load(nquads)
+
     def __len__(self) -> int:
         return len(self._store)
 

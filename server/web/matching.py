@@ -19,22 +19,40 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from server.store.base import Store
-from server.web import names, values
+from server.web import nameindex, names, values
 from server.web.descriptions import iri_ref
 from server.web.directory import Directory
-from server.web.nameindex import Candidate
+from server.web.nameindex import Candidate, Work
 
 AUTO_MATCH = 90.0  # the score from which a candidate may be a sure match ...
 MARGIN = 5.0  # ... when it leads the next candidate by this much
 DEFAULT_LIMIT, MAX_LIMIT = 10, 50
 NAME_SHARE = 0.7
-MAX_EXTEND_IDS = 500
 TYPE_STRICT = ("any", "should", "all")
+# What one query, and one extension request, may ask for: each bounds the work a client can cause,
+# and a request past one is a 400 that names the field and the limit. The longest name in the data
+# has 108 characters and 13 words; OpenRefine sends one value per column.
+MAX_QUERY_CHARS = nameindex.MAX_QUERY_CHARS  # characters of 'query' (the index reads no more)
+MAX_TYPES = 10  # types in 'type'
+MAX_PROPERTIES = 10  # property constraints in 'properties'
+MAX_VALUES = 10  # values in one constraint's 'v'
+MAX_CANDIDATES = 3 * MAX_LIMIT  # things ranked for one query, whatever its limit (not a client's error)
+MAX_EXTEND_IDS = 500  # identifiers in 'ids' of 'extend'
+MAX_EXTEND_PROPERTIES = 50  # properties in 'properties' of 'extend'
+LIMITS: tuple[tuple[str, int, str], ...] = (  # the table in README.md, "Reconciliation limits"
+    ("query", MAX_QUERY_CHARS, "characters in a query's `query`"),
+    ("type", MAX_TYPES, "types in a query's `type`"),
+    ("properties", MAX_PROPERTIES, "property constraints in a query's `properties`"),
+    ("v", MAX_VALUES, "values in one property constraint's `v`"),
+    ("ids", MAX_EXTEND_IDS, "identifiers in `ids` of a data extension request (`extend`)"),
+    ("properties", MAX_EXTEND_PROPERTIES, "properties in `properties` of a data extension request"),
+)
 
 
 class QueryError(ValueError):
@@ -72,6 +90,12 @@ def _strings(value: Any, where: str) -> list[str]:
     raise QueryError(f"{where} must be a string or a list of strings")
 
 
+def _at_most(items: list[Any] | str, limit: int, where: str, what: str) -> None:
+    """A 400 naming the field and the limit when ``items`` holds more than ``limit``."""
+    if len(items) > limit:
+        raise QueryError(f"{where} holds {len(items)} {what}; at most {limit} are accepted")
+
+
 class Matcher:
     def __init__(self, directory: Directory, store: Store) -> None:
         self.directory = directory
@@ -102,12 +126,22 @@ class Matcher:
             raise QueryError(f"{where}: the property {text[:200]!r} is not an IRI that can be looked up") from None
         return iri
 
-    def reconcile(self, batch: Any, lang: str) -> dict[str, Any]:
+    def reconcile(self, batch: Any, lang: str, works: dict[str, Work] | None = None) -> dict[str, Any]:
+        """The answer to a batch (§4.3); ``works``, when given, gets what each query cost, by its key."""
         if not isinstance(batch, dict):
             raise QueryError("'queries' must be a JSON object that maps query ids to queries (§4.1)")
-        return {key: {"result": self.candidates(str(key), query, lang)} for key, query in batch.items()}
+        held: dict[str, values.Values] = {}  # the holders of a property, read once per batch
+        out = {}
+        for key, query in batch.items():
+            work = Work()
+            out[key] = {"result": self.candidates(str(key), query, lang, held, work)}
+            time.sleep(0)  # hands the GIL to the event loop: a page waits for one query at most, not a batch
+            if works is not None:
+                works[str(key)] = work
+        return out
 
-    def candidates(self, key: str, query: Any, lang: str) -> list[dict[str, Any]]:
+    def candidates(self, key: str, query: Any, lang: str, held: dict[str, values.Values],
+                   work: Work) -> list[dict[str, Any]]:
         where = f"query {key!r}"
         if not isinstance(query, dict):
             raise QueryError(f"{where} must be a JSON object with 'query' and optional 'type', 'limit', 'properties'")
@@ -117,16 +151,20 @@ class Matcher:
         text = query.get("query", "")
         if not isinstance(text, str):
             raise QueryError(f"{where}: 'query' must be a string")
+        _at_most(text, MAX_QUERY_CHARS, f"{where}: 'query'", "characters")
         limit = _limit(query.get("limit", DEFAULT_LIMIT), where)
         if query.get("type_strict", "any") not in TYPE_STRICT:
             raise QueryError(f"{where}: 'type_strict' is one of {', '.join(TYPE_STRICT)}")
-        types = [self.directory.term(t) for t in _strings(query.get("type", []), f"{where}: 'type'")]
+        given = _strings(query.get("type", []), f"{where}: 'type'")
+        _at_most(given, MAX_TYPES, f"{where}: 'type'", "types")
+        types = [self.directory.term(t) for t in given]
         accept = self.directory.of_types(types) if types else None
         constraints = self._constraints(query.get("properties", []), where)
         if not text.strip() and not constraints:
             raise QueryError(f"{where}: give a non-empty 'query', or 'properties' (§4.1)")
-        found = self._found(text, accept, constraints, limit)
-        ranked = self._rescored(found, constraints, bool(text.strip()))
+        found = self._found(text, accept, constraints, limit, held, work)
+        work.ranked += len(found)
+        ranked = self._rescored(found, constraints, bool(text.strip()), work)
         result = [self._candidate(c, features, lang) for c, features in ranked[:limit]]
         if result:
             lead = ranked[0][0].score - (ranked[1][0].score if len(ranked) > 1 else 0.0)
@@ -136,33 +174,49 @@ class Matcher:
     def _constraints(self, given: Any, where: str) -> list[tuple[str, list[Any]]]:
         if not isinstance(given, list):
             raise QueryError(f"{where}: 'properties' must be a list of {{'pid': ..., 'v': ...}}")
+        _at_most(given, MAX_PROPERTIES, f"{where}: 'properties'", "property constraints")
         constraints = []
         for item in given:
             if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
                 raise QueryError(f"{where}: each property needs a string 'pid' and a value 'v'")
-            constraints.append((self.property_iri(item["pid"], where), values.wanted_values(item["v"])))
+            wanted = values.wanted_values(item["v"])
+            _at_most(wanted, MAX_VALUES, f"{where}: 'v' of the property {item['pid'][:200]!r}", "values")
+            constraints.append((self.property_iri(item["pid"], where), wanted))
         return constraints
 
     def _found(self, text: str, accept: set[str] | None, constraints: list[tuple[str, list[Any]]],
-               limit: int) -> list[Candidate]:
+               limit: int, held: dict[str, values.Values], work: Work) -> list[Candidate]:
         if text.strip():
             direct = self.directory.thing(text)
             if direct is not None and (accept is None or direct.iri in accept):
                 return [Candidate(direct, 100.0, direct.name(), True)]
             wanted = max(limit, DEFAULT_LIMIT) * (3 if constraints else 1)
-            return self.directory.things.search(text, accept=accept, limit=min(wanted, 3 * MAX_LIMIT))
-        holders = values.holders(self.store, constraints[0][0])
-        things = [self.directory.things.entity(iri) for iri in sorted(holders)]
-        return [Candidate(t, 0.0, t.name(), False) for t in things
-                if t is not None and (accept is None or t.iri in accept)]
+            return self.directory.things.search(text, accept=accept, limit=min(wanted, MAX_CANDIDATES), work=work)
+        # By properties alone: the things that hold a wanted value of the first property, the first
+        # MAX_CANDIDATES of them by IRI, so that a common property does not rank every thing that has it.
+        prop, wanted_values = constraints[0]
+        if prop not in held:
+            held[prop] = values.holders(self.store, prop)
+        found = []
+        for iri, props in sorted(held[prop].items()):
+            thing = self.directory.things.entity(iri)
+            if thing is None or (accept is not None and iri not in accept):
+                continue
+            work.values += len(props[prop]) * len(wanted_values)
+            if any(values.matches(v, w, self.directory) for v in props[prop] for w in wanted_values):
+                found.append(Candidate(thing, 0.0, thing.name(), False))
+                if len(found) == MAX_CANDIDATES:
+                    break
+        return found
 
     def _rescored(self, found: list[Candidate], constraints: list[tuple[str, list[Any]]],
-                  named: bool) -> list[tuple[Candidate, list[dict[str, Any]]]]:
+                  named: bool, work: Work) -> list[tuple[Candidate, list[dict[str, Any]]]]:
         if not constraints:
             return [(c, self._features(c, [])) for c in found]
         fetched = values.fetch(self.store, [c.entity.iri for c in found], sorted({p for p, _ in constraints}))
         ranked = []
         for c in found:
+            work.values += sum(len(fetched[c.entity.iri][pid]) * len(wanted) for pid, wanted in constraints)
             hits = [(pid, any(values.matches(v, w, self.directory) for v in fetched[c.entity.iri][pid] for w in wanted))
                     for pid, wanted in constraints]
             share = sum(hit for _, hit in hits) / len(hits)
@@ -235,8 +289,8 @@ class Matcher:
                 query.get("properties"), list):
             raise QueryError("'extend' must be a JSON object with 'ids' (a list) and 'properties' (a list)")
         ids = _strings(query["ids"], "'ids'") if query["ids"] else []
-        if len(ids) > MAX_EXTEND_IDS:
-            raise QueryError(f"'ids' may hold at most {MAX_EXTEND_IDS} identifiers per request")
+        _at_most(ids, MAX_EXTEND_IDS, "'ids'", "identifiers")
+        _at_most(query["properties"], MAX_EXTEND_PROPERTIES, "'properties' of 'extend'", "properties")
         asked: list[str] = []
         for item in query["properties"]:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):

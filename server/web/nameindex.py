@@ -16,6 +16,15 @@ Then the kind of name counts: a former name is worth HIDDEN of a current one, a 
 subtitle MAIN_TITLE. An abbreviation that is some thing's alternative name (``SZW``, ``FNV``,
 ``IenM``) is also read as that thing's full name, so ``Ministerie van SZW`` meets the ministry's own
 name. A thing's score is that of its best name.
+
+The work of one search is bounded, whatever the query: at most MAX_QUERY_CHARS characters and
+MAX_QUERY_WORDS words are read, in at most MAX_VARIANTS readings; each word is matched once per search.
+The scan for typing errors (every word of the index within one or two edits of a query word) runs in
+C++: ``rapidfuzz.process.extract`` with the Levenshtein distance over the index's words of about the
+query word's length, so only the few words it finds are compared in Python. At most MAX_SCORED names
+are scored in full. The weighted Dice scoring itself stays hand-written: no library scores tokens by
+their rarity in one dataset, with abbreviations, initials and former names, and the ranking that
+``tests/release/test_reconcile_quality.py`` guards rests on it. :class:`Work` counts what a search did.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
@@ -45,6 +56,7 @@ MAIN_TITLE = 0.97  # a title without its subtitle ("Diversiteit in de top" of ".
 HIDDEN = 0.95  # a hidden (former) name: found, but a thing that bears the name today comes first
 MAX_VARIANTS, MAX_EXPANSIONS = 8, 4
 MAX_QUERY_CHARS, MAX_QUERY_WORDS = 300, 24  # longer than any name; bounds the work one query can cause
+MAX_SCORED = 400  # names scored in full by one search (the postings' bounds usually stop it far sooner)
 # How much a name of each kind counts; predicates not listed here are not names.
 LABEL_WEIGHTS: Mapping[str, float] = {str(SKOS.altLabel): 1.0, str(SKOS.hiddenLabel): HIDDEN}
 PRIMARY = 1.0
@@ -76,6 +88,22 @@ class Name:
     text: str
     parts: tuple[Token, ...]
     weight: float
+
+
+@dataclass
+class Work:
+    """What searches did, counted, so that tests can hold the bounds above without timing anything.
+
+    A search adds to the first five; the reconciliation matcher (``server.web.matching``) to the last two.
+    """
+
+    variants: int = 0  # readings of a query (as written, and with abbreviations written out)
+    scanned: int = 0  # index words a query word was compared with in C++, for typing errors
+    compared: int = 0  # word pairs compared in Python (names.similarity)
+    bounded: int = 0  # names given an upper bound from the postings
+    scored: int = 0  # names scored in full
+    ranked: int = 0  # candidates ranked by the matcher for one query
+    values: int = 0  # property values compared with wanted ones
 
 
 @dataclass(frozen=True)
@@ -125,10 +153,9 @@ class NameIndex:
         self.idf = {word: math.log(1 + total / len(things)) for word, things in frequency.items()}
         self.totals = [sum(self.weight(p.text) for p in name.parts) for name in self.names]
         self.vocabulary = sorted(self.postings)
-        self.by_length: dict[int, list[str]] = defaultdict(list)  # the words a typing error may hide
-        for word in self.vocabulary:
-            if names.allowed_edits(word):
-                self.by_length[len(word)].append(word)
+        # The words a typing error may hide, by length, so that one slice holds those of about a length.
+        self.fuzzy = sorted((w for w in self.vocabulary if names.allowed_edits(w)), key=lambda w: (len(w), w))
+        self.fuzzy_lengths = [len(w) for w in self.fuzzy]
         self.expansions = self._expansions(kinds)
 
     def _expansions(self, kinds: Mapping[str, float]) -> dict[str, list[tuple[Token, ...]]]:
@@ -161,22 +188,36 @@ class NameIndex:
         return index is not None and names.key(names.tokens(text[:MAX_QUERY_CHARS])) in self.keys[index]
 
     def search(self, text: str, *, typing: bool = False, accept: Iterable[str] | None = None,
-               limit: int = 10) -> list[Candidate]:
+               limit: int = 10, work: Work | None = None) -> list[Candidate]:
         """The things ``text`` may name, best first; ``accept`` keeps only those IRIs (a type filter).
 
         Names are scored in the order of an upper bound of their score, computed from the postings
         alone, and scoring stops when no name left can enter the best ``limit``: a common word
         ("advies", "ministerie") does not make every name that holds it cost a full comparison.
+        ``work``, when given, is told what the search did.
         """
+        work = work if work is not None else Work()
         allowed = set(accept) if accept is not None else None
         query = names.tokens(text[:MAX_QUERY_CHARS], typing=typing)[:MAX_QUERY_WORDS]
         best: dict[int, Candidate] = {}
         top: list[float] = []  # the best `limit` scores so far, lowest first: a name must beat top[0]
+        matched: dict[Token, dict[str, float]] = {}  # each word once, whichever readings hold it
+        scored = 0
         for variant, factor in self._variants(query):
-            rows = [self._matches(part) for part in variant]
-            for bound, n in self._bounds(variant, rows, factor, allowed):
+            work.variants += 1
+            for part in variant:
+                if part not in matched:
+                    matched[part] = self._matches(part, work)
+            rows = [matched[part] for part in variant]
+            bounds = self._bounds(variant, rows, factor, allowed)
+            work.bounded += len(bounds)
+            for bound, n in bounds:
                 if len(top) >= limit and bound <= top[0]:
                     break  # ties with the last place may be left out; with limit >= 2 never one with the first
+                if scored == MAX_SCORED:
+                    break
+                scored += 1
+                work.scored += 1
                 name = self.names[n]
                 score, exact = self._score(variant, rows, name)
                 score = round(score * name.weight * factor, 2)
@@ -198,7 +239,7 @@ class NameIndex:
                 variants.append((unique, EXPANDED))
         return variants[:MAX_VARIANTS]
 
-    def _matches(self, part: Token) -> dict[str, float]:
+    def _matches(self, part: Token, work: Work) -> dict[str, float]:
         """The index's words that ``part`` matches, with how well."""
         found = {part.text} if part.text in self.postings else set()
         if part.typed or part.abbreviation:
@@ -208,8 +249,16 @@ class NameIndex:
         found.update(part.text[:k] for k in range(1, names.ABBREVIATION_MAX + 1)
                      if part.text[:k] in self.abbreviated)
         edits = names.allowed_edits(part.text)
-        for length in range(len(part.text) - edits, len(part.text) + edits + 1) if edits else ():
-            found.update(self.by_length.get(length, ()))
+        if edits:
+            # In C++: the index's words of a length within `edits`, and of those the ones within `edits`
+            # edits; names.similarity then applies the bound of the shorter word to these few.
+            start = bisect.bisect_left(self.fuzzy_lengths, len(part.text) - edits)
+            end = bisect.bisect_right(self.fuzzy_lengths, len(part.text) + edits)
+            work.scanned += end - start
+            near = process.extract(part.text, self.fuzzy[start:end], scorer=Levenshtein.distance,
+                                   score_cutoff=edits, limit=None)
+            found.update(word for word, _, _ in near)
+        work.compared += len(found)
         row: dict[str, float] = {}
         for word in found:
             similarity = names.similarity(part, Token(word, abbreviation=word in self.abbreviated))
@@ -264,8 +313,9 @@ class NameIndex:
             return SAME_ORDER, True
         if names.compact(variant) == names.compact(name.parts):
             return SAME_SPACING, True
-        pairs = sorted(((rows[i].get(part.text, 0.0) * self.weight(part.text), i, j)
-                        for i in range(len(variant)) for j, part in enumerate(name.parts)), reverse=True)
+        pairs = sorted(((similarity * self.weight(part.text), i, j)
+                        for i, row in enumerate(rows) for j, part in enumerate(name.parts)
+                        if (similarity := row.get(part.text, 0.0)) > 0), reverse=True)
         used_query: dict[int, float] = {}
         used_label: set[int] = set()
         matched = 0.0

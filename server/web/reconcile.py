@@ -13,6 +13,13 @@ SER IRIs. Sections of the specification (https://reconciliation-api.github.io/sp
 Not offered: JSONP (optional since v0.2), authentication (the data is open), and flyouts (§6.5, which
 the specification proposes to drop; suggestions carry a description instead).
 
+The work is bounded (README.md, "Reconciliation limits"): at most BATCH_SIZE queries a batch (413
+past it), and per query the limits of ``server.web.matching`` (``LIMITS``: characters, types, property
+constraints, values; a 400 names the field and the limit). A batch is read and answered in a thread,
+never on the event loop, and at most THREADS batches are computed at once, with WAITING more waiting
+for a thread; past that a 503 asks the client to try again, so that reconciliation cannot take the
+CPU that pages need.
+
 Identifiers follow the identifier space ``{base}id/`` (§2.5): a thing's id is its IRI without it
 (``organisatie/ser``), and the identifier space and id together are its IRI; the IRI itself is accepted
 wherever an id is. Types and properties are IRIs, and CURIEs (``ser:Advies``) and short property ids
@@ -27,11 +34,12 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -49,6 +57,10 @@ PROPOSE_LIMIT = 25
 PREVIEW_SIZE = (420, 180)
 CORS = {"Access-Control-Allow-Origin": "*"}
 FORM = "application/x-www-form-urlencoded"
+THREADS = 2  # batches computed at once (one may wait on the store while the other computes)
+WAITING = 16  # batches that may wait for a thread; a 503 beyond
+RETRY_AFTER = "1"
+T = TypeVar("T")
 
 
 class ProtocolError(ValueError):
@@ -57,6 +69,26 @@ class ProtocolError(ValueError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class Lane:
+    """Runs calls in worker threads, at most ``threads`` at once and ``waiting`` more queued for one:
+    off the event loop, and bounded, so that many clients cannot queue work without end."""
+
+    def __init__(self, threads: int, waiting: int) -> None:
+        self.threads, self.waiting = threads, waiting
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.admitted = 0  # running and waiting; only the event loop changes it
+
+    async def run(self, call: Callable[[], T]) -> T:
+        if self.admitted >= self.threads + self.waiting:
+            raise ProtocolError(503, f"reconciliation is busy ({self.threads} batches being answered and "
+                                     f"{self.waiting} waiting); try again in a moment")
+        self.admitted += 1
+        try:
+            return await anyio.to_thread.run_sync(call, limiter=self.limiter)
+        finally:
+            self.admitted -= 1
 
 
 def manifest(directory: Directory, root: str, lang: str) -> dict[str, Any]:
@@ -139,6 +171,7 @@ def _variant(request: Request, name: str) -> str:
 def router(settings: Settings, store: Store) -> APIRouter:
     directory = directory_for(settings, store)
     matcher = Matcher(directory, store)
+    lane = Lane(THREADS, WAITING)
     api = APIRouter()
 
     def answer(request: Request, name: str, make: Callable[[], Any]) -> Response:
@@ -154,21 +187,27 @@ def router(settings: Settings, store: Store) -> APIRouter:
 
     def problem(error: ProtocolError | QueryError) -> Response:
         status = error.status if isinstance(error, ProtocolError) else 400
-        return Response(f"{error}\n", status_code=status, headers=CORS, media_type="text/plain; charset=utf-8")
+        headers = {**CORS, "Retry-After": RETRY_AFTER} if status == 503 else CORS
+        return Response(f"{error}\n", status_code=status, headers=headers, media_type="text/plain; charset=utf-8")
+
+    def batch_or_extension(request: Request, params: dict[str, str], lang: str) -> Response:
+        """In a thread of the lane: the JSON read and the work done."""
+        if "queries" in params:
+            batch = _json(params["queries"], "queries")
+            if isinstance(batch, dict) and len(batch) > BATCH_SIZE:
+                raise ProtocolError(413, f"'queries' holds {len(batch)} queries; a batch holds at most "
+                                         f"{BATCH_SIZE} (the manifest's batchSize)")
+            return answer(request, "reconcile", lambda: matcher.reconcile(batch, lang))
+        query = _json(params["extend"], "extend")
+        return answer(request, "extend", lambda: matcher.extend(query, lang))
 
     @api.api_route(PATH, methods=["GET", "POST"], include_in_schema=False)
     async def service(request: Request) -> Response:
         lang = rendering.language_of(request).lang
         try:
             params = await _parameters(request, settings.max_body_bytes)
-            if "queries" in params:
-                batch = _json(params["queries"], "queries")
-                if isinstance(batch, dict) and len(batch) > BATCH_SIZE:
-                    raise ProtocolError(413, f"a batch holds at most {BATCH_SIZE} queries (the manifest's batchSize)")
-                return await run_in_threadpool(answer, request, "reconcile", lambda: matcher.reconcile(batch, lang))
-            if "extend" in params:
-                query = _json(params["extend"], "extend")
-                return await run_in_threadpool(answer, request, "extend", lambda: matcher.extend(query, lang))
+            if "queries" in params or "extend" in params:
+                return await lane.run(lambda: batch_or_extension(request, params, lang))
         except (ProtocolError, QueryError) as exc:
             return problem(exc)
         return answer(request, "manifest", lambda: manifest(directory, settings.public_root, lang))

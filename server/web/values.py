@@ -23,7 +23,7 @@ from server.web.descriptions import iri_ref
 from server.web.directory import Directory
 
 Values = dict[str, dict[str, list[Identifier]]]  # thing -> property -> values
-MAX_ROWS = 50000  # a property-only query scans one property; this bounds it on a large release
+MAX_ROWS = 10000  # a query by properties alone reads the values of one property; at most these many
 
 _INTEGERS = {str(XSD[t]) for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger",
                                    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong")}

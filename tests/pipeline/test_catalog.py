@@ -1,7 +1,8 @@
 """The DCAT-AP-NL 3.0 catalogue: validated with pySHACL against the official shapes, and read for content.
 
-The shapes live in ../shared/reference/dcat-ap-nl-3.0/ beside the clone (CI has them there too). A
-missing folder fails the tests instead of skipping them: an unchecked catalogue is not a passing one.
+The shapes are vendored in tests/fixtures/dcat-ap-nl-3.0/ (CC BY 4.0, Geonovum and SEMIC; its README
+names the upstream commit). A missing file fails the tests instead of skipping them: an unchecked
+catalogue is not a passing one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from server.pipeline.facts import FileInfo
 from server.rdf.namespaces import ADMS, SPDX, VCARD
 from tests.pipeline.test_void import BASE, DATASET, SER, SHA, VERSION, describe, fixture_dataset, fixture_facts
 
-REFERENCE = settings.load().root.parent / "shared" / "reference" / "dcat-ap-nl-3.0"
+REFERENCE = settings.load().root / "tests" / "fixtures" / "dcat-ap-nl-3.0"
 VIOLATION_FILES = ("dcat-ap-SHACL.ttl", "dcat-ap-nl-SHACL.ttl", "dcat-ap-nl-SHACL-klassebereik.ttl",
                    "dcat-ap-nl-SHACL-klassebereik-codelijsten.ttl")
 RECOMMENDED_FILE = "dcat-ap-nl-SHACL-aanbevolen.ttl"
@@ -30,13 +31,13 @@ DANGLING = {"dc08f4dca4377fade57f89454e3fa06a8389d314", "eb3ac4e4fdde2e2588a9502
 def shapes(*names: str) -> Graph:
     missing = [n for n in names if not (REFERENCE / n).is_file()]
     if missing:
-        pytest.fail(f"DCAT-AP-NL 3.0 shapes not found: {', '.join(missing)} in {REFERENCE}. Put the shared "
-                    "folder beside the clone (../shared/reference/dcat-ap-nl-3.0/, see ../shared/README.md).")
+        pytest.fail(f"DCAT-AP-NL 3.0 shapes not found: {', '.join(missing)} in {REFERENCE} (see its README.md "
+                    "for where they come from)")
     graph = Graph()
     for name in names:
         graph.parse(REFERENCE / name, format="turtle")
-    # dcat-ap-SHACL.ttl names two property shapes of dcat:DataService that it never defines (upstream
-    # they are the endpoint URL/description ranges, "any resource", in a file that was not copied).
+    # dcat-ap-SHACL.ttl names two property shapes of dcat:DataService that it never defines (the range
+    # checks of the endpoint URL and description, "any resource"; see the fixture folder's README.md).
     # pySHACL 0.40 stops on a dangling sh:property; a shape with no triples constrains nothing, so
     # dropping the reference loses no check. Only those two may be dropped.
     dangling = {(shape, ref) for shape, ref in graph.subject_objects(SH.property)

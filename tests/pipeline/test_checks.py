@@ -25,11 +25,15 @@ serid:lidmaatschap\\/a a org:Membership ; org:member serid:persoon\\/a ; ser:fun
     org:role serid:rol\\/voorzitter ; schema:startDate "2012-09"^^xsd:gYearMonth ; schema:endDate "2014"^^xsd:gYear .
 serid:lidmaatschap\\/b a org:Membership ; org:member serid:persoon\\/b ; ser:functie serid:functie\\/voorzitter ;
     org:role serid:rol\\/voorzitter ; schema:startDate "2014-09-10"^^xsd:date .
+<https://www.ser.nl/a> a ser:Bron ; rdfs:label "SER: pagina a"@nl .
+<https://www.ser.nl/b> a ser:Bron ; rdfs:label "SER: pagina b"@nl .
 """
 
 BAD = {
     "dangling-links.rq": 'serid:persoon\\/a ser:namens serid:organisatie\\/bestaat-niet .',
     "sources-are-external.rq": "serid:persoon\\/b dct:source serid:persoon\\/a .",
+    "undescribed-sources.rq": "serid:persoon\\/a dct:source <https://www.ser.nl/c> .",
+    "uncited-sources.rq": '<https://www.ser.nl/d> a ser:Bron ; rdfs:label "SER: pagina d"@nl .',
     "duplicate-names.rq": 'serid:persoon\\/c a foaf:Person ; foaf:name "A" .',
     "overlapping-terms.rq": """serid:lidmaatschap\\/c a org:Membership ; org:member serid:persoon\\/a ;
         ser:functie serid:functie\\/voorzitter ; org:role serid:rol\\/voorzitter ;

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from tests.browser import MARKS, chromium
+from tests.browser import MARKS, PATIENCE_MS, chromium, patient
 from tests.conftest import LiveServer
 from tests.security.conftest import EVIL
 
@@ -44,7 +44,7 @@ def page(browser: object) -> Iterator[object]:
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    context = browser.new_context(locale="nl-NL")
+    context = patient(browser.new_context(locale="nl-NL"))
     context.add_init_script(WATCH)
     yield context.new_page()
     context.close()
@@ -79,7 +79,7 @@ def test_the_query_ui_runs_under_the_policy_and_shows_hostile_results_as_text(ur
     page.goto(url + "/sparql")
     page.fill("textarea", f"SELECT ?label WHERE {{ <{EVIL}> ?p ?label FILTER(isLiteral(?label)) }}")
     page.click("button[type=submit]")
-    page.wait_for_selector("#sparql-results table", timeout=10000)
+    page.wait_for_selector("#sparql-results table", timeout=PATIENCE_MS)
     cells = page.locator("#sparql-results td").all_inner_texts()
     assert any("<script>window.pwned=1</script>" in c for c in cells), cells
     assert page.locator("#sparql-results img, #sparql-results script").count() == 0
@@ -92,5 +92,5 @@ def test_the_search_box_fetches_under_the_policy(url: str, page: object) -> None
     assert isinstance(page, Page)
     page.goto(url + "/")
     page.fill("input[type=search]", "Evil")
-    page.wait_for_selector("[role=option]", timeout=10000)
+    page.wait_for_selector("[role=option]", timeout=PATIENCE_MS)
     _clean(page)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import ARTIFACTS, MARKS, chromium
+from tests.browser import ARTIFACTS, MARKS, PATIENCE_MS, chromium, patient
 from tests.web.test_resources import LdSite, live_server, open_site
 
 pytestmark = MARKS
@@ -38,7 +38,7 @@ def page(browser: object) -> Iterator[object]:
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1100, "height": 900})
+    context = patient(browser.new_context(locale="nl-NL", viewport={"width": 1100, "height": 900}))
     yield context.new_page()
     context.close()
 
@@ -113,9 +113,9 @@ def test_example_query_runs_on_the_query_page(served: tuple[LdSite, str], page: 
         page.wait_for_load_state()
         assert "SELECT" in page.input_value("textarea").upper() or "CONSTRUCT" in page.input_value("textarea")
         page.click("button[type=submit]")
-        page.wait_for_selector("#sparql-results table, #sparql-results pre", timeout=10000)
+        page.wait_for_selector("#sparql-results table, #sparql-results pre", timeout=PATIENCE_MS)
         page.screenshot(path=str(ARTIFACTS / "query-example.png"), full_page=True)
     page.fill("textarea", "SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#OrganizationalUnit> }")
     page.click("button[type=submit]")
-    page.wait_for_selector("text=https://data.ser.nl/id/orgaan/raad", timeout=10000)
+    page.wait_for_selector("text=https://data.ser.nl/id/orgaan/raad", timeout=PATIENCE_MS)
     page.screenshot(path=str(ARTIFACTS / "query-result.png"), full_page=True)

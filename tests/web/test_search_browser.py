@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import ARTIFACTS, MARKS, chromium
+from tests.browser import ARTIFACTS, MARKS, PATIENCE_MS, chromium, patient
 from tests.conftest import LiveServer
 
 pytestmark = MARKS
@@ -21,7 +21,7 @@ pytestmark = MARKS
 @pytest.fixture(scope="module")
 def page(live_server: LiveServer) -> Iterator[object]:
     with chromium() as browser:
-        context = browser.new_context(locale="nl-NL", viewport={"width": 1100, "height": 700})
+        context = patient(browser.new_context(locale="nl-NL", viewport={"width": 1100, "height": 700}))
         yield context.new_page()
 
 
@@ -33,7 +33,7 @@ def test_typing_shows_suggestions_and_the_keyboard_opens_one(live_server: LiveSe
     box = page.locator("#search-box-q")
     box.press_sequentially("mariette ha", delay=30)
     options = page.locator("ul.search-suggestions [role=option]")
-    options.first.wait_for(timeout=5000)
+    options.first.wait_for(timeout=PATIENCE_MS)
     assert box.get_attribute("aria-expanded") == "true"
     assert options.first.locator("a").inner_text() == "Mariëtte Hamer"
     page.screenshot(path=str(ARTIFACTS / "search-suggestions.png"))
@@ -51,7 +51,7 @@ def test_escape_closes_the_list_and_submitting_opens_the_search_page(live_server
     page.goto(live_server.url + "/")
     box = page.locator("#search-box-q")
     box.press_sequentially("<b>SER", delay=30)
-    page.locator("ul.search-suggestions [role=option]").first.wait_for(timeout=5000)
+    page.locator("ul.search-suggestions [role=option]").first.wait_for(timeout=PATIENCE_MS)
     assert page.locator("ul.search-suggestions b").count() == 0  # names are text, never markup
     box.press("Escape")
     assert page.locator("ul.search-suggestions").is_hidden()

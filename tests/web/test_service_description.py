@@ -83,11 +83,30 @@ def test_graph_sizes_come_from_the_manifest_when_the_build_wrote_them(tmp_path, 
 
     from server.web.service_description import graph_sizes
 
-    (tmp_path / "manifest.json").write_text(json.dumps({"graphs": {f"{SER}graph/data": 7}}))
+    manifest = {"graphs": {f"{SER}graph/data": 7}, "default_graph_triples": 6}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     release = dataclasses.replace(store.release, path=tmp_path)
     fake = type("FakeStore", (), {"release": release, "select": lambda self, q: []})()
-    assert graph_sizes(fake) == {f"{SER}graph/data": 7}
-    assert graph_sizes(store)[f"{SER}graph/ontology"] == 18  # the fixture's manifest has none: counted
+    assert graph_sizes(fake) == ({f"{SER}graph/data": 7}, 6)
+    sizes, union = graph_sizes(store)  # the fixture's manifest has neither: counted
+    assert sizes[f"{SER}graph/ontology"] == 18
+    assert union == 175
+
+
+def test_the_default_graph_counts_a_triple_in_two_graphs_once(tmp_path, settings, store) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+    import json
+
+    from server.web.service_description import ServiceDescription
+
+    # A release whose one triple is in both the data and the metadata graph: the union holds it once.
+    graphs = {f"{SER}graph/data": 1, f"{SER}graph/metadata": 1}
+    (tmp_path / "manifest.json").write_text(json.dumps({"graphs": graphs, "default_graph_triples": 1}))
+    release = dataclasses.replace(store.release, path=tmp_path)
+    fake = type("FakeStore", (), {"release": release, "select": lambda self, q: []})()
+    graph = ServiceDescription(settings, fake).graph(str(ENDPOINT))
+    default = graph.value(graph.value(ENDPOINT, SD.defaultDataset), SD.defaultGraph)
+    assert graph.value(default, VOID.triples) == Literal(1, datatype=XSD.integer)
 
 
 def test_description_carries_an_etag_of_its_bytes_and_answers_304(client: TestClient) -> None:
