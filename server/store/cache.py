@@ -139,5 +139,7 @@ class ResultCache(SizedCache[Hashable, Answer]):
             super().put(key, answer)
 
     def get_quietly(self, key: Hashable) -> Answer | None:
-        entry = self._entries.get(key)
+        """The answer under ``key``, counting neither a hit nor a miss nor a use."""
+        with self._lock:
+            entry = self._entries.get(key)
         return None if entry is None else entry[0]

@@ -21,10 +21,12 @@ import pyoxigraph as ox
 
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.rdf.sparql_lexer import Token, tokens
+from server.store.cache import SizedCache, key_bytes
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 KEPT = "http://purl.org/dc/terms/hasVersion"  # every version whose graphs are still in the engine
 HELPER = "ser_kg_stored_graph_"  # the variables the rewriting adds; dropped from answers
+ENCODED_BYTES = 1024 * 1024  # protocol datasets as form parameters, keys included
 
 
 def pointer_graph(base: str) -> str:
@@ -48,7 +50,10 @@ class Renamer:
         self.stored = {graph_iri(n, base): versioned_graph(base, version, n) for n in GRAPHS}
         self.public = {v: k for k, v in self.stored.items()}
         self.empty = empty_graph(base)
-        self._encoded: dict[tuple[tuple[str, ...] | None, tuple[str, ...] | None], str] = {}
+        # Keys are graphs of this release only (check_dataset refused the others), but a client may repeat
+        # them up to the parameter limit: bounded in bytes like every other cache.
+        self._encoded = SizedCache[tuple[tuple[str, ...] | None, tuple[str, ...] | None], str](
+            ENCODED_BYTES, size=lambda key, value: key_bytes(key) + len(value))
 
     def query(self, text: str) -> str:
         """``text`` confined to the served version's graphs, with the answers of the embedded store.
@@ -135,9 +140,8 @@ class Renamer:
         key = (None if job_default is None else tuple(job_default), None if job_named is None else tuple(job_named))
         found = self._encoded.get(key)
         if found is None:
-            if len(self._encoded) >= 256:
-                self._encoded.clear()
-            found = self._encoded[key] = urlencode(self.dataset(job_default, job_named))
+            found = urlencode(self.dataset(job_default, job_named))
+            self._encoded.put(key, found)
         return found
 
     def term(self, term: Any) -> Any:

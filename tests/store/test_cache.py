@@ -7,6 +7,7 @@ from typing import cast
 
 from server.store.base import Store
 from server.store.cache import ResultCache, SizedCache, footprint
+from server.store.confinement import ENCODED_BYTES, Renamer
 from server.store.workers import Answer
 from server.web.descriptions import STATUS_CACHE_BYTES, Descriptions
 
@@ -75,3 +76,15 @@ def test_the_status_cache_stays_within_its_bytes_whatever_the_iris() -> None:
 def test_footprint_counts_what_a_value_holds() -> None:
     small, large = footprint(("a", ["b"])), footprint(("a" * 1000, ["b" * 1000, {"c": "d" * 1000}]))
     assert large - small >= 3000
+
+
+def test_the_engines_dataset_memo_stays_within_its_bytes() -> None:
+    """A client may repeat the release's graphs up to the parameter limit, in any order and number."""
+    renamer = Renamer("https://data.ser.nl/", "1.0")
+    graphs = sorted(renamer.stored)
+    for i in range(2000):
+        default = tuple(graphs[j % len(graphs)] for j in range(i % 64 + 1))
+        named = tuple(graphs[j % len(graphs)] for j in range(i // 64 + 1))
+        assert renamer.encoded(default, named).startswith("default-graph-uri=")
+    assert 0 < renamer._encoded.bytes <= ENCODED_BYTES
+    assert len(renamer._encoded) < 2000
