@@ -88,6 +88,8 @@ class Reader:
             if unsafe:
                 self.problems.append(record.problem(spec.name, unsafe))
                 continue
+            if spec.unknown is not None and item.strip() == spec.unknown:
+                continue  # an end the sources do not date: the interval's end instant has no value
             read = READERS[spec.kind]
             try:
                 out.append(read(self, spec, item.strip()))
@@ -293,6 +295,12 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     _check_one_of(sources, problems)
     _retire(sources, reader, sink, problems)
     _materialise_requesters(sources, reader, sink)
+    # Imported here: both read the records through this module's Reader, and labels uses citations,
+    # which imports this module.
+    from server.pipeline import labels, periods
+
+    periods.emit(sources, reader, sink)
+    labels.emit(sources, vocab, reader, sink)
     return problems
 
 
