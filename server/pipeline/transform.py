@@ -269,6 +269,9 @@ def to_graph(sources: Sources, vocab: Graph) -> tuple[Graph, list[Problem]]:
 
 def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     """Write the triples of all records to ``sink``; return every problem found on the way."""
+    from server.pipeline.inference import Entailing  # it imports TripleSink from here
+
+    sink = Entailing(sink, vocab)  # superclasses and superproperties too (data/README.md, "Inference")
     problems = list(sources.problems)
     concepts = {str(s) for s in vocab.subjects(RDF.type, SKOS.Concept)}
     reader = Reader(_index(sources, problems), concepts, problems)
@@ -295,8 +298,7 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     _check_one_of(sources, problems)
     _retire(sources, reader, sink, problems)
     _materialise_requesters(sources, reader, sink)
-    # Imported here: both read the records through this module's Reader, and labels uses citations,
-    # which imports this module.
+    # Imported here, as they use this module's Reader (and labels uses citations, which imports it).
     from server.pipeline import labels, periods
 
     periods.emit(sources, reader, sink)
