@@ -10,10 +10,10 @@ The rule (data/README.md, "Names"):
   a membership "Kim Putters - voorzitter, SER (2022-)" (with en dashes; the years of its period, nothing
   after the dash while it runs, "?" for a date the sources do not give; no years when neither is known),
   a seat assignment "FNV: 8 zetels (2023)" (the year its allocation began, or the allocation's name),
-  a key figure "SER: begroting 21966000 (2021)", an address "bezoekadres, SER: Bezuidenhoutseweg 60,
-  2594 AW Den Haag", a period "periode van <its owner>", its instants "begin van <owner>: 2022-09-16"
-  and "einde van <owner>: onbekend".
-- A withdrawn IRI: "ingetrokken: persoon/<key>".
+  a key figure "SER: begroting 21966000 (2021)", an address "Bezoekadres, SER: Bezuidenhoutseweg 60,
+  2594 AW Den Haag", a period "Periode van <its owner>", its instants "Begin van <owner>: 2022-09-16"
+  and "Einde van <owner>: onbekend".
+- A withdrawn IRI: "Ingetrokken: persoon/<key>".
 """
 
 from __future__ import annotations
@@ -125,6 +125,10 @@ class Namer:
         return _complete({lang: [_lower(text)] for lang, text in names.items()})
 
 
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _years(period: periods.Period | None) -> str:
     if period is None or (period.beginning is None and period.end is None):
         return ""
@@ -154,7 +158,7 @@ def _assignment(namer: Namer, record: Record, allocation_year: str, allocation: 
     for lang in LANGS:
         when = allocation_year or _lower(allocation.get(lang, ""))
         noun = WORDS[lang]["seat" if seats == "1" else "seats"]
-        out[lang] = f"{who[lang]}: {seats} {noun}" + (f" ({when})" if when else "")
+        out[lang] = _upper(f"{who[lang]}: {seats} {noun}" + (f" ({when})" if when else ""))
     return out
 
 
@@ -176,16 +180,16 @@ def _address(namer: Namer, record: Record) -> Names:
     for lang in LANGS:
         street = _value(record, "straat") or (f"{WORDS[lang]['box']} {_value(record, 'postbus')}"
                                               if _value(record, "postbus") else "")
-        out[lang] = f"{kind[lang]}, {where[lang]}: " + (f"{street}, " if street else "") + place
+        out[lang] = _upper(f"{kind[lang]}, {where[lang]}: " + (f"{street}, " if street else "") + place)
     return out
 
 
 def _period_names(owner: Names, period: periods.Period) -> Iterator[tuple[URIRef, Names]]:
-    yield period.iri, {lang: f"{WORDS[lang]['period']} {owner[lang]}" for lang in LANGS}
+    yield period.iri, {lang: _upper(f"{WORDS[lang]['period']} {owner[lang]}") for lang in LANGS}
     for word, instant in (("begin", period.beginning), ("end", period.end)):
         if instant is not None:
-            yield instant.iri, {lang: f"{WORDS[lang][word]} {owner[lang]}: "
-                                + (str(instant.value) if instant.value is not None else WORDS[lang]["unknown"])
+            yield instant.iri, {lang: _upper(f"{WORDS[lang][word]} {owner[lang]}: "
+                                       + (str(instant.value) if instant.value is not None else WORDS[lang]["unknown"]))
                                 for lang in LANGS}
 
 
@@ -227,7 +231,7 @@ def names(sources: Sources, vocab: Graph, reader: Reader) -> Iterator[tuple[URIR
         type_name, _, key = retired.ref.partition("/")
         if type_name in BY_NAME and is_key(key):
             yield URIRef(thing(DEFAULT_BASE, type_name, key)), {
-                lang: f"{WORDS[lang]['retired']}: {retired.ref}" for lang in LANGS}
+                lang: _upper(f"{WORDS[lang]['retired']}: {retired.ref}") for lang in LANGS}
 
 
 def _given(record: Record) -> set[str]:
