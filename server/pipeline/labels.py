@@ -40,7 +40,8 @@ Names = dict[str, str]  # language -> text
 # The field that holds a record's own name, first given wins.
 NAME_FIELDS: dict[str, tuple[str, ...]] = {
     "organisatie": ("naam",), "orgaan": ("naam",), "functie": ("naam",), "zetelverdeling": ("naam",),
-    "financiering": ("naam",), "taak": ("naam",), "persoon": ("naam",), "advies": ("titel", "label"),
+    "financiering": ("naam",), "taak": ("naam",), "persoon": ("naam",), "organisatiewijziging": ("naam",),
+    "advies": ("titel", "label"),
     "adviesaanvraag": ("label",), "akkoord": ("titel",), "convenant": ("titel",), "wet": ("titel",),
 }
 # Fields already written as rdfs:label: only the languages they miss are added.
