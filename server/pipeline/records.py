@@ -168,6 +168,7 @@ TYPES: tuple[RecordType, ...] = (
     RecordType("advies", "adviezen.yaml", ser("Advies"), (
         Field("titel", "text", DCTERMS.title),
         Field("label", "text", RDFS.label, help="descriptive name where the official title is not known"),
+        ALT,
         Field("soort", "concept", ser("documentsoort"), required=True, targets=("documentsoort",)),
         Field("datum", "date", DCTERMS.issued, required=True),
         Field("nummer", "string", DCTERMS.identifier, many=True),

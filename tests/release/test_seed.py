@@ -126,6 +126,10 @@ def client(settings: Settings, real_store: EmbeddedStore) -> Iterator[TestClient
     ("bankenconvenant", "convenant/bancaire-sector"),
     ("Wet AVV", "wet/wet-avv"),
     ("works council", "overlegvorm/ondernemingsraad"),
+    ("Socio-economic policy 2021-2025", "advies/2021-zekerheid-voor-mensen"),
+    ("SER Aruba", "organisatie/ser-aruba"),
+    ("SEAN", "organisatie/ser-noord-nederland"),
+    ("Kroonledenoverleg", "orgaan/kroonledenoverleg"),
 ])
 def test_search_and_reconciliation_find_the_names_people_use(client: TestClient, name: str, expected: str) -> None:
     results = client.get("/search", params={"q": name, "format": "json"}).json()["results"]
