@@ -9,8 +9,10 @@ OWN_NAMES = ("naam", "titel", "label")
 
 
 def test_every_record_type_with_a_name_field_is_named_by_it() -> None:
+    # A type with `naam` is named by it without an entry; a title or label field needs one.
     named = {t.name: tuple(f.name for f in t.fields if f.name in OWN_NAMES) for t in TYPES if t.identity == "key"}
-    missing = {name: fields for name, fields in named.items() if fields and name not in NAME_FIELDS}
+    missing = {name: fields for name, fields in named.items()
+               if fields and "naam" not in fields and name not in NAME_FIELDS}
     assert missing == {}, f"add these record types to NAME_FIELDS in server/pipeline/labels.py: {missing}"
 
 
