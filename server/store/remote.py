@@ -157,7 +157,7 @@ def syntax_error(query: str) -> str | None:
 class RemoteRunner:
     """The public endpoint's query runner over a remote engine: the same limits as the worker pool.
 
-    The policy checks happen before (``server.web.sparql``); here the query is confined to the release,
+    The policy checks happen before (``server.web.sparql.endpoint``); here the query is confined to the release,
     sent with the deadline, and its answer cut at the result limit and written in the asked format.
     """
 

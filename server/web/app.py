@@ -19,21 +19,15 @@ from server import __version__
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
-from server.web import (
-    cors,
-    downloads,
-    metrics,
-    openapi,
-    pages,
-    reconcile,
-    resources,
-    search,
-    security,
-    sending,
-    sparql,
-    wellknown,
-)
+from server.web import cors, metrics, openapi, security
+from server.web.linkeddata import dereferencing as resources
+from server.web.linkeddata import pages
+from server.web.metadata import downloads, wellknown
+from server.web.search import reconciliation as reconcile
+from server.web.search import search
 from server.web.site import site_for
+from server.web.sparql import endpoint as sparql
+from server.web.sparql import sending
 
 RouterFactory = Callable[[Settings, Store], APIRouter]
 
@@ -54,7 +48,7 @@ STATIC = Path(__file__).parent / "static"
 
 class App(FastAPI):
     """The FastAPI app, which also keeps a way to abort each request's connection in its scope
-    (``server.web.sending``): under uvicorn, ``send`` is a method of the request cycle, which holds the
+    (``server.web.sparql.sending``): under uvicorn, ``send`` is a method of the request cycle, which holds the
     connection's transport."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

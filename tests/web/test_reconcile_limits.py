@@ -1,9 +1,9 @@
 """The work one /reconcile request may cause is bounded (issue 14, finding 9), and it runs off the event loop.
 
 A 14 KB batch used to cost 3.2 s of CPU, so that four clients slowed every page. Now each field of a
-query has a documented limit (``server.web.matching.LIMITS``) and a request past one is a 400 naming
+query has a documented limit (``server.web.search.matching.LIMITS``) and a request past one is a 400 naming
 the field; a batch at every limit is answered. Nothing here is timed: the matcher counts what it did
-(``server.web.nameindex.Work``), and the tests hold those counts to the bounds.
+(``server.web.search.index.Work``), and the tests hold those counts to the bounds.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from rdflib.namespace import SKOS
 
 from server.settings import PROJECT_ROOT, Settings
 from server.store.embedded import EmbeddedStore
-from server.web import matching, nameindex
-from server.web.directory import directory_for
-from server.web.matching import (
+from server.web.search import index as nameindex
+from server.web.search import matching
+from server.web.search.directory import directory_for
+from server.web.search.index import MAX_SCORED, MAX_VARIANTS, Entity, NameIndex, Work
+from server.web.search.matching import (
     LIMITS,
     MAX_CANDIDATES,
     MAX_EXTEND_IDS,
@@ -37,8 +39,7 @@ from server.web.matching import (
     MAX_VALUES,
     Matcher,
 )
-from server.web.nameindex import MAX_SCORED, MAX_VARIANTS, Entity, NameIndex, Work
-from server.web.reconcile import BATCH_SIZE, THREADS, WAITING, Lane, ProtocolError
+from server.web.search.reconciliation import BATCH_SIZE, THREADS, WAITING, Lane, ProtocolError
 
 SER, HAMER, PUTTERS = "organisatie/ser", "persoon/mariette-hamer", "persoon/kim-putters"
 PARTY = "ser:politiekePartij"

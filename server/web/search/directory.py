@@ -25,9 +25,9 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, RDFS, SKOS
 from server.rdf.namespaces import ELI, graph_iri, prefixes, ser
 from server.settings import Settings
 from server.store.base import Store
-from server.web import names
 from server.web.labels import Vocabulary, curie
-from server.web.nameindex import HIDDEN, Entity, NameIndex
+from server.web.search import names
+from server.web.search.index import HIDDEN, Entity, NameIndex
 from server.web.site import site_for
 
 LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, FOAF.name, ELI.title, RDFS.label, SKOS.altLabel,

@@ -30,8 +30,8 @@ from server.store.base import Store
 from server.web import addresses, caching, rendering
 from server.web.descriptions import Status, iri_ref
 from server.web.labels import curie
-from server.web.ontology import ontology_rdf_query, ontology_view
-from server.web.presentation import entity_view, literal_text
+from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
+from server.web.linkeddata.views import entity_view, literal_text
 from server.web.site import Site, site_for
 
 # The formats of a document, in the server's order of preference for a client without one.

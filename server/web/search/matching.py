@@ -1,6 +1,6 @@
 """Reconciliation queries answered from the directory: candidates, suggestions and data extension.
 
-The protocol (``server.web.reconcile``) reads requests and writes responses; this module decides what
+The protocol (``server.web.search.reconciliation``) reads requests and writes responses; this module decides what
 they say. A query (Reconciliation Service API v0.2 §4.1) is checked field by field, so that a client
 learns which query and which field were wrong. Types are a hard filter that admits subclasses
 (``org:Organization`` admits the formal organisations). Property constraints move the score: the
@@ -25,10 +25,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from server.store.base import Store
-from server.web import nameindex, names, values
 from server.web.descriptions import iri_ref
-from server.web.directory import Directory
-from server.web.nameindex import Candidate, Work
+from server.web.search import index as nameindex
+from server.web.search import names, values
+from server.web.search.directory import Directory
+from server.web.search.index import Candidate, Work
 
 AUTO_MATCH = 90.0  # the score from which a candidate may be a sure match ...
 MARGIN = 5.0  # ... when it leads the next candidate by this much

@@ -7,7 +7,7 @@ One request goes through these steps, each of which can end it:
 2. refuse what the policy forbids (``server.rdf.sparql_policy``): Update 403, SERVICE and foreign
    graphs 400;
 3. choose the representation from ``format`` or ``Accept`` (RFC 9110 §12.5.1); 406 if none fits.
-   A browser asking for HTML gets the query page (``server.web.sparql_page``);
+   A browser asking for HTML gets the query page (``server.web.sparql.page``);
 4. answer from the result cache of the release, or from a worker (``server.store.workers``), which
    stops the query at the time limit (503 naming the setting) and cuts the answer at the result
    limit, flagged in the ``SER-KG-Truncated`` header (never silently).
@@ -38,10 +38,10 @@ from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache, SizedCache, footprint
 from server.store.workers import Answer, Job
-from server.web import sparql_page
 from server.web.metrics import Metrics
-from server.web.sending import AnswerBudget, BoundedAnswer
-from server.web.service_description import LIMIT_HEADER, TRUNCATED_HEADER, ServiceDescription
+from server.web.sparql import page as sparql_page
+from server.web.sparql.sending import AnswerBudget, BoundedAnswer
+from server.web.sparql.service_description import LIMIT_HEADER, TRUNCATED_HEADER, ServiceDescription
 
 PATH = "/sparql"
 FORM = "application/x-www-form-urlencoded"
@@ -337,7 +337,7 @@ class Endpoint:
 
     def _respond(self, request: Request, answer: Answer, fmt: Format, etag: str | None) -> Response:
         """The answer, sent within the memory budget for answers and the write timeout
-        (``server.web.sending``)."""
+        (``server.web.sparql.sending``)."""
         extra = {
             TRUNCATED_HEADER: "true" if answer.truncated else "false",
             LIMIT_HEADER: str(self.settings.result_limit),

@@ -14,7 +14,7 @@ Not offered: JSONP (optional since v0.2), authentication (the data is open), and
 the specification proposes to drop; suggestions carry a description instead).
 
 The work is bounded (README.md, "Reconciliation limits"): at most BATCH_SIZE queries a batch (413
-past it), and per query the limits of ``server.web.matching`` (``LIMITS``: characters, types, property
+past it), and per query the limits of ``server.web.search.matching`` (``LIMITS``: characters, types, property
 constraints, values; a 400 names the field and the limit). A batch is read and answered in a thread,
 never on the event loop, and at most THREADS batches are computed at once, with WAITING more waiting
 for a thread; past that a 503 asks the client to try again, so that reconciliation cannot take the
@@ -23,7 +23,7 @@ CPU that pages need.
 Identifiers follow the identifier space ``{base}id/`` (§2.5): a thing's id is its IRI without it
 (``organisatie/ser``), and the identifier space and id together are its IRI; the IRI itself is accepted
 wherever an id is. Types and properties are IRIs, and CURIEs (``ser:Advies``) and short property ids
-(``afkorting``, ``naam``) are accepted wherever an IRI is (``server.web.matching``). A candidate is a
+(``afkorting``, ``naam``) are accepted wherever an IRI is (``server.web.search.matching``). A candidate is a
 sure ``match`` when its score is at least AUTO_MATCH and leads the next candidate by MARGIN
 (bench/reconciliation measures both).
 """
@@ -47,8 +47,8 @@ from server import __version__
 from server.settings import Settings
 from server.store.base import Store
 from server.web import addresses, caching, rendering
-from server.web.directory import Directory, directory_for
-from server.web.matching import Matcher, QueryError, type_objects
+from server.web.search.directory import Directory, directory_for
+from server.web.search.matching import Matcher, QueryError, type_objects
 
 PATH = "/reconcile"
 BATCH_SIZE = 50

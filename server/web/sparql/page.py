@@ -23,7 +23,7 @@ from server.rdf.namespaces import DEFAULT_BASE, prefixes, sparql_prologue
 from server.settings import Settings
 from server.store.base import ReleaseInfo
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 STARTER = "SELECT ?class (COUNT(?thing) AS ?things) WHERE {\n  ?thing a ?class .\n}\nGROUP BY ?class\n" \
           "ORDER BY DESC(?things)\nLIMIT 25\n"
 

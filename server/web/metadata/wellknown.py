@@ -29,8 +29,8 @@ from server.settings import Settings
 from server.store.base import Store
 from server.web import addresses, caching, rendering
 from server.web.labels import LABEL_PREDICATES, curie, pick
-from server.web.presentation import Row, Value, value_of
-from server.web.resources import METHODS
+from server.web.linkeddata.dereferencing import METHODS
+from server.web.linkeddata.views import Row, Value, value_of
 from server.web.site import Site, site_for
 
 OFFERS: tuple[Format, ...] = (HTML, *(f for f in RDF_FORMATS if not f.quads))

@@ -3,7 +3,7 @@
 Built once per release (a store serves one immutable release), from every label of every thing:
 ``skos:prefLabel``, ``dct:title``, ``foaf:name``, ``eli:title``, ``rdfs:label``, ``skos:altLabel`` and
 ``skos:hiddenLabel`` with its sub-property ``ser:historischeNaam``. Tokens come from
-:mod:`server.web.names`. A query is scored from 0 to 100 against each name it shares a word with:
+:mod:`server.web.search.names`. A query is scored from 0 to 100 against each name it shares a word with:
 
 * 100 for the same tokens in the same order, 99 when only the spaces differ (``Sociaaleconomische``),
   98 in another order;
@@ -42,9 +42,9 @@ from rapidfuzz.distance import Levenshtein
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from server.web import names
 from server.web.labels import in_language, pick
-from server.web.names import Token
+from server.web.search import names
+from server.web.search.names import Token
 
 _SUBTITLE = re.compile(r"(?<=[a-z0-9)]{2})[.:?!]\s+")
 
@@ -94,7 +94,7 @@ class Name:
 class Work:
     """What searches did, counted, so that tests can hold the bounds above without timing anything.
 
-    A search adds to the first five; the reconciliation matcher (``server.web.matching``) to the last two.
+    A search adds to the first five; the reconciliation matcher (``server.web.search.matching``) to the last two.
     """
 
     variants: int = 0  # readings of a query (as written, and with abbreviations written out)
