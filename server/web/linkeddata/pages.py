@@ -26,8 +26,8 @@ from server.web import addresses, language, rendering
 from server.web.descriptions import iri_ref
 from server.web.labels import LABEL_VALUES, curie, pick
 from server.web.language import human_date, human_number
-from server.web.linkeddata.dereferencing import METHODS, not_found
 from server.web.linkeddata.views import script_json
+from server.web.notfound import METHODS, not_found
 from server.web.site import Site, site_for
 
 PAGE_SIZE = 50

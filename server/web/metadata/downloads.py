@@ -32,7 +32,7 @@ from server.settings import Settings
 from server.store.base import Store
 from server.web import rendering
 from server.web.language import human_date, human_number, human_size
-from server.web.linkeddata.dereferencing import METHODS, not_found
+from server.web.notfound import METHODS, not_found
 from server.web.site import site_for
 
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")

@@ -24,7 +24,7 @@ from server.rdf.formats import ALIASES
 from server.settings import Settings
 from server.store.base import Store
 from server.web import addresses, caching, rendering
-from server.web.linkeddata.dereferencing import METHODS
+from server.web.notfound import METHODS
 from server.web.search.directory import Directory, directory_for
 from server.web.search.matching import type_objects
 
