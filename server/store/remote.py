@@ -26,13 +26,12 @@ from server.rdf.namespaces import prefixes
 from server.rdf.sparql_lexer import position, tokens
 from server.rdf.sparql_policy import QUERY_FORMS
 from server.store import results
-from server.store.base import ReleaseInfo, Row
+from server.store.base import Answer, Job, ReleaseInfo, Row
 from server.store.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph
 from server.store.embedded import document, read_release, verify_release
 from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.engine_async import AsyncConnections, fetch_async
 from server.store.terms import to_rdflib
-from server.store.workers import Answer, Job
 
 
 class RemoteStore:

@@ -24,8 +24,9 @@ from fastapi.testclient import TestClient
 from server.errors import QueryRejected, SettingError, StoreError
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
+from server.store.base import Job
 from server.store.embedded import EmbeddedStore
-from server.store.workers import Job, WorkerPool
+from server.store.workers import WorkerPool
 from server.web.app import create_app
 from server.web.runner import MIB, available_memory, pool_for, worker_memory
 
@@ -161,7 +162,8 @@ def test_crash_memory_is_bounded_in_bytes() -> None:
 PARENT = """
 import asyncio, sys
 from pathlib import Path
-from server.store.workers import Job, WorkerPool
+from server.store.base import Job
+from server.store.workers import WorkerPool
 pool = WorkerPool(Path(sys.argv[1]), size=1, timeout=3600, limit=10, prefixes={})
 pool.start()
 (worker,) = pool._idle

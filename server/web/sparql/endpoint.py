@@ -35,9 +35,8 @@ from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.rdf.sparql_policy import QueryShape, check_dataset
 from server.settings import Settings
-from server.store.base import QueryRunner, Store
+from server.store.base import Answer, Job, QueryRunner, Store
 from server.store.cache import ResultCache, SizedCache, footprint
-from server.store.workers import Answer, Job
 from server.web.metrics import Metrics
 from server.web.sparql import page as sparql_page
 from server.web.sparql.sending import AnswerBudget, BoundedAnswer
