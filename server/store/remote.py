@@ -31,6 +31,7 @@ from server.store.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_
 from server.store.embedded import document, read_release, verify_release
 from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.engine_async import AsyncConnections, fetch_async
+from server.store.manifest import is_release
 from server.store.terms import to_rdflib
 
 
@@ -71,7 +72,7 @@ class RemoteStore:
             raise ReleaseError(f"the SPARQL engine at {engine.url} holds no current release for base IRI {base} "
                                "(or more than one); load one with `ser-kg publish --to GRAPH-STORE-URL`")
         folder = releases_dir / versions[0]
-        if not (folder / "manifest.json").is_file():
+        if not is_release(folder):
             raise ReleaseError(f"release {versions[0]} is current in the engine at {engine.url}, but {folder} "
                                "does not hold its files (downloads and the catalogue are served from them): "
                                "copy the release folder to every server")

@@ -9,7 +9,6 @@ reads as alphabetical), :data:`PAGE_SIZE` at a time.
 from __future__ import annotations
 
 import functools
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +17,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.errors import ReleaseError
 from server.rdf.namespaces import graph_iri, prefixes
 from server.settings import Settings
 from server.store.base import Store
 from server.store.cache import Memo, SizedCache
+from server.store.manifest import read_manifest
 from server.web import addresses, language, rendering
 from server.web.descriptions import iri_ref
 from server.web.labels import LABEL_VALUES, curie, pick
@@ -92,9 +93,8 @@ def instances(site: Site, cls: str, page: int, lang: str) -> list[Item]:
 
 def manifest(site: Site) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = json.loads((site.store.release.path / "manifest.json").read_text("utf-8"))
-        return data
-    except (OSError, ValueError):
+        return read_manifest(site.store.release.path)
+    except ReleaseError:
         return {}
 
 

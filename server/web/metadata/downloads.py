@@ -27,9 +27,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from server.errors import ReleaseError
 from server.rdf.formats import BY_MEDIA_TYPE
 from server.settings import Settings
 from server.store.base import Store
+from server.store.manifest import read_manifest
 from server.web import rendering
 from server.web.language import human_date, human_number, human_size
 from server.web.notfound import METHODS, not_found
@@ -69,10 +71,10 @@ def read(path: Path) -> Release | None:
     if path.is_symlink() or not VERSION.match(path.name):
         return None
     try:
-        manifest = json.loads((path / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        manifest = read_manifest(path)
+    except ReleaseError:
         return None
-    if not isinstance(manifest, dict) or manifest.get("version") != path.name:
+    if manifest.get("version") != path.name:
         return None
     return Release(path.name, path, manifest)
 
