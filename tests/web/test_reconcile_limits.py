@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
+from server.errors import Busy
 from server.settings import PROJECT_ROOT, Settings
 from server.store.embedded import EmbeddedStore
 from server.web.search import index as nameindex
@@ -39,7 +40,7 @@ from server.web.search.matching import (
     MAX_VALUES,
     Matcher,
 )
-from server.web.search.reconciliation import BATCH_SIZE, THREADS, WAITING, Lane, ProtocolError
+from server.web.search.reconciliation import BATCH_SIZE, THREADS, WAITING, Lane
 
 SER, HAMER, PUTTERS = "organisatie/ser", "persoon/mariette-hamer", "persoon/kim-putters"
 PARTY = "ser:politiekePartij"
@@ -255,9 +256,9 @@ def test_the_lane_runs_at_most_its_threads_queues_a_bounded_few_and_refuses_the_
                     break
                 await anyio.sleep(0)
             assert lane.admitted == 2 and len(running) == 1
-            with pytest.raises(ProtocolError) as refused:
+            with pytest.raises(Busy) as refused:
                 await lane.run(held)
-            assert refused.value.status == 503 and "try again" in str(refused.value)
+            assert refused.value.http_status == 503 and "try again" in str(refused.value)
             release.set()
         loop_thread = threading.get_ident()
         assert loop_thread not in running
@@ -268,7 +269,7 @@ def test_the_lane_runs_at_most_its_threads_queues_a_bounded_few_and_refuses_the_
 
 def test_a_busy_service_answers_503_with_retry_after(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     async def busy(self: Lane, call: Any) -> Any:
-        raise ProtocolError(503, "reconciliation is busy; try again in a moment")
+        raise Busy("reconciliation is busy; try again in a moment")
 
     monkeypatch.setattr(Lane, "run", busy)
     response = post(client, "queries", {"q": {"query": "SER"}})

@@ -44,11 +44,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from server import __version__
+from server.errors import Busy, ProtocolError
 from server.settings import Settings
 from server.store.base import Store
 from server.web import addresses, caching, rendering
 from server.web.search.directory import Directory, directory_for
-from server.web.search.matching import Matcher, QueryError, type_objects
+from server.web.search.matching import Matcher, type_objects
 
 PATH = "/reconcile"
 BATCH_SIZE = 50
@@ -63,14 +64,6 @@ RETRY_AFTER = "1"
 T = TypeVar("T")
 
 
-class ProtocolError(ValueError):
-    """A request that breaks the protocol or a limit; carries its HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class Lane:
     """Runs calls in worker threads, at most ``threads`` at once and ``waiting`` more queued for one:
     off the event loop, and bounded, so that many clients cannot queue work without end."""
@@ -82,7 +75,7 @@ class Lane:
 
     async def run(self, call: Callable[[], T]) -> T:
         if self.admitted >= self.threads + self.waiting:
-            raise ProtocolError(503, f"reconciliation is busy ({self.threads} batches being answered and "
+            raise Busy(f"reconciliation is busy ({self.threads} batches being answered and "
                                      f"{self.waiting} waiting); try again in a moment")
         self.admitted += 1
         try:
@@ -185,8 +178,8 @@ def router(settings: Settings, store: Store) -> APIRouter:
                 return Response(status_code=304, headers=headers)
         return JSONResponse(make(), headers=headers)
 
-    def problem(error: ProtocolError | QueryError) -> Response:
-        status = error.status if isinstance(error, ProtocolError) else 400
+    def problem(error: ProtocolError | Busy) -> Response:
+        status = error.http_status
         headers = {**CORS, "Retry-After": RETRY_AFTER} if status == 503 else CORS
         return Response(f"{error}\n", status_code=status, headers=headers, media_type="text/plain; charset=utf-8")
 
@@ -208,7 +201,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
             params = await _parameters(request, settings.max_body_bytes)
             if "queries" in params or "extend" in params:
                 return await lane.run(lambda: batch_or_extension(request, params, lang))
-        except (ProtocolError, QueryError) as exc:
+        except (ProtocolError, Busy) as exc:
             return problem(exc)
         return answer(request, "manifest", lambda: manifest(directory, settings.public_root, lang))
 

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from server.errors import QueryRejected, QueryTimeout, SerKgError, StoreError, UpdateRefused
+from server.errors import ProtocolError, QueryRejected, QueryTimeout, SerKgError, StoreError, UpdateRefused
 from server.rdf import negotiation, sparql_policy
 from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
@@ -63,14 +63,6 @@ _SYNTAX = re.compile(r"^syntax error: error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
 CacheKey = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # query, format, default and named graphs
-
-
-class ProtocolError(SerKgError):
-    """A request that breaks the protocol or a size limit; carries its own HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.http_status = status
 
 
 @dataclass(frozen=True)
