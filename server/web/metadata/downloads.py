@@ -32,7 +32,7 @@ from server.rdf.formats import BY_MEDIA_TYPE
 from server.settings import Settings
 from server.store.base import Store
 from server.store.manifest import read_manifest
-from server.web import rendering
+from server.web import caching, rendering
 from server.web.language import human_date, human_number, human_size
 from server.web.notfound import METHODS, not_found
 from server.web.site import site_for
@@ -119,17 +119,8 @@ def format_label(entry: dict[str, Any]) -> str:
 
 
 def not_modified(request: Request, response: FileResponse) -> bool:
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or response.headers["etag"] in tags
-    ims = request.headers.get("if-modified-since")
-    if ims is None:
-        return False
-    try:
-        return parsedate_to_datetime(response.headers["last-modified"]) <= parsedate_to_datetime(ims)
-    except (TypeError, ValueError):
-        return False
+    """Whether the client's copy of the file is current, by the file's own validators."""
+    return caching.fresh(request, response.headers["etag"], parsedate_to_datetime(response.headers["last-modified"]))
 
 
 def router(settings: Settings, store: Store) -> APIRouter:

@@ -37,6 +37,7 @@ from server.rdf.sparql_policy import QueryShape, check_dataset
 from server.settings import Settings
 from server.store.base import Answer, Job, QueryRunner, Store
 from server.store.cache import ResultCache, SizedCache, footprint
+from server.web import caching
 from server.web.metrics import Metrics
 from server.web.sparql import page as sparql_page
 from server.web.sparql.sending import AnswerBudget, BoundedAnswer
@@ -216,7 +217,7 @@ class Endpoint:
         body = self.description.render(f"{self.settings.public_root}{PATH.lstrip('/')}", fmt)
         # The description is the release's and the settings': the bytes name both, so the tag is of the bytes.
         etag = f'"{self.store.release.version}-sd-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
-        if etag in request.headers.get("if-none-match", ""):
+        if caching.fresh(request, etag):
             return Response(status_code=304, headers=self.headers({"ETag": etag}))
         return Response(body, headers=self.headers({"ETag": etag}), media_type=_content_type(fmt))
 
@@ -241,7 +242,7 @@ class Endpoint:
         protocol_dataset = bool(params.default_graphs or params.named_graphs)
         key = (params.query, fmt.name, params.default_graphs, params.named_graphs)
         etag = self._etag(key) if request.method == "GET" else None
-        if etag and etag in request.headers.get("if-none-match", ""):
+        if etag and caching.fresh(request, etag):
             return Response(status_code=304, headers=self.headers({"ETag": etag}))
         cache: ResultCache = request.app.state.cache
         metrics: Metrics = request.app.state.metrics
