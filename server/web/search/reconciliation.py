@@ -48,6 +48,7 @@ from server.errors import Busy, ProtocolError
 from server.settings import Settings
 from server.store.base import Store
 from server.web import addresses, caching, rendering
+from server.web.bodies import read_body
 from server.web.search.directory import Directory, directory_for
 from server.web.search.matching import Matcher, type_objects
 
@@ -134,18 +135,7 @@ async def _parameters(request: Request, limit: int) -> dict[str, str]:
     """The request's parameters: the query string, and for POST the form body (at most ``limit`` bytes)."""
     params = dict(request.query_params)
     if request.method == "POST":
-        too_large = ProtocolError(413, f"the request body is larger than {limit} bytes (setting max_body_bytes)")
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large
-        chunks: list[bytes] = []  # joined once: adding each chunk to one bytes object would copy it all again
-        size = 0
-        async for chunk in request.stream():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-        body = b"".join(chunks)
+        body = await read_body(request, limit)
         if body and not request.headers.get("content-type", FORM).startswith(FORM):
             raise ProtocolError(415, f"send the batch as {FORM} with a 'queries' or 'extend' field")
         try:

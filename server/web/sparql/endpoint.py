@@ -38,6 +38,7 @@ from server.settings import Settings
 from server.store.base import Answer, Job, QueryRunner, Store
 from server.store.cache import ResultCache, SizedCache, footprint
 from server.web import caching
+from server.web.bodies import read_body
 from server.web.metrics import Metrics
 from server.web.sparql import page as sparql_page
 from server.web.sparql.sending import AnswerBudget, BoundedAnswer
@@ -95,19 +96,6 @@ def _params(items: Sequence[tuple[str, str]], body_query: str | None = None) -> 
         named_graphs=tuple(values.get("named-graph-uri", [])),
         formats=tuple(formats),
     )
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ProtocolError(413, f"the request body is larger than {limit} bytes (setting max_body_bytes)")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(413, f"the request body is larger than {limit} bytes (setting max_body_bytes)")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _text(data: bytes, what: str) -> str:
@@ -184,7 +172,7 @@ class Endpoint:
             if content_type not in (FORM, QUERY_BODY):
                 raise ProtocolError(415, f"send a query as {FORM} (query=...) or as {QUERY_BODY} "
                                          "(SPARQL 1.1 Protocol §2.1.2, §2.1.3)")
-            body = await _body(request, self.settings.max_body_bytes)
+            body = await read_body(request, self.settings.max_body_bytes)
             url_items = request.query_params.multi_items()
             if content_type == FORM:
                 form = parse_qsl(_text(body, "the form"), keep_blank_values=True,
