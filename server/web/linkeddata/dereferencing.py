@@ -26,14 +26,13 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from server.rdf import negotiation
 from server.rdf.formats import DOCUMENT_FORMATS as OFFERS
 from server.rdf.formats import HTML, Format
-from server.settings import Settings
-from server.store.base import Store
 from server.web import addresses, caching, rendering
+from server.web.context import Context
 from server.web.descriptions import Status, iri_ref
 from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
 from server.web.linkeddata.views import entity_view, literal_text
 from server.web.notfound import METHODS, not_found, wants_html
-from server.web.site import Site, site_for
+from server.web.site import Site
 
 
 def alternates(doc_path: str) -> list[tuple[str, str, str]]:
@@ -126,8 +125,8 @@ def dereference(request: Request, site: Site, iri: str, target: str) -> Response
     return see_other(target)
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    site = site_for(settings, store)
+def router(context: Context) -> APIRouter:
+    site = context.site
     api = APIRouter()
 
     @api.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)

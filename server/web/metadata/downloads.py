@@ -29,13 +29,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from server.errors import ReleaseError
 from server.rdf.formats import BY_MEDIA_TYPE
-from server.settings import Settings
-from server.store.base import Store
 from server.store.manifest import read_manifest
 from server.web import caching, rendering
+from server.web.context import Context
 from server.web.language import human_date, human_number, human_size
 from server.web.notfound import METHODS, not_found
-from server.web.site import site_for
 
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -123,8 +121,8 @@ def not_modified(request: Request, response: FileResponse) -> bool:
     return caching.fresh(request, response.headers["etag"], parsedate_to_datetime(response.headers["last-modified"]))
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    site = site_for(settings, store)
+def router(context: Context) -> APIRouter:
+    settings, store, site = context.settings, context.store, context.site
     release_info = store.release
     api = APIRouter()
 

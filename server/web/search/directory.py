@@ -13,8 +13,6 @@ a store serves one immutable release, so nothing here is ever invalidated.
 from __future__ import annotations
 
 import re
-import threading
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,7 +26,6 @@ from server.store.base import Store
 from server.web.labels import Vocabulary, curie
 from server.web.search import names
 from server.web.search.index import HIDDEN, Entity, NameIndex
-from server.web.site import site_for
 
 LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, FOAF.name, ELI.title, RDFS.label, SKOS.altLabel,
                     SKOS.hiddenLabel)
@@ -178,16 +175,7 @@ def build(store: Store, vocab: Vocabulary, base: str) -> Directory:
     return directory
 
 
-_DIRECTORIES: weakref.WeakKeyDictionary[object, Directory] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def directory_for(settings: Settings, store: Store) -> Directory:
-    """The directory of ``store``'s release, built on first use and shared by every router."""
-    with _LOCK:
-        directory = _DIRECTORIES.get(store)
-        if directory is None or directory.base != settings.base_iri:
-            site = site_for(settings, store)
-            directory = build(store, site.vocab, site.base)
-            _DIRECTORIES[store] = directory
-        return directory
+    """The directory of ``store``'s release, read afresh: ``create_app`` reads one per app and gives it to
+    the search and the reconciliation routers."""
+    return build(store, Vocabulary(store, settings.base_iri), settings.base_iri)

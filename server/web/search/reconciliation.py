@@ -45,11 +45,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from server import __version__
 from server.errors import Busy, ProtocolError
-from server.settings import Settings
-from server.store.base import Store
 from server.web import addresses, caching, rendering
 from server.web.bodies import read_body
-from server.web.search.directory import Directory, directory_for
+from server.web.context import Context
+from server.web.search.directory import Directory
 from server.web.search.matching import Matcher, type_objects
 
 PATH = "/reconcile"
@@ -151,8 +150,8 @@ def _variant(request: Request, name: str) -> str:
     return f"{name}-{digest}-{rendering.language_of(request).lang}"
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    directory = directory_for(settings, store)
+def router(context: Context, directory: Directory) -> APIRouter:
+    settings, store = context.settings, context.store
     matcher = Matcher(directory, store)
     lane = Lane(THREADS, WAITING)
     api = APIRouter()

@@ -21,11 +21,10 @@ from starlette.responses import JSONResponse, Response
 
 from server.rdf import negotiation
 from server.rdf.formats import ALIASES
-from server.settings import Settings
-from server.store.base import Store
 from server.web import addresses, caching, rendering
+from server.web.context import Context
 from server.web.notfound import METHODS
-from server.web.search.directory import Directory, directory_for
+from server.web.search.directory import Directory
 from server.web.search.matching import type_objects
 
 PATH = "/search"
@@ -81,8 +80,8 @@ def results(directory: Directory, text: str, cls: str | None, limit: int, lang: 
     return out
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    directory = directory_for(settings, store)
+def router(context: Context, directory: Directory) -> APIRouter:
+    store = context.store
     release = store.release
     kinds = directory.kinds()
     api = APIRouter()

@@ -34,11 +34,11 @@ from server.rdf import negotiation, sparql_policy
 from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.rdf.sparql_policy import QueryShape, check_dataset
-from server.settings import Settings
-from server.store.base import Answer, Job, QueryRunner, Store
-from server.store.cache import ResultCache, SizedCache, footprint
+from server.store.base import Answer, Job, QueryRunner
+from server.store.cache import SizedCache, footprint
 from server.web import caching
 from server.web.bodies import read_body
+from server.web.context import Context
 from server.web.metrics import Metrics
 from server.web.sparql import page as sparql_page
 from server.web.sparql.sending import AnswerBudget, BoundedAnswer
@@ -126,9 +126,11 @@ def _rejection(message: str, shifted: bool) -> str:
 
 
 class Endpoint:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, context: Context, answers: AnswerBudget) -> None:
+        settings, store = context.settings, context.store
         self.settings = settings
         self.store = store
+        self.pool, self.cache, self.metrics, self.answers = context.pool, context.cache, context.metrics, answers
         self.base = store.release.base_iri
         self.graphs = tuple(graph_iri(name, self.base) for name in GRAPHS)
         self.description = ServiceDescription(settings, store)
@@ -144,7 +146,7 @@ class Endpoint:
         return {**CORS, "Vary": "Accept", "SER-KG-Release": self.store.release.version, **(extra or {})}
 
     def error(self, request: Request, exc: SerKgError, outcome: str, shifted: bool = False) -> Response:
-        metrics: Metrics = request.app.state.metrics
+        metrics = self.metrics
         metrics.inc("ser_kg_sparql_queries_total", (("outcome", outcome),))
         message = _rejection(str(exc), shifted) if isinstance(exc, QueryRejected) else str(exc)
         return Response(f"{message}\n", status_code=exc.http_status, headers=self.headers(),
@@ -232,13 +234,12 @@ class Endpoint:
         etag = self._etag(key) if request.method == "GET" else None
         if etag and caching.fresh(request, etag):
             return Response(status_code=304, headers=self.headers({"ETag": etag}))
-        cache: ResultCache = request.app.state.cache
-        metrics: Metrics = request.app.state.metrics
+        cache, metrics = self.cache, self.metrics
         answer = cache.get(key)
         if answer is not None:
             metrics.inc("ser_kg_sparql_queries_total", (("outcome", "cached"),))
             return self._respond(request, answer, fmt, etag)
-        pool: QueryRunner | None = request.app.state.pool
+        pool = self.pool
         if pool is None:
             return self.error(request, StoreError("the SPARQL query workers are not running"), "error")
         job = Job(
@@ -306,7 +307,7 @@ class Endpoint:
 
     def _not_acceptable(self, request: Request, offers: Sequence[Format]) -> Response:
         names = ", ".join(f"{f.media_type} (format={f.name})" for f in offers if f is not HTML)
-        metrics: Metrics = request.app.state.metrics
+        metrics = self.metrics
         metrics.inc("ser_kg_sparql_queries_total", (("outcome", "rejected"),))
         return Response(f"none of the requested formats can be served here; available: {names}\n",
                         status_code=406, headers=self.headers(), media_type="text/plain; charset=utf-8")
@@ -325,7 +326,7 @@ class Endpoint:
         }
         if etag:
             extra["ETag"] = etag
-        budget: AnswerBudget = request.app.state.answers
+        budget = self.answers
 
         def busy() -> Response:
             return self.error(request, StoreError(
@@ -342,8 +343,8 @@ def _content_type(fmt: Format) -> str:
     return fmt.media_type
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    endpoint = Endpoint(settings, store)
+def router(context: Context, answers: AnswerBudget) -> APIRouter:
+    endpoint = Endpoint(context, answers)
     api = APIRouter()
     # Plain Starlette routes: the handlers read the request themselves, so FastAPI's dependency
     # resolution would only add time to every query.
