@@ -163,8 +163,8 @@ def test_publish_without_the_right_credentials_says_which_settings(remote_projec
     def refuse(request: httpx.Request) -> httpx.Response:
         return httpx.Response(401)
 
-    graph_store = GraphStore(Engine("http://127.0.0.1:9/store", timeout=1))
-    graph_store._client = httpx.Client(transport=httpx.MockTransport(refuse))
+    graph_store = GraphStore(Engine("http://127.0.0.1:9/store", timeout=1),
+                             client=httpx.Client(transport=httpx.MockTransport(refuse)))
     with pytest.raises(StoreError, match="SER_KG_STORE_USER and SER_KG_STORE_PASSWORD"):
         publish(read_release(remote_project / "releases" / VERSION), graph_store)
 

@@ -83,11 +83,11 @@ def test_health_stays_200_while_every_worker_is_busy_or_restarting(
         threads = [threading.Thread(target=ask, args=(n,)) for n in (1, 2)]
         for t in threads:
             t.start()
-        until(lambda: len(pool._busy) == pool.size)
+        until(lambda: len(pool.busy) == pool.size)
         busy = client.get("/-/health")
         assert busy.status_code == 200 and busy.json()["status"] == "ok"
         (folder / "hold-start").touch()  # the replacements wait before they are ready
-        for worker in list(pool._busy):
+        for worker in pool.busy:
             os.kill(worker.process.pid, signal.SIGKILL)
         for t in threads:
             t.join(60)

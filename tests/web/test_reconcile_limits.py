@@ -25,8 +25,6 @@ from rdflib.namespace import SKOS
 from server.errors import Busy
 from server.settings import PROJECT_ROOT, Settings
 from server.store.embedded import EmbeddedStore
-from server.web.search import index as nameindex
-from server.web.search import matching
 from server.web.search.directory import directory_for
 from server.web.search.index import MAX_SCORED, MAX_VARIANTS, Entity, NameIndex, Work
 from server.web.search.matching import (
@@ -147,12 +145,11 @@ def test_each_query_of_a_batch_does_bounded_work(matcher: Matcher) -> None:
     assert works["props"].ranked == 2 and works["props"].values > 0
 
 
-def test_a_query_by_properties_alone_ranks_at_most_max_candidates(matcher: Matcher,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_query_by_properties_alone_ranks_at_most_max_candidates(matcher: Matcher) -> None:
     query = {"properties": [{"pid": PARTY, "v": ["PvdA", "CDA"]}]}
     works: dict[str, Work] = {}
     assert len(matcher.reconcile({"q": query}, "nl", works)["q"]["result"]) == 2
-    monkeypatch.setattr(matching, "MAX_CANDIDATES", 1)
+    matcher = Matcher(matcher.directory, matcher.store, max_candidates=1)
     assert len(matcher.reconcile({"q": query}, "nl", works)["q"]["result"]) == 1
     assert works["q"].ranked == 1
 
@@ -203,12 +200,13 @@ def test_each_word_is_matched_once_however_often_the_query_repeats_it() -> None:
     assert once.compared == repeated.compared and once.scanned == repeated.scanned
 
 
-def test_no_more_than_max_scored_names_are_scored_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = NameIndex(Entity(f"https://data.ser.nl/id/x/{i}", (), ((str(SKOS.prefLabel), Literal(f"Raad {i}")),))
-                      for i in range(20))
+def test_no_more_than_max_scored_names_are_scored_in_full() -> None:
+    entities = [Entity(f"https://data.ser.nl/id/x/{i}", (), ((str(SKOS.prefLabel), Literal(f"Raad {i}")),))
+                for i in range(20)]
+    index = NameIndex(entities)
     work = Work()
     assert len(index.search("Raad", limit=50, work=work)) == 20 and work.scored == 20
-    monkeypatch.setattr(nameindex, "MAX_SCORED", 3)
+    index = NameIndex(entities, max_scored=3)
     work = Work()
     assert len(index.search("Raad", limit=50, work=work)) == 3 and work.scored == 3
 

@@ -115,8 +115,10 @@ class Candidate:
 
 
 class NameIndex:
-    def __init__(self, entities: Iterable[Entity], weights: Mapping[str, float] | None = None) -> None:
+    def __init__(self, entities: Iterable[Entity], weights: Mapping[str, float] | None = None,
+                 max_scored: int = MAX_SCORED) -> None:
         kinds = {**LABEL_WEIGHTS, **(weights or {})}
+        self.max_scored = max_scored
         self.entities: list[Entity] = list(entities)
         self.by_iri = {e.iri: i for i, e in enumerate(self.entities)}
         self.names: list[Name] = []
@@ -214,7 +216,7 @@ class NameIndex:
             for bound, n in bounds:
                 if len(top) >= limit and bound <= top[0]:
                     break  # ties with the last place may be left out; with limit >= 2 never one with the first
-                if scored == MAX_SCORED:
+                if scored == self.max_scored:
                     break
                 scored += 1
                 work.scored += 1

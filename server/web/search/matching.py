@@ -95,9 +95,10 @@ def _at_most(items: list[Any] | str, limit: int, where: str, what: str) -> None:
 
 
 class Matcher:
-    def __init__(self, directory: Directory, store: Store) -> None:
+    def __init__(self, directory: Directory, store: Store, max_candidates: int = MAX_CANDIDATES) -> None:
         self.directory = directory
         self.store = store
+        self.max_candidates = max_candidates
         # Short property ids: local names, CURIEs and names (folded) -> the properties they name.
         self._short: dict[str, set[str]] = defaultdict(set)
         for entity in directory.properties.entities:
@@ -191,7 +192,7 @@ class Matcher:
             if direct is not None and (accept is None or direct.iri in accept):
                 return [Candidate(direct, 100.0, direct.name(), True)]
             wanted = max(limit, DEFAULT_LIMIT) * (3 if constraints else 1)
-            return self.directory.things.search(text, accept=accept, limit=min(wanted, MAX_CANDIDATES), work=work)
+            return self.directory.things.search(text, accept=accept, limit=min(wanted, self.max_candidates), work=work)
         # By properties alone: the things that hold a wanted value of the first property, the first
         # MAX_CANDIDATES of them by IRI, so that a common property does not rank every thing that has it.
         prop, wanted_values = constraints[0]
@@ -205,7 +206,7 @@ class Matcher:
             work.values += len(props[prop]) * len(wanted_values)
             if any(values.matches(v, w, self.directory) for v in props[prop] for w in wanted_values):
                 found.append(Candidate(thing, 0.0, thing.name(), False))
-                if len(found) == MAX_CANDIDATES:
+                if len(found) == self.max_candidates:
                     break
         return found
 
