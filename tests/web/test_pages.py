@@ -274,3 +274,11 @@ def test_the_rdf_of_a_document_carries_the_statements_about_its_facts(ld: LdSite
     assert f"{statement} <http://purl.org/dc/terms/source> <https://www.ser.nl/nl/ser/over-de-ser> ." in lines
     assert f"{statement} <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <https://www.ser.nl/> ." in lines
     assert len(lines) == 7, sorted(lines)  # type, two labels, subject, predicate, object, source
+
+
+def test_statements_about_single_facts_are_not_offered_by_search(ld: LdSite) -> None:
+    response = ld.client.get("/search", params={"q": "Source of website in organisatie ser", "format": "json"})
+    assert response.status_code == 200
+    ids = [str(r["id"]) for r in response.json()["results"]]
+    assert "https://data.ser.nl/id/organisatie/ser" in ids  # the search itself finds things
+    assert not [i for i in ids if "#bron-" in i]
