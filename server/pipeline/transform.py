@@ -279,7 +279,8 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
         sink.add((subject, RDF.type, record.type.rdf_class))
         for name in record.values:
             if record.type.field(name) is None and not reification.takes(record, name):
-                known = ", ".join(f.name for f in record.type.fields)
+                extra = [reification.FIELD] if reification.takes(record, reification.FIELD) else []
+                known = ", ".join([f.name for f in record.type.fields] + extra)
                 problems.append(record.problem(name, f"unknown field; {record.type.name} records have: {known}"))
         for spec in record.type.fields:
             if spec.required and spec.name not in record.values:

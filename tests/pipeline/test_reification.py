@@ -202,3 +202,10 @@ def test_the_statement_iri_depends_on_the_triple_only() -> None:
     other = (MEMBER, SCHEMA.startDate, Literal("1996-04", datatype=XSD.gYearMonth))
     assert reification.digest(START) != reification.digest(other)
     assert len(reification.digest(START)) == 8
+
+
+def test_a_misspelt_field_name_is_told_the_right_one(tmp_path: Path) -> None:
+    text = membership(f"    van: {NRC96}\n").replace("  bronnenPerVeld:", "  bronnenPerveld:")
+    _graph, problems = run(tmp_path, text)
+    assert [(p.field, p.line) for p in problems] == [("bronnenPerveld", 9)]
+    assert problems[0].message.endswith(", bronnen, bronnenPerVeld")
