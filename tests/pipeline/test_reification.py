@@ -4,6 +4,7 @@ becomes one rdf:Statement with those sources."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from server.errors import Problem
-from server.pipeline import reification, sources
+from server.pipeline import identifiers, reification, sources
 from server.pipeline.transform import NTriples
 from server.rdf.namespaces import SCHEMA
 from tests.pipeline.test_citations import run as run_with_citations
@@ -209,3 +210,19 @@ def test_a_misspelt_field_name_is_told_the_right_one(tmp_path: Path) -> None:
     _graph, problems = run(tmp_path, text)
     assert [(p.field, p.line) for p in problems] == [("bronnenPerveld", 9)]
     assert problems[0].message.endswith(", bronnen, bronnenPerVeld")
+
+
+def test_a_statement_that_goes_with_a_corrected_fact_is_not_a_withdrawn_thing(tmp_path: Path) -> None:
+    """The statement is a part of its record's document (a hash IRI): when the fact is corrected its
+    IRI changes, and the persistent-identifier rule still holds as long as the record is there."""
+    base = "https://data.ser.nl/"
+    old_statement = f"{MEMBER}#bron-van-{reification.digest(START)}"
+    (tmp_path / "manifest.json").write_text(json.dumps({"version": "2026-01-01.1", "base_iri": base}))
+    (tmp_path / "ser.nq").write_text(
+        f"<{old_statement}> <{RDF.subject}> <{MEMBER}> <{base}graph/data> .\n"
+        f"<{MEMBER}> <{SCHEMA.startDate}> \"1996-04-01\"^^<{XSD.date}> <{base}graph/data> .\n", encoding="utf-8")
+    fact = (MEMBER, SCHEMA.startDate, Literal("1996-04", datatype=XSD.gYearMonth))
+    corrected = f"{MEMBER}#bron-van-{reification.digest(fact)}"
+    assert identifiers.disappeared(tmp_path, {str(MEMBER), corrected}, base) == []
+    (gone,) = identifiers.disappeared(tmp_path, {corrected}, base)  # the record itself is missing
+    assert gone.record == "lidmaatschap/kroonlid-1996-ad-kolnaar"
