@@ -22,12 +22,13 @@ field wrote gets a statement node under the record's IRI::
         dct:source <https://www.nrc.nl/nieuws/1996/03/02/...> .
 
 The hook: the transform writes each field's triples to the sink :meth:`FieldSources.sink` gives it.
-For a record with per-field sources that sink passes every triple on and remembers it under the field,
-so whatever a field writes (one ``schema:startDate`` triple, or the triples of an OWL-Time interval)
-is what its sources are attached to; ``rdf:type`` triples are left out, since a source shows a value,
-not the class of a helper node. Code that writes a field's triples outside the transform's field loop
-asks for the same sink with the field's name. The fragment ends in eight hex digits of a hash of the
-triple, so a statement's IRI stays the same while the record's other values change.
+For a field with its own sources that sink passes every triple on and writes its statement node with
+it, so whatever a field writes (one ``schema:startDate`` triple, or the triples of an OWL-Time
+interval) is what its sources are attached to; ``rdf:type`` triples are left out, since a source
+shows a value, not the class of a helper node. Code that writes a field's triples outside the
+transform's field loop asks for the same sink with the record and the field's name, whenever it runs.
+The fragment ends in eight hex digits of a hash of the triple, so a statement's IRI stays the same
+while the record's other values change.
 """
 
 from __future__ import annotations
@@ -56,16 +57,30 @@ class Sink(Protocol):
     def add(self, triple: Triple, /) -> object: ...
 
 
-class _Recorder:
-    """Passes triples on to the sink and keeps those of one field."""
+class _WithStatements:
+    """Passes the triples of one field on to the sink, each with its statement node."""
 
-    def __init__(self, sink: Sink, kept: list[Triple]) -> None:
+    def __init__(self, sink: Sink, record: Record, field: str, urls: list[str]) -> None:
         self._sink = sink
-        self._kept = kept
+        self._record = record
+        self._field = field
+        self._urls = urls
+        self._subject = thing(DEFAULT_BASE, record.type.name, record.key)
 
     def add(self, triple: Triple, /) -> None:
-        self._sink.add(triple)
-        self._kept.append(triple)
+        add = self._sink.add
+        add(triple)
+        if triple[1] == RDF.type:
+            return
+        node = URIRef(f"{self._subject}#bron-{self._field}-{digest(triple)}")
+        add((node, RDF.type, RDF.Statement))
+        add((node, RDF.subject, triple[0]))
+        add((node, RDF.predicate, triple[1]))
+        add((node, RDF.object, triple[2]))
+        for url in self._urls:
+            add((node, DCTERMS.source, URIRef(url)))
+        add((node, RDFS.label, Literal(f"Bron van '{self._field}' in {self._record.ref}", lang="nl")))
+        add((node, RDFS.label, Literal(f"Source of '{self._field}' in {self._record.ref}", lang="en")))
 
 
 def takes(record: Record, name: str) -> bool:
@@ -118,48 +133,21 @@ def read(record: Record, problems: list[Problem]) -> dict[str, list[str]]:
 
 
 class FieldSources:
-    """Collects, while the transform runs, the triples of every field that names its own sources, and
-    then writes their statement nodes."""
+    """The sinks the transform writes each field of each record to: straight through for a field
+    without its own sources, else through a :class:`_WithStatements` that adds the statement nodes."""
 
     def __init__(self, sink: Sink, problems: list[Problem]) -> None:
         self._sink = sink
         self._problems = problems
-        self._wanted: dict[int, tuple[Record, dict[str, list[str]]]] = {}
-        self._written: dict[tuple[int, str], list[Triple]] = {}
+        self._read: dict[int, dict[str, list[str]]] = {}
 
     def sink(self, record: Record, field: str) -> Sink:
-        """Where the transform writes the triples of ``record``'s ``field``."""
+        """Where the triples of ``record``'s ``field`` are written."""
         key = id(record)
-        if key not in self._wanted:
-            self._wanted[key] = (record, read(record, self._problems))
-        if field not in self._wanted[key][1]:
-            return self._sink
-        return _Recorder(self._sink, self._written.setdefault((key, field), []))
-
-    def emit(self) -> int:
-        """Write the statement node of every triple written by a field with its own sources; their number."""
-        count = 0
-        for key, (record, chosen) in self._wanted.items():
-            if not chosen:
-                continue
-            subject = thing(DEFAULT_BASE, record.type.name, record.key)
-            for name, urls in chosen.items():
-                triples = dict.fromkeys(t for t in self._written.get((key, name), []) if t[1] != RDF.type)
-                for triple in triples:
-                    self._statement(URIRef(f"{subject}#bron-{name}-{digest(triple)}"), triple, urls, record, name)
-                    count += 1
-        return count
-
-    def _statement(self, node: URIRef, triple: Triple, urls: list[str], record: Record, name: str) -> None:
-        add = self._sink.add
-        add((node, RDF.type, RDF.Statement))
-        add((node, RDF.subject, triple[0]))
-        add((node, RDF.predicate, triple[1]))
-        add((node, RDF.object, triple[2]))
-        for url in urls:
-            add((node, DCTERMS.source, URIRef(url)))
-        add((node, RDFS.label, Literal(f"Bron van '{name}' in {record.ref}", lang="nl")))
-        add((node, RDFS.label, Literal(f"Source of '{name}' in {record.ref}", lang="en")))
+        if key not in self._read:
+            self._read[key] = read(record, self._problems)
+        urls = self._read[key].get(field)
+        return self._sink if urls is None else _WithStatements(self._sink, record, field, urls)
 
 
 def digest(triple: Triple) -> str:

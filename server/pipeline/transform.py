@@ -294,7 +294,6 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
         if record.parent is not None:
             parent = URIRef(thing(DEFAULT_BASE, record.parent.type.name, record.parent.key))
             sink.add((parent, NESTED[record.parent.type.name].link, subject))
-    per_field.emit()
     _check_one_of(sources, problems)
     _retire(sources, reader, sink, problems)
     _materialise_requesters(sources, reader, sink)

@@ -191,7 +191,6 @@ def test_triples_written_for_a_field_outside_the_field_loop_get_its_sources(tmp_
     for triple in [*written, (begin, RDF.type, URIRef("http://www.w3.org/2006/time#Instant"))]:
         out.add(triple)
     assert fields.sink(record, "rol") is sink  # a field without its own sources writes straight through
-    assert fields.emit() == 3
     graph = sink.graph()
     described = {(graph.value(s, RDF.subject), graph.value(s, RDF.predicate), graph.value(s, RDF.object))
                  for s in graph.subjects(RDF.type, RDF.Statement)}
