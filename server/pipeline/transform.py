@@ -305,7 +305,7 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     # Imported here, as they use this module's Reader (and labels uses citations, which imports it).
     from server.pipeline import labels, periods
 
-    periods.emit(sources, reader, sink)
+    periods.emit(sources, reader, sink, per_field.sink)
     labels.emit(sources, vocab, reader, sink)
     return problems
 

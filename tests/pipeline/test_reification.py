@@ -225,3 +225,16 @@ def test_a_statement_that_goes_with_a_corrected_fact_is_not_a_withdrawn_thing(tm
     assert identifiers.disappeared(tmp_path, {str(MEMBER), corrected}, base) == []
     (gone,) = identifiers.disappeared(tmp_path, set(), base)  # the record is missing: named once
     assert gone.record == "lidmaatschap/kroonlid-1996-ad-kolnaar"
+
+
+def test_a_source_named_for_van_reaches_the_beginning_of_the_period(tmp_path: Path) -> None:
+    graph, problems = run(tmp_path, membership(f"    van: {NRC96}\n"))
+    assert problems == []
+    begin = URIRef(f"{MEMBER}#begin")
+    time = "http://www.w3.org/2006/time#"
+    (statement,) = [s for s in statements(graph) if graph.value(s, RDF.subject) == begin]
+    assert graph.value(statement, RDF.predicate) == URIRef(time + "inXSDDate")
+    assert graph.value(statement, RDF.object) == START[2]
+    assert set(graph.objects(statement, DCTERMS.source)) == {URIRef(NRC96)}
+    # The bounds the build derives from the value are not the source's: no statement for them.
+    assert {graph.value(s, RDF.predicate) for s in statements(graph)} == {SCHEMA.startDate, URIRef(time + "inXSDDate")}
