@@ -121,6 +121,9 @@ TYPES: tuple[RecordType, ...] = (
         Field("opgericht", "date", SCHEMA.foundingDate),
         Field("opgeheven", "date", SCHEMA.dissolutionDate),
         Field("onderdeelVan", "ref", ORG.subOrganizationOf, targets=("organisatie",)),
+        Field("leden", "ref", ORG.hasMember, many=True, targets=("organisatie",),
+              help="member organisations, where the organisation is made up of organisations (a federation, the "
+                   "Stichting van de Arbeid)"),
         Field("rechtsvorm", "text", ser("rechtsvorm")),
         Field("statutaireZetel", "string", ser("statutaireZetel")),
         Field("website", "url", FOAF.homepage),
@@ -272,6 +275,18 @@ TYPES: tuple[RecordType, ...] = (
         Field("fonds", "ref", ser("viaFonds"), targets=("fonds",), help="the fund the money comes from"),
         START, END, SOURCES,
     ), help="how the SER is funded (Awf) and was funded before"),
+    RecordType("organisatiewijziging", "organisatiewijzigingen.yaml", ORG.ChangeEvent, (
+        NAME, DESCRIPTION,
+        Field("datum", "date", DCTERMS.date,
+              help="when the change took effect, as precise as the source (a year, a month or a day), so dct:date "
+                   "rather than ORG's prov:startedAtTime, which needs a full xsd:dateTime; left out where no "
+                   "source dates it"),
+        Field("oorspronkelijk", "ref", ORG.originalOrganization, many=True, targets=("organisatie",),
+              help="the organisations that the change ended or changed, where the sources name them"),
+        Field("resultaat", "ref", ORG.resultingOrganization, many=True, targets=("organisatie",),
+              help="the organisations that came out of the change, under their new name"),
+        SOURCES,
+    ), help="mergers, renamings and dissolutions of organisations (ORG change events)"),
     RecordType("fonds", "fondsen.yaml", ser("Fonds"), (
         NAME, ALT, DESCRIPTION,
         Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),

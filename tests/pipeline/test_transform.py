@@ -89,6 +89,47 @@ def test_bwb_ids_link_to_wetten_overheid_nl(tmp_path: Path) -> None:
     assert (law, ser("stelsIn"), URIRef(ID + "organisatie/ser")) in graph
 
 
+def test_a_merger_becomes_an_org_change_event_between_the_organisations(tmp_path: Path) -> None:
+    orgs = ORGS + """\
+- key: vno
+  naam: {nl: VNO}
+  soort: [adviesorgaan]
+  bronnen: [https://example.org/vno]
+- key: vno-ncw
+  naam: {nl: Vereniging VNO-NCW}
+  soort: [adviesorgaan]
+  leden: [vno]
+  bronnen: [https://example.org/vno-ncw]
+"""
+    changes = """\
+    - key: 1996-vno-ncw
+      naam: {nl: VNO en NCW gaan samen in VNO-NCW}
+      datum: 1996
+      oorspronkelijk: [vno]
+      resultaat: [vno-ncw]
+      bronnen: [https://example.org/fusie]
+    """
+    graph, problems = run(tmp_path, {"organisaties.yaml": orgs, "organisatiewijzigingen.yaml": changes})
+    assert problems == []
+    change = URIRef(ID + "organisatiewijziging/1996-vno-ncw")
+    assert (change, RDF.type, ORG.ChangeEvent) in graph
+    assert (change, ORG.originalOrganization, URIRef(ID + "organisatie/vno")) in graph
+    assert (change, ORG.resultingOrganization, URIRef(ID + "organisatie/vno-ncw")) in graph
+    assert graph.value(change, DCTERMS.date) == Literal("1996", datatype=XSD.gYear)
+    assert (URIRef(ID + "organisatie/vno-ncw"), ORG.hasMember, URIRef(ID + "organisatie/vno")) in graph
+
+
+def test_a_change_event_pointing_to_an_unknown_organisation_is_a_problem(tmp_path: Path) -> None:
+    changes = """\
+    - key: fusie
+      naam: {nl: Fusie}
+      resultaat: [bestaat-niet]
+      bronnen: [https://example.org/fusie]
+    """
+    _graph, problems = run(tmp_path, {"organisaties.yaml": ORGS, "organisatiewijzigingen.yaml": changes})
+    assert [(p.record, p.field) for p in problems] == [("fusie", "resultaat")]
+
+
 def test_requesters_of_an_advice_are_materialised_from_its_request(tmp_path: Path) -> None:
     files = {
         "organisaties.yaml": ORGS,
