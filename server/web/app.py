@@ -22,6 +22,7 @@ from server.store.cache import ResultCache
 from server.web import (
     cors,
     downloads,
+    favicon,
     metrics,
     openapi,
     pages,
@@ -47,6 +48,7 @@ ROUTERS: list[tuple[str, RouterFactory]] = [
     ("metrics", metrics.router),
     ("reconcile", reconcile.router),
     ("search", search.router),
+    ("favicon", favicon.router),
 ]
 
 STATIC = Path(__file__).parent / "static"

@@ -47,6 +47,20 @@
     return `${missing.map((p) => `PREFIX ${p}: <${config.prefixes[p]}>`).join(" ")}\n${query}`;
   }
 
+  // YASQE's own syntax check flags a prefix the query does not declare: its tokenizer starts knowing
+  // the project's (a mode that wraps YASQE's "sparql11", as CodeMirror modes compose).
+  const sparql11 = Yasqe.modes.sparql11;
+  Yasqe.defineMode("sparql11", (cmConfig, modeConfig) => {
+    const mode = sparql11(cmConfig, modeConfig);
+    const startState = mode.startState;
+    mode.startState = () => {
+      const state = startState();
+      state.prefixes = { ...config.prefixes, ...state.prefixes };
+      return state;
+    };
+    return mode;
+  });
+
   // --- autocompletion from the release ---
   async function releaseTerms() {
     if (terms) return terms;
