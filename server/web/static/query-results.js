@@ -201,6 +201,8 @@
         this.filter = "";
       }
       const vars = results.getVariables();
+      const all = results.getBindings();
+      const numeric = new Set(vars.filter((v) => all.some((b) => b[v]) && all.every((b) => !b[v] || isNumeric(b[v]))));
       const root = document.createElement("div");
       root.className = "label-table";
       const controls = document.createElement("div");
@@ -227,6 +229,7 @@
         for (const v of vars) {
           const th = document.createElement("th");
           th.scope = "col";
+          if (numeric.has(v)) th.className = "number";
           const button = Object.assign(document.createElement("button"), { type: "button", textContent: v });
           const sorted = this.order && this.order[0] === v ? this.order[1] : 0;
           th.setAttribute("aria-sort", sorted === 1 ? "ascending" : sorted === -1 ? "descending" : "none");
