@@ -28,6 +28,7 @@ SAMPLES = {
     "/catalog": "/catalog",
     "/sitemap.xml": "/sitemap.xml",
     "/robots.txt": "/robots.txt",
+    "/favicon.ico": "/favicon.ico",
     "/sparql": "/sparql",
     "/search": "/search?q=ser",
     "/reconcile": "/reconcile",
