@@ -61,6 +61,11 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "errorAt": ("De vraag klopt niet op regel {line}, kolom {column}.",
                 "The query is malformed at line {line}, column {column}."),
     "error": ("Het eindpunt gaf een fout ({status}).", "The endpoint answered with an error ({status})."),
+    "unknownPrefix": ("Een voorvoegsel in de vraag is niet gedeclareerd en is ook niet een van de voorvoegsels van "
+                      "het project: declareer het met PREFIX of gebruik het volledige IRI tussen < en >.",
+                      "A prefix in the query is neither declared nor one of the project's prefixes: declare it "
+                      "with PREFIX or write the full IRI between < and >."),
+    "serverMessage": ("De melding van het eindpunt", "The endpoint's message"),
     "unreachable": ("Het eindpunt was niet bereikbaar.", "The endpoint could not be reached."),
     "chip": ("{count} resultaten in {seconds} s", "{count} results in {seconds} s"),
     "chipOther": ("Antwoord na {seconds} s", "Answer after {seconds} s"),

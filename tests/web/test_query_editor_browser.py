@@ -146,10 +146,13 @@ def test_an_error_names_its_line_and_column_in_the_editor(visit: Callable[..., V
     heading.wait_for()
     assert heading.get_attribute("data-line") == "3" and heading.get_attribute("data-column") == "1"
     assert heading.inner_text() == "De vraag klopt niet op regel 3, kolom 1."
-    assert "line 3, column 1 (3:1)" in page.locator(".tabPanel.active .query-error pre").inner_text()
+    assert "line 3, column 1 (3:1)" in (page.locator(".tabPanel.active .query-error pre").text_content() or "")
     marked = page.locator(".tabPanel.active .query-error-line")
     assert marked.count() == 1 and marked.locator(".CodeMirror-line").inner_text().strip() == "}"
     page.screenshot(path=str(ARTIFACTS / "query-editor-error.png"), full_page=True)
+    # A prefix that is neither declared nor the project's: the error says what to do.
+    run_query(page, "SELECT * WHERE {\n  ?s ex:naam ?o\n}\n")
+    page.wait_for_selector(".tabPanel.active .query-error >> text=declareer het met PREFIX")
     v.clean(failing=("/sparql",))
 
 

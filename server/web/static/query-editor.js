@@ -139,6 +139,8 @@
     marked = null;
   }
 
+  const LONG_MESSAGE = 300; // characters: a parser's list of what it expected goes behind a summary
+
   async function renderError(error) {
     const message = String(error.text || error.statusText || "").trim();
     const box = Object.assign(document.createElement("div"), { className: "query-error" });
@@ -159,7 +161,18 @@
     } else {
       heading.textContent = words.error.replace("{status}", error.status || "");
     }
-    box.append(heading, Object.assign(document.createElement("pre"), { textContent: shown || words.unreachable }));
+    box.append(heading);
+    if (/Prefix not found/.test(message)) {
+      box.append(Object.assign(document.createElement("p"), { textContent: words.unknownPrefix }));
+    }
+    const pre = Object.assign(document.createElement("pre"), { textContent: shown || words.unreachable });
+    if (shown.length > LONG_MESSAGE) {
+      const details = document.createElement("details");
+      details.append(Object.assign(document.createElement("summary"), { textContent: words.serverMessage }), pre);
+      box.append(details);
+    } else {
+      box.append(pre);
+    }
     return box;
   }
 
