@@ -2,8 +2,8 @@
 
 YASGUI (``static/vendor/yasgui``, refreshed by ``scripts/refresh-yasgui``; no CDN, no build step) is set
 up by ``static/query-editor.js``. The editor knows the project's prefix map (``server.rdf.namespaces``)
-without pasting it into the query, and opens the example queries of ``queries/examples/*.rq``, whose
-first comment line is the title, as tabs. The examples are written against the production base IRI; a
+without pasting it into the query, and opens the example queries of ``queries/examples/*.rq`` as tabs,
+named by their first comment line (in English) or by a ``# nl:`` comment line (in Dutch). The examples are written against the production base IRI; a
 release built with another base gets them rebased, so that they match its data. The page follows the
 site's language (``?lang=``, cookie, Accept-Language) and passes its settings and words to the scripts
 as JSON in a ``<script type="application/json">`` element, which Jinja's ``tojson`` makes safe to embed;
@@ -12,6 +12,7 @@ the scripts render results with ``textContent`` only. Without script, the page i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,18 +36,26 @@ STARTER = "SELECT ?class (COUNT(?thing) AS ?things) WHERE {\n  ?thing a ?class .
 @dataclass(frozen=True)
 class Example:
     name: str  # file name without .rq
-    title: str
+    title: str  # in English
     query: str
+    title_nl: str = ""  # from a "# nl: ..." comment among the first lines
+
+    def title_in(self, lang: str) -> str:
+        return self.title_nl if lang == "nl" and self.title_nl else self.title
 
 
 def read_example(path: Path, base: str = DEFAULT_BASE) -> Example:
-    """An example query file; its first line, a comment, is the title."""
+    """An example query file; its first line, a comment, is the (English) title, and a comment line
+    ``# nl: ...`` in the comments that follow it the Dutch one."""
     text = path.read_text(encoding="utf-8")
-    first = text.splitlines()[0] if text else ""
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
     title = first.lstrip("#").strip() if first.startswith("#") else path.stem.replace("-", " ")
+    leading = list(itertools.takewhile(lambda line: line.startswith("#"), lines))
+    dutch = next((line[len("# nl:"):].strip() for line in leading if line.startswith("# nl:")), "")
     if base != DEFAULT_BASE:
         text = text.replace(DEFAULT_BASE, base)
-    return Example(path.stem, title, text)
+    return Example(path.stem, title, text, dutch)
 
 
 def examples(folder: Path, base: str = DEFAULT_BASE) -> list[Example]:
@@ -70,6 +79,7 @@ class QueryPage:
         base = release.base_iri
         self.examples = examples(settings.queries_dir / "examples", base)
         known = prefixes(base)
+        self.editor_queries = {e.name: without_known_prefixes(e.query, known) for e in self.examples}
         self.config: dict[str, Any] = {
             "endpoint": "/sparql",
             "base": base,
@@ -77,8 +87,6 @@ class QueryPage:
             "prefixes": known,
             "labelPredicates": list(LABEL_PREDICATES),
             "starter": STARTER,
-            "examples": [{"name": e.name, "title": e.title, "query": without_known_prefixes(e.query, known)}
-                         for e in self.examples],
             "resultFormats": [{"name": f.name, "label": f.label, "mediaType": f.media_type}
                               for f in RESULT_FORMATS],
             "graphFormats": [{"name": f.name, "label": f.label, "mediaType": f.media_type}
@@ -93,8 +101,11 @@ class QueryPage:
     def render(self, request: Request, query: str | None, headers: dict[str, str]) -> Response:
         def context(lang: str) -> dict[str, Any]:
             words = query_words.words(lang)
-            return {"config": {**self.config, "query": query, "lang": lang, "words": words}, "words": words,
-                    "examples": self.examples, "limits": self.config["limits"],
+            examples = [{"name": e.name, "title": e.title_in(lang), "query": self.editor_queries[e.name]}
+                        for e in self.examples]
+            links = [{"name": e.name, "title": e.title_in(lang), "query": e.query} for e in self.examples]
+            return {"config": {**self.config, "query": query, "lang": lang, "words": words, "examples": examples},
+                    "words": words, "examples": links, "limits": self.config["limits"],
                     "query": query or self.config["starter"]}
 
         return rendering.render(request, "sparql.html", context, self.release, variant="sparql",

@@ -25,7 +25,7 @@ document.addEventListener("securitypolicyviolation",
   (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
 """
 WIDTHS = (1280, 390)
-SEATS = "Council seats"  # the tab of queries/examples/04-seats-2020.rq
+SEATS = "Zetelverdeling"  # the tab of queries/examples/04-seats-2020.rq, in Dutch
 
 
 class Visit:

@@ -80,12 +80,21 @@ def test_known_prefix_lines_are_left_out_and_others_kept(query: str, expected: s
     assert without_known_prefixes(query, prefixes("https://data.ser.nl/")) == expected
 
 
-def test_page_lists_every_example(client: TestClient) -> None:
-    text = client.get("/sparql", headers={"Accept": BROWSER}).text
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_page_lists_every_example_in_its_language(client: TestClient, lang: str) -> None:
+    text = client.get(f"/sparql?lang={lang}", headers={"Accept": BROWSER}).text
     config = page_config(text)
     assert [e["name"] for e in config["examples"]] == [e.name for e in EXAMPLES]
+    assert [e["title"] for e in config["examples"]] == [e.title_in(lang) for e in EXAMPLES]
     for example in EXAMPLES:
-        assert str(escape(example.title)) in text
+        assert str(escape(example.title_in(lang))) in text
+
+
+def test_every_example_has_a_dutch_title_too() -> None:
+    for example in EXAMPLES:
+        assert example.title_nl and example.title_nl != example.title, example.name
+    assert read_example(PROJECT_ROOT / "queries" / "examples" / "03-adviezen-per-year.rq").title_nl == \
+        "Adviezen per jaar"
 
 
 def test_query_in_the_url_is_escaped_in_the_page(client: TestClient) -> None:
