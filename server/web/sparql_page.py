@@ -3,8 +3,9 @@
 YASGUI (``static/vendor/yasgui``, refreshed by ``scripts/refresh-yasgui``; no CDN, no build step) is set
 up by ``static/query-editor.js``. The editor knows the project's prefix map (``server.rdf.namespaces``)
 without pasting it into the query, and opens the example queries of ``queries/examples/*.rq`` as tabs,
-named by their first comment line (in English) or by a ``# nl:`` comment line (in Dutch). The examples are written against the production base IRI; a
-release built with another base gets them rebased, so that they match its data. The page follows the
+named by their first comment line (in English) or by a ``# nl:`` comment line (in Dutch). The examples
+are written against the production base IRI; a release built with another base gets them rebased, so
+that they match its data. The page follows the
 site's language (``?lang=``, cookie, Accept-Language) and passes its settings and words to the scripts
 as JSON in a ``<script type="application/json">`` element, which Jinja's ``tojson`` makes safe to embed;
 the scripts render results with ``textContent`` only. Without script, the page is a plain form.
