@@ -48,6 +48,7 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "pivotCaption": ("Som van {value}: {rows} per {columns}", "Sum of {value}: {rows} by {columns}"),
     "chartCaption": ("{value} per {rows}", "{value} by {rows}"),
     "total": ("Totaal", "Total"),
+    "noValue": ("(geen waarde)", "(no value)"),
     "filter": ("Filter de rijen", "Filter the rows"),
     "rows": ("{count} rijen", "{count} rows"),
     "pages": ("Pagina's", "Pages"),

@@ -35,7 +35,7 @@
   }
 
   function seriesName(p, term) {
-    return term ? R.text(term) : p.series ? "–" : p.value;
+    return term ? R.text(term) : p.series ? words.noValue : p.value;
   }
 
   async function withLabels(results) {
