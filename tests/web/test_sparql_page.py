@@ -13,8 +13,8 @@ from markupsafe import escape
 
 from server.rdf.namespaces import prefixes
 from server.settings import PROJECT_ROOT
-from server.web import query_words
-from server.web.sparql_page import examples, read_example, without_known_prefixes
+from server.web.sparql import words as query_words
+from server.web.sparql.page import examples, read_example, without_known_prefixes
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
 

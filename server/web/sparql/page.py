@@ -26,9 +26,10 @@ from server.rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from server.rdf.namespaces import DEFAULT_BASE, prefixes
 from server.settings import Settings
 from server.store.base import ReleaseInfo
-from server.web import query_words, rendering
+from server.web import rendering
 from server.web.addresses import ONTOLOGY_NAME
 from server.web.labels import LABEL_PREDICATES
+from server.web.sparql import words as query_words
 
 STARTER = "SELECT ?class (COUNT(?thing) AS ?things) WHERE {\n  ?thing a ?class .\n}\nGROUP BY ?class\n" \
           "ORDER BY DESC(?things)\nLIMIT 25\n"

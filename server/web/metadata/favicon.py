@@ -11,15 +11,14 @@ from pathlib import Path
 from fastapi import APIRouter
 from starlette.responses import FileResponse
 
-from server.settings import Settings
-from server.store.base import Store
+from server.web.context import Context
 
-ICON = Path(__file__).parent / "static" / "favicon.ico"
+ICON = Path(__file__).parent.parent / "static" / "favicon.ico"
 MEDIA_TYPE = "image/vnd.microsoft.icon"  # the IANA registration of the ICO format
 CACHE_CONTROL = "public, max-age=86400"  # the icon changes with the code, not with a release
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
+def router(context: Context) -> APIRouter:
     routes = APIRouter()
 
     @routes.get("/favicon.ico", include_in_schema=False)
