@@ -52,3 +52,10 @@ def patient(context: Any) -> Any:
     context.set_default_timeout(PATIENCE_MS)
     context.set_default_navigation_timeout(PATIENCE_MS)
     return context
+
+
+def run_query(page: Any, query: str) -> None:
+    """Put ``query`` in the query page's editor (YASGUI's CodeMirror, in the open tab) and run it."""
+    page.wait_for_selector(".tabPanel.active .CodeMirror")
+    page.evaluate("q => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.setValue(q)", query)
+    page.click(".tabPanel.active .yasqe_queryButton")

@@ -23,7 +23,7 @@ from server.web import cors, metrics, openapi, security
 from server.web.context import Context
 from server.web.linkeddata import dereferencing as resources
 from server.web.linkeddata import pages
-from server.web.metadata import downloads, health, wellknown
+from server.web.metadata import downloads, favicon, health, wellknown
 from server.web.search import directory as search_directory
 from server.web.search import reconciliation as reconcile
 from server.web.search import search
@@ -44,6 +44,7 @@ def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, 
         ("health", health.router(context)),
         ("reconcile", reconcile.router(context, directory)),
         ("search", search.router(context, directory)),
+        ("favicon", favicon.router(context)),
     ]
 
 

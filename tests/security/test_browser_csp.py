@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from tests.browser import MARKS, PATIENCE_MS, chromium, patient
+from tests.browser import MARKS, PATIENCE_MS, chromium, patient, run_query
 from tests.conftest import LiveServer
 from tests.security.conftest import EVIL
 
@@ -77,12 +77,19 @@ def test_the_query_ui_runs_under_the_policy_and_shows_hostile_results_as_text(ur
 
     assert isinstance(page, Page)
     page.goto(url + "/sparql")
-    page.fill("textarea", f"SELECT ?label WHERE {{ <{EVIL}> ?p ?label FILTER(isLiteral(?label)) }}")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#sparql-results table", timeout=PATIENCE_MS)
-    cells = page.locator("#sparql-results td").all_inner_texts()
+    # Hostile labels as values, and as the label lookup gives them to the links of the IRIs.
+    run_query(page, f"SELECT ?label ?thing WHERE {{ <{EVIL}> ?p ?label FILTER(isLiteral(?label)) "
+                    f"BIND(<{EVIL}> AS ?thing) }}")
+    page.wait_for_selector(".tabPanel.active .label-table td", timeout=PATIENCE_MS)
+    results = ".tabPanel.active .yasr_results"
+    cells = page.locator(f"{results} td").all_inner_texts()
     assert any("<script>window.pwned=1</script>" in c for c in cells), cells
-    assert page.locator("#sparql-results img, #sparql-results script").count() == 0
+    page.wait_for_selector(f"{results} a.iri >> text=window.pwned", timeout=PATIENCE_MS)
+    for view in ("pivot", "chart", "response"):  # every view YASGUI shows the answer in
+        if page.locator(f".tabPanel.active .select_{view}:not(.disabled)").count():
+            page.click(f".tabPanel.active .select_{view}")
+            page.wait_for_timeout(200)
+        assert page.locator(f"{results} img, {results} script").count() == 0
     _clean(page)
 
 

@@ -27,7 +27,7 @@ PAGES = ["/", "/sparql", "/doc/organisatie/ser", "/classes/ser:Advies", "/search
          "/reconcile/preview?id=https%3A%2F%2Fdata.ser.nl%2Fid%2Forganisatie%2Fser",
          "/doc/def/ser", "/doc/organisatie/nobody"]
 OTHERS = ["/sparql?query=ASK%7B%7D", "/doc/organisatie/ser.ttl", "/search?q=ser&format=json", "/robots.txt",
-          "/-/health", "/-/openapi.json", "/static/sparql.js", "/nowhere", "/reconcile"]
+          "/-/health", "/-/openapi.json", "/static/query-editor.js", "/nowhere", "/reconcile"]
 
 
 def _directives(policy: str) -> dict[str, str]:

@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 
 from tests.security.conftest import ATTRIBUTE, CLOSE_SCRIPT, EVIL, SCRIPT
 
-OUR_SCRIPTS = ("/static/search.js", "/static/sparql.js")
+OUR_SCRIPTS = ("/static/search.js", "/static/vendor/yasgui/yasgui.min.js", "/static/query-results.js",
+               "/static/query-charts.js", "/static/query-editor.js")
 DATA_SCRIPTS = ("application/json", "application/ld+json")
 RUNNABLE = ("javascript:", "data:", "vbscript:")
 

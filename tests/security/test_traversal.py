@@ -62,7 +62,7 @@ TRAVERSALS = [
     "/static//etc/passwd",
     "/static/%2Fetc%2Fpasswd",
     "/static/....//app.py",
-    "/static/sparql.js%00.css",
+    "/static/query-editor.js%00.css",
     "/static/../templates/base.html",
 ]
 
@@ -82,4 +82,4 @@ def test_a_release_that_is_a_symlink_is_not_listed(site: LdSite) -> None:
 
 def test_listed_files_and_assets_are_still_served(site: LdSite) -> None:
     assert site.client.get(f"/downloads/{CURRENT}/ser.nq").status_code == 200
-    assert site.client.get("/static/sparql.js").status_code == 200
+    assert site.client.get("/static/query-editor.js").status_code == 200

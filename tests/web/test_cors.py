@@ -28,6 +28,7 @@ SAMPLES = {
     "/catalog": "/catalog",
     "/sitemap.xml": "/sitemap.xml",
     "/robots.txt": "/robots.txt",
+    "/favicon.ico": "/favicon.ico",
     "/sparql": "/sparql",
     "/search": "/search?q=ser",
     "/reconcile": "/reconcile",
@@ -38,7 +39,7 @@ SAMPLES = {
     "/-/health": "/-/health",
     "/-/metrics": "/-/metrics",
     "/-/openapi.json": "/-/openapi.json",
-    "/static": "/static/sparql.js",
+    "/static": "/static/query-editor.js",
 }
 # Every format of a document, too: each is its own URL.
 EXTRA = ["/doc/organisatie/ser.html", "/doc/organisatie/ser.ttl", "/doc/organisatie/ser.jsonld",
