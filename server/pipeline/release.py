@@ -37,6 +37,7 @@ from rdflib import Graph
 
 from server.errors import ReleaseError, UsageError
 from server.pipeline.facts import FileInfo, ReleaseFacts
+from server.rdf.jsonld import context_of
 from server.rdf.namespaces import graph_iri, prefixes
 from server.store.memory import MemoryDataset
 
@@ -215,14 +216,15 @@ def write_release(
         union_triples = describe.into_dataset(facts)
         files: list[FileInfo] = []
         names = prefixes(base)
+        terms = context_of(memory.select, base)  # the same context for ser.jsonld and every document
         for fmt, suffix, media in DUMPS:
             step(f"writing {STEM}.{suffix}")
             path = tmp / f"{STEM}.{suffix}"
             with writing(path):
-                memory.dump(path, fmt, names)
+                memory.dump(path, fmt, names, terms)
             files += [_info(path, media), _info(_gzip(path), media)]
         context = tmp / "context.jsonld"
-        _write_text(context, json.dumps({"@context": names}, indent=2) + "\n")
+        _write_text(context, json.dumps({"@context": terms}, indent=2, ensure_ascii=False) + "\n")
         files.append(_info(context, "application/ld+json"))
         complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"])
         step("writing void.ttl, catalog.ttl and the validation report")

@@ -7,12 +7,14 @@ N-Quads, because Oxigraph serialises 7-27x faster than rdflib (research/tech-pro
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from server.errors import QueryRejected
+from server.rdf import jsonld
 from server.store.base import Row
 from server.store.terms import to_rdflib
 
@@ -24,6 +26,9 @@ DUMP_FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 _QUAD_FORMATS = {"trig", "nquads", "jsonld"}
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+NODES_PER_CHUNK = 500  # node objects compacted in one call: memory stays bounded, pyld's overhead shared
 
 
 class MemoryDataset:
@@ -52,14 +57,15 @@ class MemoryDataset:
         names = [v.value for v in result.variables]
         return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in result]
 
-    def dump(self, path: Path, fmt: str, prefixes: Mapping[str, str]) -> None:
-        """Write the whole dataset to ``path``; triple formats get the union of the named graphs."""
+    def dump(self, path: Path, fmt: str, prefixes: Mapping[str, str],
+             context: Mapping[str, Any] | None = None) -> None:
+        """Write the whole dataset to ``path``; triple formats get the union of the named graphs.
+
+        JSON-LD is compacted against ``context`` (the release's, inline, so the file parses offline).
+        """
         if fmt == "jsonld":
             with path.open("wb") as stream:
-                head, tail = _context_frame(prefixes)
-                stream.write(head)
-                self._store.dump(stream, DUMP_FORMATS[fmt], prefixes=dict(prefixes))
-                stream.write(tail)
+                self._compacted(stream, dict(context or prefixes))
         elif fmt in _QUAD_FORMATS:
             self._store.dump(str(path), DUMP_FORMATS[fmt], prefixes=dict(prefixes))
         elif fmt == "ntriples":  # no prefixes to apply: stream the union straight to the file
@@ -76,11 +82,59 @@ class MemoryDataset:
         return union
 
 
-def _context_frame(prefixes: Mapping[str, str]) -> tuple[bytes, bytes]:
-    """What goes around expanded JSON-LD to make a document with the prefix map as its inline context.
+    def _compacted(self, stream: BinaryIO, context: dict[str, Any]) -> None:
+        """The dataset as one JSON-LD document: each named graph's nodes compacted, in chunks, as read."""
+        stream.write(b'{"@context": ' + json.dumps(context, ensure_ascii=False).encode() + b',\n"@graph": [')
+        for g, graph in enumerate(sorted(self._store.named_graphs(), key=str)):
+            stream.write(b"," if g else b"")
+            stream.write(b'\n{"@id": ' + json.dumps(graph.value).encode() + b', "@graph": [')
+            first = True
+            for chunk in _chunks(_nodes(self._store.quads_for_pattern(None, None, None, graph))):
+                for node in jsonld.compact(chunk, context):
+                    stream.write((b"\n" if first else b",\n") + json.dumps(node, ensure_ascii=False).encode())
+                    first = False
+            stream.write(b"]}")
+        stream.write(b"]}\n")
 
-    The context only defines prefixes, so every full IRI keeps its meaning and the file parses
-    offline: no remote context is ever fetched.
-    """
-    context = json.dumps({"@context": dict(prefixes)})[:-1].encode()  # drop the closing brace
-    return context + b', "@graph": ', b"}\n"
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
+    """A term as an expanded JSON-LD value (JSON-LD 1.1 §8 ``RDF to object conversion``)."""
+    if isinstance(term, ox.NamedNode):
+        return {"@id": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"@id": f"_:{term.value}"}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == _XSD_STRING:
+            return {"@value": term.value}
+        return {"@value": term.value, "@type": term.datatype.value}
+    raise ValueError(f"a release holds no RDF-star triple terms: {term}")
+
+
+def _nodes(quads: Iterator[ox.Quad]) -> Iterator[dict[str, Any]]:
+    """Expanded node objects of quads that come grouped by subject, as a graph's index gives them."""
+    node: dict[str, Any] = {}
+    for quad in quads:
+        subject = _value(quad.subject)["@id"]
+        if node.get("@id") != subject:
+            if node:
+                yield node
+            node = {"@id": subject}
+        if quad.predicate == _RDF_TYPE and isinstance(quad.object, ox.NamedNode):
+            node.setdefault("@type", []).append(quad.object.value)
+        else:
+            node.setdefault(quad.predicate.value, []).append(_value(quad.object))
+    if node:
+        yield node
+
+
+def _chunks(nodes: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for node in nodes:
+        chunk.append(node)
+        if len(chunk) == NODES_PER_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

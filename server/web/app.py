@@ -22,6 +22,7 @@ from server.store.cache import ResultCache
 from server.web import (
     cors,
     downloads,
+    jsonld_documents,
     metrics,
     openapi,
     pages,
@@ -42,6 +43,7 @@ ROUTERS: list[tuple[str, RouterFactory]] = [
     ("sparql", sparql.router),  # first: the busiest route, matched before the others are tried
     ("pages", pages.router),
     ("resources", resources.router),
+    ("jsonld", jsonld_documents.router),
     ("downloads", downloads.router),
     ("wellknown", wellknown.router),
     ("metrics", metrics.router),

@@ -1,0 +1,52 @@
+"""JSON-LD on the release built from the real sources: the dump and the documents share one context."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from server.rdf import jsonld
+from server.settings import Settings
+from server.store.embedded import EmbeddedStore
+from server.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings, real_store: EmbeddedStore) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.replace(base_iri=real_store.release.base_iri), real_store)) as test_client:
+        yield test_client
+
+
+def test_the_dump_is_compacted_against_the_published_context(released: Path, client: TestClient) -> None:
+    published = json.loads((released / "context.jsonld").read_text("utf-8"))
+    assert client.get("/ns/context.jsonld").json() == published
+    dump = json.loads((released / "ser.jsonld").read_bytes())
+    assert dump["@context"] == published["@context"]
+    assert {"Advies", "prefLabel", "aanvrager", "type", "id"} <= set(published["@context"])
+    nodes = [node for graph in dump["@graph"] for node in graph["@graph"]]
+    assert not any(key.startswith("http") for node in nodes for key in node)  # every key a term or CURIE
+    quads = set(ox.parse((released / "ser.jsonld").read_bytes(), format=ox.RdfFormat.JSON_LD))
+    assert quads == set(ox.parse((released / "ser.nq").read_bytes(), format=ox.RdfFormat.N_QUADS))
+
+
+def test_documents_of_every_class_expand_to_their_triples(client: TestClient, real_store: EmbeddedStore) -> None:
+    base = real_store.release.base_iri
+    rows = real_store.select(f"""SELECT ?c (MIN(STR(?s)) AS ?one) WHERE {{ ?s a ?c
+        FILTER(STRSTARTS(STR(?s), "{base}id/")) }} GROUP BY ?c""")
+    iris = {str(r["one"]) for r in rows} | {f"{base}id/organisatie/ser", f"{base}id/persoon/mariette-hamer"}
+    assert len(iris) > 10
+    context = client.get("/ns/context.jsonld").json()
+    for iri in sorted(iris):
+        path = "/doc/" + iri[len(base + "id/"):]
+        document = client.get(path + ".jsonld").json()
+        assert document["id"] == iri
+        expanded = Graph().parse(data=jsonld.to_nquads(document, {document["@context"]: context}), format="nquads")
+        triples = Graph().parse(data=client.get(path + ".nt").content, format="nt")
+        assert isomorphic(Graph() + expanded, triples), iri
