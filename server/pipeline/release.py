@@ -26,7 +26,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -191,11 +191,13 @@ def write_release(
     version: str | None = None,
     created: datetime | None = None,
     step: Callable[[str], None] = lambda _: None,
+    extras: Sequence[tuple[str, str, Callable[[Path], object]]] = (),
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
     ``describe`` puts the metadata graph (VoID and catalogue) into ``memory`` before the dumps are
-    written, and makes ``void.ttl`` and ``catalog.ttl`` after.
+    written, and makes ``void.ttl`` and ``catalog.ttl`` after. ``extras`` are more files of the release,
+    as (name, media type, writer of that file): written into the staging folder and listed like the rest.
     """
     created = created or datetime.now(UTC).replace(microsecond=0)
     with writing(releases_dir):
@@ -236,6 +238,11 @@ def write_release(
             with writing(tmp / name):
                 graph.serialize(tmp / name, format="turtle", encoding="utf-8")
             files.append(_info(tmp / name, "text/turtle"))
+        for name, media, write in extras:
+            step(f"writing {name}")
+            with writing(tmp / name):
+                write(tmp / name)
+            files.append(_info(tmp / name, media))
         manifest = {
             "version": version,
             "created": created.isoformat(),

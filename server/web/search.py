@@ -23,7 +23,8 @@ from server.rdf import negotiation
 from server.rdf.formats import ALIASES
 from server.settings import Settings
 from server.store.base import Store
-from server.web import addresses, caching, rendering
+from server.store.fulltext import FullTextIndex
+from server.web import addresses, caching, rendering, textsearch
 from server.web.directory import Directory, directory_for
 from server.web.matching import type_objects
 from server.web.resources import METHODS
@@ -63,9 +64,10 @@ def wants_json(request: Request) -> bool:
     return json_q > negotiation.client_q(ranges, "text/html")
 
 
-def results(directory: Directory, text: str, cls: str | None, limit: int, lang: str) -> list[dict[str, Any]]:
+def results(directory: Directory, index: FullTextIndex | None, text: str, cls: str | None, limit: int,
+            lang: str) -> list[dict[str, Any]]:
     accept = directory.of_types([cls]) if cls else None
-    found = directory.things.search(text, typing=True, accept=accept, limit=limit)
+    found = textsearch.find(directory, index, text, accept, limit)
     out = []
     for c in found:
         name = c.entity.name(lang)
@@ -83,6 +85,7 @@ def results(directory: Directory, text: str, cls: str | None, limit: int, lang: 
 
 def router(settings: Settings, store: Store) -> APIRouter:
     directory = directory_for(settings, store)
+    index = textsearch.index_for(store)
     release = store.release
     kinds = directory.kinds()
     api = APIRouter()
@@ -101,11 +104,11 @@ def router(settings: Settings, store: Store) -> APIRouter:
                        "Access-Control-Allow-Origin": "*"}
             if caching.not_modified(request, release, variant):
                 return Response(status_code=304, headers=headers)
-            body = {"query": q, "type": cls, "results": results(directory, q, cls, count, lang)}
+            body = {"query": q, "type": cls, "results": results(directory, index, q, cls, count, lang)}
             return JSONResponse(body, headers=headers)
 
         def context(lang: str) -> dict[str, Any]:
-            return {"w": words(lang), "q": q, "cls": cls or "", "found": results(directory, q, cls, count, lang),
+            return {"w": words(lang), "q": q, "cls": cls or "", "found": results(directory, index, q, cls, count, lang),
                     "kinds": [(t["id"], t["name"], len(directory.members[t["id"]]))
                               for t in type_objects(directory, kinds, lang)],
                     "json_href": f"{PATH}?{urlencode([*request.query_params.multi_items(), ('format', 'json')])}"}
