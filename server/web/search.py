@@ -1,9 +1,10 @@
-"""Search by name, ``/search?q=``: the matching of the reconciliation service, for people and scripts.
+"""Search, ``/search?q=``: the release's full-text index, then the matching of the reconciliation service.
 
-``q`` is matched like a reconciliation query (case, diacritics, word order, abbreviations, former
-names; see ``server.web.nameindex``), with the last word read as unfinished, so that the same URL
-serves the search box's autocomplete as the user types. ``type`` (an IRI or a CURIE such as
-``foaf:Person``) keeps things of that class; ``limit`` caps the list (at most MAX_LIMIT).
+``q`` is looked up in the full-text index (``server.web.textsearch``) and matched like a reconciliation
+query (case, diacritics, word order, abbreviations, former names; see ``server.web.nameindex``), with
+the last word read as unfinished, so that the same URL serves the search box's autocomplete as the user
+types. ``type`` (an IRI or a CURIE such as ``foaf:Person``) keeps things of that class; ``limit`` caps
+the list (at most MAX_LIMIT).
 
 The answer is an HTML page or JSON, chosen by ``format=json`` or by Accept (RFC 9110 §12.5.1; HTML
 when both are equally welcome), with the release's validators like every page.
