@@ -28,7 +28,6 @@ DUMP_FORMATS: dict[str, ox.RdfFormat] = {
 _QUAD_FORMATS = {"trig", "nquads", "jsonld"}
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-NODES_PER_CHUNK = 500  # node objects compacted in one call: memory stays bounded, pyld's overhead shared
 
 
 class MemoryDataset:
@@ -82,17 +81,26 @@ class MemoryDataset:
         return union
 
 
+    def nodes(self) -> Iterator[dict[str, Any]]:
+        """Every named graph's triples as expanded JSON-LD node objects, one per subject and graph."""
+        for graph in sorted(self._store.named_graphs(), key=str):
+            yield from _nodes(self._store.quads_for_pattern(None, None, None, graph))
+
     def _compacted(self, stream: BinaryIO, context: dict[str, Any]) -> None:
-        """The dataset as one JSON-LD document: each named graph's nodes compacted, in chunks, as read."""
+        """The dataset as one JSON-LD document: the default graph's nodes, then each named graph with its
+        nodes, each node compacted as it is read."""
+        compactor = jsonld.FlatCompactor(context)
         stream.write(b'{"@context": ' + json.dumps(context, ensure_ascii=False).encode() + b',\n"@graph": [')
-        for g, graph in enumerate(sorted(self._store.named_graphs(), key=str)):
-            stream.write(b"," if g else b"")
-            stream.write(b'\n{"@id": ' + json.dumps(graph.value).encode() + b', "@graph": [')
-            first = True
-            for chunk in _chunks(_nodes(self._store.quads_for_pattern(None, None, None, graph))):
-                for node in jsonld.compact(chunk, context):
-                    stream.write((b"\n" if first else b",\n") + json.dumps(node, ensure_ascii=False).encode())
-                    first = False
+        written = 0
+        for node in _nodes(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+            stream.write((b",\n" if written else b"\n") + json.dumps(compactor.node(node), ensure_ascii=False).encode())
+            written += 1
+        for graph in sorted(self._store.named_graphs(), key=str):
+            name = json.dumps(_value(graph)["@id"]).encode()
+            stream.write((b",\n" if written else b"\n") + b'{"@id": ' + name + b', "@graph": [')
+            written += 1
+            for n, node in enumerate(_nodes(self._store.quads_for_pattern(None, None, None, graph))):
+                stream.write((b",\n" if n else b"\n") + json.dumps(compactor.node(node), ensure_ascii=False).encode())
             stream.write(b"]}")
         stream.write(b"]}\n")
 
@@ -115,26 +123,21 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[s
 def _nodes(quads: Iterator[ox.Quad]) -> Iterator[dict[str, Any]]:
     """Expanded node objects of quads that come grouped by subject, as a graph's index gives them."""
     node: dict[str, Any] = {}
+    subject: object = None
     for quad in quads:
-        subject = _value(quad.subject)["@id"]
-        if node.get("@id") != subject:
+        if quad.subject != subject:
             if node:
                 yield node
-            node = {"@id": subject}
-        if quad.predicate == _RDF_TYPE and isinstance(quad.object, ox.NamedNode):
-            node.setdefault("@type", []).append(quad.object.value)
+            subject = quad.subject
+            node = {"@id": _value(quad.subject)["@id"]}
+        obj = quad.object
+        if isinstance(obj, ox.NamedNode):
+            if quad.predicate == _RDF_TYPE:
+                node.setdefault("@type", []).append(obj.value)
+                continue
+            value = {"@id": obj.value}
         else:
-            node.setdefault(quad.predicate.value, []).append(_value(quad.object))
+            value = _value(obj)
+        node.setdefault(quad.predicate.value, []).append(value)
     if node:
         yield node
-
-
-def _chunks(nodes: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for node in nodes:
-        chunk.append(node)
-        if len(chunk) == NODES_PER_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

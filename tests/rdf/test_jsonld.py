@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from server.rdf import jsonld
+from server.rdf.jsonld import JsonObject
 
 BASE = "https://data.ser.nl/"
 SER = BASE + "def/"
@@ -18,6 +20,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 URL = BASE + "ns/context.jsonld"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.mark.parametrize(("kinds", "expected"), [
@@ -125,3 +128,33 @@ def test_a_framed_document_is_about_its_resource_and_keeps_every_triple() -> Non
     assert included[BASE + "id/verzoek/v"]["title"] == {"@none": "Verzoek"}  # a value the coercion does not fit
     triples = Graph().parse(data=jsonld.to_nquads(document, {URL: {"@context": context}}), format="nquads")
     assert isomorphic(Graph() + triples, Graph().parse(data=NQUADS, format="nt"))
+
+
+def nodes_of(nquads: bytes) -> list[JsonObject]:
+    from server.store.memory import MemoryDataset
+
+    return list(MemoryDataset(nquads).nodes())
+
+
+def test_the_dumps_compactor_gives_what_pyld_gives_on_every_node() -> None:
+    nquads = (FIXTURES / "release" / "ser.nq").read_bytes()
+    from server.store.memory import MemoryDataset
+
+    context = jsonld.context_of(MemoryDataset(nquads).select, BASE)
+    nodes = nodes_of(nquads)
+    assert len(nodes) > 20
+    compactor = jsonld.FlatCompactor(context)
+    assert [compactor.node(node) for node in nodes] == jsonld.compact(nodes, context)
+
+
+def test_the_dumps_compactor_handles_values_no_coercion_fits() -> None:
+    usage = [(DCT + "title", "@language"), (SER + "datum", XSD + "date"), (SER + "door", "@id"),
+             (SER + "bron", "@id"), (SER + "pagina", XSD + "integer"), (SER + "leiddeTot", "@id")]
+    context = jsonld.build_context(BASE, usage, [SER + "Advies"])
+    odd = [{"@id": A, DCT + "title": [{"@value": "zonder taal"}, {"@value": "met", "@language": "nl"}],
+            SER + "datum": [{"@value": "2020", "@type": XSD + "gYear"},
+                            {"@value": "2020-01-01", "@type": XSD + "date"}],
+            SER + "door": [{"@value": "tekst"}], "http://example.org/onbekend": [{"@id": "_:b1"}],
+            "@type": [SER + "Advies", "http://example.org/Soort"]}, *EXPANDED[1:]]
+    compactor = jsonld.FlatCompactor(context)
+    assert [compactor.node(node) for node in odd] == jsonld.compact(odd, context)
