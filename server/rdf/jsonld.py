@@ -31,6 +31,7 @@ FULL_IRIS = ("serid", "sergraph")
 KEYWORD_ALIASES: dict[str, str] = {"id": "@id", "type": "@type"}
 _TERM = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 LANGUAGE, NODE = "@language", "@id"
+MEMO_SIZE = 65536
 
 # (property, kind of value, how many): kind is @id (an IRI or blank node), @language (a tagged
 # literal) or the datatype of an untagged literal.
@@ -138,7 +139,7 @@ class FlatCompactor:
     def __init__(self, context: JsonObject) -> None:
         self.terms: dict[str, tuple[str, JsonObject]] = {}  # property or class IRI -> (term, definition)
         self.prefixes: list[tuple[str, str]] = []
-        # Compacted IRIs; the build makes one compactor per dump, so this holds at most the release's IRIs.
+        # Compacted IRIs, at most MEMO_SIZE: properties, classes and datatypes recur on every node.
         self._done: dict[tuple[str, bool], str] = {}
         for name, value in context.items():
             if name.startswith("@") or name in KEYWORD_ALIASES:
@@ -154,6 +155,8 @@ class FlatCompactor:
         """``iri`` compacted: a term (with ``vocab``, a term without coercion), else the shortest compact IRI."""
         known = self._done.get((iri, vocab))
         if known is None:
+            if len(self._done) >= MEMO_SIZE:
+                self._done.clear()
             known = self._done[(iri, vocab)] = self._compact_iri(iri, vocab)
         return known
 

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 import snowballstemmer
@@ -91,29 +92,31 @@ def indexed(text: str, lang: str = "") -> str:
 
 
 def write(path: Path, entries: Iterable[Entry]) -> int:
-    """Write the index of ``entries`` to ``path`` (a new file); the number of things in it."""
-    columns: dict[str, dict[str, list[str]]] = {}
-    exact: set[tuple[str, str, str]] = set()
-    for entry in entries:
-        row = columns.setdefault(entry.iri, {kind: [] for kind in KINDS})
-        row[entry.kind].append(indexed(entry.text, entry.lang))
-        if entry.kind in (NAME, ALIAS) and key(entry.text):
-            exact.add((key(entry.text), entry.iri, entry.text))
+    """Write the index of ``entries`` (those of one thing next to each other) to ``path``, a new file;
+    the number of things in it. One thing's texts are held at a time."""
     if path.exists():
         path.unlink()
     connection = sqlite3.connect(path)
+    things = 0
     try:
         connection.executescript(SCHEMA)
-        connection.executemany("INSERT INTO things VALUES (?, ?, ?, ?)",
-                               ((iri, *("\n".join(row[k]) for k in KINDS)) for iri, row in sorted(columns.items())))
-        connection.executemany("INSERT INTO names VALUES (?, ?, ?)", sorted(exact))
+        for iri, texts in groupby(entries, key=lambda entry: entry.iri):
+            row: dict[str, list[str]] = {kind: [] for kind in KINDS}
+            exact: set[tuple[str, str, str]] = set()
+            for entry in texts:
+                row[entry.kind].append(indexed(entry.text, entry.lang))
+                if entry.kind in (NAME, ALIAS) and key(entry.text):
+                    exact.add((key(entry.text), iri, entry.text))
+            connection.execute("INSERT INTO things VALUES (?, ?, ?, ?)", (iri, *("\n".join(row[k]) for k in KINDS)))
+            connection.executemany("INSERT INTO names VALUES (?, ?, ?)", sorted(exact))
+            things += 1
         connection.execute("INSERT INTO things(things) VALUES ('optimize')")
         connection.commit()
     finally:
         connection.close()
     with path.open("rb") as stream:
         os.fsync(stream.fileno())
-    return len(columns)
+    return things
 
 
 def match_expression(query: str, prefix: bool = False) -> str | None:
@@ -167,5 +170,8 @@ class FullTextIndex:
             connection.close()
         hits = [Hit(iri, label) for iri, label in exact]
         seen = {hit.iri for hit in hits}
-        hits += [Hit(iri, None) for (iri,) in ranked if iri not in seen]
+        for (iri,) in ranked:
+            if iri not in seen:
+                seen.add(iri)
+                hits.append(Hit(iri, None))
         return hits[:limit]

@@ -47,6 +47,10 @@ class MemoryDataset:
         return len(self._store)
 
     def select(self, query: str, prefixes: Mapping[str, str] | None = None) -> Sequence[Row]:
+        return list(self.rows(query, prefixes))
+
+    def rows(self, query: str, prefixes: Mapping[str, str] | None = None) -> Iterator[Row]:
+        """The rows of a SELECT one at a time, as the engine gives them (no list of them all is made)."""
         try:
             result = self._store.query(query, use_default_graph_as_union=True, prefixes=dict(prefixes or {}))
         except SyntaxError as exc:
@@ -54,7 +58,8 @@ class MemoryDataset:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("a check must be a SELECT query")
         names = [v.value for v in result.variables]
-        return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in result]
+        for solution in result:
+            yield {n: to_rdflib(solution[n]) for n in names if solution[n] is not None}
 
     def dump(self, path: Path, fmt: str, prefixes: Mapping[str, str],
              context: Mapping[str, Any] | None = None) -> None:
