@@ -1,7 +1,7 @@
 """The build's stage that writes the release's full-text index (``search.sqlite``, server.store.fulltext).
 
 Things are the IRIs under ``{base}id/`` with a name in the data or ontology graph, as the server's
-directory has them (``server.web.directory``): their names, aliases and descriptions, each with its
+directory has them (``server.web.search.directory``): their names, aliases and descriptions, each with its
 language.
 """
 

@@ -14,9 +14,6 @@ bounded; each is framed once and kept in the document cache.
 from __future__ import annotations
 
 import json
-import threading
-import weakref
-from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -24,35 +21,17 @@ from starlette.responses import Response
 
 from server.rdf import jsonld
 from server.settings import Settings
-from server.store.base import Store
 from server.web import caching
-from server.web.site import Site, site_for
+from server.web.context import Context
+from server.web.site import Site
 
 PATH = "/ns/context.jsonld"
 MEDIA_TYPE = "application/ld+json"
 # The Link relation of a context given beside a plain JSON answer (JSON-LD 1.1 §6.1).
 CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 
-_CONTEXTS: weakref.WeakKeyDictionary[object, dict[str, Any]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def context_url(settings: Settings) -> str:
     return settings.public_root + PATH.lstrip("/")
-
-
-def context_for(site: Site) -> dict[str, Any]:
-    """The context (the object inside ``@context``) of the store's release, read once."""
-    with _LOCK:
-        context = _CONTEXTS.get(site.store)
-        if context is None:
-            path = site.store.release.path / "context.jsonld"
-            if path.is_file():
-                context = json.loads(path.read_text("utf-8"))["@context"]
-            else:
-                context = jsonld.context_of(site.store.select, site.base)
-            _CONTEXTS[site.store] = context
-        return context
 
 
 def document(site: Site, iri: str, query: str) -> bytes:
@@ -60,7 +39,7 @@ def document(site: Site, iri: str, query: str) -> bytes:
     expanded = json.loads(site.store.construct(query, MEDIA_TYPE) or b"[]")
     if isinstance(expanded, dict):
         expanded = expanded.get("@graph", [expanded] if "@id" in expanded else [])
-    framed = jsonld.frame_around(expanded, iri, context_for(site), context_url(site.settings))
+    framed = jsonld.frame_around(expanded, iri, site.jsonld_context, context_url(site.settings))
     return json.dumps(framed, ensure_ascii=False, indent=2).encode() + b"\n"
 
 
@@ -68,8 +47,8 @@ def context_link(settings: Settings) -> str:
     return f'<{context_url(settings)}>; rel="{CONTEXT_REL}"; type="{MEDIA_TYPE}"'
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    site = site_for(settings, store)
+def router(app: Context) -> APIRouter:
+    site, store = app.site, app.store
     api = APIRouter()
 
     @api.api_route(PATH, methods=["GET", "HEAD"], include_in_schema=False)
@@ -78,7 +57,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
         headers = caching.headers(release, "context")
         if caching.not_modified(request, release, "context"):
             return Response(status_code=304, headers=headers)
-        body = json.dumps({"@context": context_for(site)}, ensure_ascii=False, indent=2).encode() + b"\n"
+        body = json.dumps({"@context": site.jsonld_context}, ensure_ascii=False, indent=2).encode() + b"\n"
         return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
     return api

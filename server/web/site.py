@@ -1,16 +1,17 @@
 """The per-store state the linked-data routes share: the base IRI, descriptions and ontology labels.
 
-One :class:`Site` per store, so that the resource, page and well-known routers read the ontology
-labels once and share the description cache. The store serves one immutable release, so nothing
-here ever needs to be invalidated; a new release comes with a new store and so a new site.
+One :class:`Site` per app (``server.web.context``), so that the resource, page and well-known routers
+read the ontology labels once and share the description cache.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
+import json
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
+from server.rdf import jsonld
 from server.settings import Settings
 from server.store.base import Store
 from server.web.caching import DocumentCache
@@ -27,19 +28,19 @@ class Site:
     vocab: Vocabulary
     documents: DocumentCache  # rendered documents (RDF and HTML), per process
 
+    @cached_property
+    def jsonld_context(self) -> dict[str, Any]:
+        """The release's JSON-LD context (the object inside ``@context``), read once: its
+        ``context.jsonld``, or for a release made before the build wrote one, made from the store by
+        the same rules (``server.rdf.jsonld``)."""
+        path = self.store.release.path / "context.jsonld"
+        if path.is_file():
+            context: dict[str, Any] = json.loads(path.read_text("utf-8"))["@context"]
+            return context
+        return jsonld.context_of(self.store.select, self.base)
 
-DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024
-
-_SITES: weakref.WeakKeyDictionary[object, Site] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def site_for(settings: Settings, store: Store) -> Site:
-    with _LOCK:
-        site = _SITES.get(store)
-        if site is None or site.settings != settings:
-            base = settings.base_iri
-            site = Site(settings, store, base, Descriptions(store), Vocabulary(store, base),
-                        DocumentCache(DOCUMENT_CACHE_BYTES))
-            _SITES[store] = site
-        return site
+    @classmethod
+    def open(cls, settings: Settings, store: Store, document_cache_bytes: int) -> Site:
+        base = settings.base_iri
+        return cls(settings, store, base, Descriptions(store), Vocabulary(store, base),
+                   DocumentCache(document_cache_bytes))

@@ -34,7 +34,11 @@ RANGES = {
 EXTERNAL_SUPERCLASSES = {ORG.FormalOrganization: ORG.Organization, ORG.OrganizationalUnit: ORG.Organization}
 # Declared although no field writes them: a superclass, the date datatype, a derived property.
 MODEL_ONLY = {ser("Overeenkomst"), ser("Datum"), ser("aangevraagdDoor")}
-# Written by the server's SPARQL Service Description (server/web/service_description.py), not by the build.
+# Derived by server/pipeline/periods.py from each instant's value, not written by a field.
+MODEL_ONLY |= {ser("vroegsteDatum"), ser("laatsteDatum")}
+# Deprecated, still declared so that links keep resolving (ontology/README.md, "Versioning").
+MODEL_ONLY |= {ser("doelstelling"), ser("motto")}
+# Written by the server's SPARQL Service Description (server/web/sparql/service_description.py), not by the build.
 MODEL_ONLY |= {ser(t) for t in ("maxQueryLength", "maxRequestBytes", "queryTimeout", "resultLimit", "truncationHeader")}
 LIST_TERMS = {RDF.first, RDF.rest, RDF.nil}
 RESERVED = {"ser", "shapes"}  # the ontology IRI and the shapes namespace sit beside the terms

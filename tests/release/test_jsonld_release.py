@@ -58,7 +58,7 @@ def test_the_dumps_compactor_gives_what_pyld_gives_on_every_node_of_the_release(
 def test_documents_of_every_class_expand_to_their_triples(client: TestClient, real_store: EmbeddedStore) -> None:
     base = real_store.release.base_iri
     rows = real_store.select(f"""SELECT ?c (MIN(STR(?s)) AS ?one) WHERE {{ ?s a ?c
-        FILTER(STRSTARTS(STR(?s), "{base}id/")) }} GROUP BY ?c""")
+        FILTER(STRSTARTS(STR(?s), "{base}id/") && !CONTAINS(STR(?s), "#")) }} GROUP BY ?c""")
     iris = {str(r["one"]) for r in rows} | {f"{base}id/organisatie/ser", f"{base}id/persoon/mariette-hamer"}
     assert len(iris) > 10
     context = client.get("/ns/context.jsonld").json()

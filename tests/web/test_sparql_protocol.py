@@ -47,7 +47,7 @@ def test_query_by_post_directly(client: TestClient) -> None:
 
 def test_default_graph_is_the_union_of_the_release_graphs(client: TestClient) -> None:
     rows = bindings(client.get("/sparql", params={"query": COUNT}))
-    assert rows[0]["n"]["value"] == "175"
+    assert rows[0]["n"]["value"] == "182"
 
 
 @pytest.mark.parametrize("method", ["get", "post-form", "post-direct"])
@@ -223,6 +223,18 @@ def test_get_answer_has_etag_and_conditional_get_is_304(client: TestClient) -> N
     assert again.status_code == 304 and again.content == b""
     other = client.get("/sparql", params={"query": ADVIEZEN, "format": "csv"})
     assert other.headers["etag"] != etag
+
+
+def test_if_none_match_is_read_as_a_list_of_tags_not_searched_as_text(client: TestClient) -> None:
+    """If-None-Match is ``*`` or a list of whole tags (RFC 9110 §13.1.2), for answers and the description."""
+    etag = client.get("/sparql", params={"query": ADVIEZEN}).headers["etag"]
+    for header, status in ((f'"other", W/{etag}', 304), ("*", 304), (f'"other"{etag}', 200), ('"other"', 200)):
+        answer = client.get("/sparql", params={"query": ADVIEZEN}, headers={"If-None-Match": header})
+        assert answer.status_code == status, header
+    tag = client.get("/sparql", headers={"Accept": "text/turtle"}).headers["etag"]
+    for header, status in (("*", 304), (f'"other"{tag}', 200)):
+        described = client.get("/sparql", headers={"Accept": "text/turtle", "If-None-Match": header})
+        assert described.status_code == status, header
 
 
 def test_repeated_query_is_served_from_the_release_cache(client: TestClient) -> None:

@@ -1,0 +1,169 @@
+"""Dereferencing: ``/id/`` things answer 303 See Other, ``/doc/`` documents are negotiated, ``/def/``
+terms lead to the ontology.
+
+Cool URIs for the Semantic Web §4.3 (303 URIs forwarding to one generic document), the Dutch URI
+strategy (NL-URI: ``/id/`` for things, ``/doc/`` for documents, ``/def/`` for the model), and RFC 9110
+§12 (proactive negotiation with q-values, ``Vary: Accept``). Each document has one URL per format
+(``.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``), announced in ``<link rel=alternate>`` and ``Link:``.
+
+Status codes, driven by data:
+  303  ``/id/x`` and ``/def/x`` that exist, to their document
+  301  ``/doc/old`` of a retired IRI with a successor (``dct:isReplacedBy``), to the successor's document
+  404  paths we could never have minted, and IRIs the release does not know; a page that helps on
+  406  an Accept header that none of the formats satisfies, with the list of formats
+  410  a retired IRI without a successor
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from server.rdf import negotiation
+from server.rdf.formats import DOCUMENT_FORMATS as OFFERS
+from server.rdf.formats import HTML, LD_ALIASES, Format
+from server.web import addresses, caching, jsonld_documents, rendering
+from server.web.context import Context
+from server.web.descriptions import Status, construct_query, iri_ref
+from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
+from server.web.linkeddata.views import entity_view, literal_text
+from server.web.notfound import METHODS, not_found, wants_html
+from server.web.site import Site
+
+
+def alternates(doc_path: str) -> list[tuple[str, str, str]]:
+    return [(f"{doc_path}.{f.suffix}", f.media_type, f.label) for f in OFFERS]
+
+
+def gone(request: Request, site: Site, iri: str, status: Status) -> Response:
+    if not wants_html(request):
+        notes = "".join(f"\n{n}" for n in status.notes)
+        return PlainTextResponse(f"Gone: {iri} has been withdrawn.{notes}\n", status_code=410)
+    lang = rendering.language_of(request).lang
+    shown = [str(n) for n in status.notes if n.language in (lang, None)] or [str(n) for n in status.notes]
+    date = literal_text(status.date, lang) if status.date is not None else None
+    return rendering.render(request, "gone.html", {"iri": iri, "notes": shown, "date": date},
+                            site.store.release, status_code=410)
+
+
+def successor_href(site: Site, successor: str, fmt: Format | None) -> str:
+    href = addresses.href(successor, site.base)
+    if href.startswith("/doc/") and fmt is not None and "#" not in href:
+        href += f".{fmt.suffix}"
+    return href
+
+
+def document(request: Request, site: Site, address: addresses.Address) -> Response:
+    release = site.store.release
+    status = site.descriptions.status(address.iri)
+    if not status.exists:
+        return not_found(request, site, address.iri)
+    if status.successor:
+        return RedirectResponse(successor_href(site, status.successor, address.format), status_code=301)
+    if status.gone:
+        return gone(request, site, address.iri, status)
+    fmt = address.format
+    negotiated = fmt is None
+    media_type = fmt.media_type if fmt is not None else ""
+    if fmt is None:
+        fmt = negotiation.choose(OFFERS, request.headers.get("accept"), LD_ALIASES)
+        media_type = fmt.media_type if fmt is not None else ""
+        if fmt is not None and fmt.name == "jsonld":
+            media_type = negotiation.json_media_type(request.headers.get("accept"))
+        if fmt is None:
+            listing = "\n".join(f"{f.media_type}\t{address.doc_path}.{f.suffix}" for f in OFFERS)
+            return PlainTextResponse(f"Not acceptable. Available formats:\n{listing}\n", status_code=406,
+                                     headers={"Vary": "Accept"})
+    links = alternates(address.doc_path)
+    extra = {"Content-Location": f"{address.doc_path}.{fmt.suffix}"} if negotiated else {}
+    if fmt is HTML:
+        vary = "Accept, Accept-Language, Cookie" if negotiated else "Accept-Language, Cookie"
+        return rendering.render(request, *html_document(site, address), release, alternates=links, vary=vary,
+                                extra_headers=extra, cache=site.documents, cache_key="doc")
+    # Served as plain JSON, the same document has a validator of its own and names its context in Link.
+    variant = fmt.name if media_type == fmt.media_type else f"{fmt.name}-json"
+    link = rendering.link_header(links)
+    if variant != fmt.name:
+        link += ", " + jsonld_documents.context_link(site.settings)
+    headers = {**caching.headers(release, variant), "Link": link, **extra}
+    if negotiated:
+        headers["Vary"] = "Accept"
+    if caching.not_modified(request, release, variant):
+        return Response(status_code=304, headers=headers)
+    key = (address.iri, fmt.name)
+    body = site.documents.get(key)
+    if body is None:
+        is_ontology = address.iri == addresses.ontology_iri(site.base)
+        if fmt.name == "jsonld":
+            query = ontology_rdf_query(site.base) if is_ontology else construct_query(address.iri)
+            body = jsonld_documents.document(site, address.iri, query)
+        elif is_ontology:
+            body = site.store.construct(ontology_rdf_query(site.base), fmt.media_type)
+        else:
+            body = site.descriptions.document(address.iri, fmt.media_type)
+        site.documents.put(key, body)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def html_document(site: Site, address: addresses.Address) -> tuple[str, Callable[[str], dict[str, Any]]]:
+    """The template and the (lazy) context of a document's HTML: the ontology has its own page."""
+    if address.iri == addresses.ontology_iri(site.base):
+        return "ontology.html", lambda lang: {"onto": ontology_view(site.store, site.base, site.vocab, lang)}
+
+    def context(lang: str) -> dict[str, Any]:
+        entity = entity_view(site.descriptions.describe(address.iri), lang, site.base, site.vocab)
+        return {"e": entity, "doc_path": address.doc_path}
+
+    return "entity.html", context
+
+
+def see_other(location: str) -> Response:
+    return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+
+
+def dereference(request: Request, site: Site, iri: str, target: str) -> Response:
+    """A thing or term IRI: 303 to ``target`` (its document), to its successor's, 410 when retired, 404 when
+    unknown."""
+    status = site.descriptions.status(iri)
+    if not status.exists:
+        return not_found(request, site, iri)
+    if status.successor:
+        return see_other(successor_href(site, status.successor, None))
+    if status.gone:
+        return gone(request, site, iri, status)
+    return see_other(target)
+
+
+def router(context: Context) -> APIRouter:
+    site = context.site
+    api = APIRouter()
+
+    @api.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
+    def thing(request: Request, rest: str) -> Response:
+        if not addresses.valid_thing_path(rest):
+            return not_found(request, site)
+        return dereference(request, site, f"{site.base}id/{rest}", f"/doc/{rest}")
+
+    @api.api_route("/def/{rest:path}", methods=METHODS, include_in_schema=False)
+    def term(request: Request, rest: str) -> Response:
+        if not addresses.valid_def_path(rest):
+            return not_found(request, site)
+        iri = f"{site.base}def/{rest}"
+        return dereference(request, site, iri, addresses.href(iri, site.base))
+
+    @api.api_route("/doc/{rest:path}", methods=METHODS, include_in_schema=False)
+    def doc(request: Request, rest: str) -> Response:
+        readings = addresses.read_doc(site.base, rest)
+        if not readings:
+            return not_found(request, site)
+        for address in readings:
+            iri_ref(address.iri)  # the patterns already guarantee it; this keeps the promise local
+            if site.descriptions.status(address.iri).exists:
+                return document(request, site, address)
+        return not_found(request, site, readings[0].iri)
+
+    return api

@@ -1,0 +1,164 @@
+"""The pages around the documents: the home page and one index page per class, with paging.
+
+The home page shows what the dataset holds (instances per class in the data graph, the current
+release) and leads to the SPARQL endpoint, the downloads and the catalogue. A class index lists the
+instances of one class in any graph, ``/classes/{curie}?page=N``, ordered by IRI (keys are readable slugs, so this
+reads as alphabetical), :data:`PAGE_SIZE` at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.errors import ReleaseError
+from server.rdf.namespaces import graph_iri, prefixes
+from server.store.cache import Memo, SizedCache
+from server.store.manifest import read_manifest
+from server.web import addresses, language, rendering
+from server.web.context import Context
+from server.web.descriptions import iri_ref
+from server.web.labels import LABEL_VALUES, curie, pick
+from server.web.language import human_date, human_number
+from server.web.linkeddata.views import script_json
+from server.web.notfound import METHODS, not_found
+from server.web.site import Site
+
+PAGE_SIZE = 50
+COUNT_CACHE_BYTES = 1024 * 1024  # instance counts per class IRI, keys included
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    iri: str
+    curie: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    href: str
+    iri: str
+
+
+def class_counts(site: Site) -> list[ClassCount]:
+    rows = site.store.select(f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  GRAPH <{graph_iri("data", site.base)}> {{ ?s a ?c FILTER(isIRI(?c)) }} }} GROUP BY ?c""")
+    counts = [ClassCount(str(r["c"]), curie(str(r["c"]), site.base), int(str(r["n"]))) for r in rows]
+    return sorted(counts, key=lambda c: (-c.count, c.curie))
+
+
+def class_iri(text: str, base: str) -> str | None:
+    """The class IRI of a CURIE from a URL, when the prefix is ours to know and the name is plain."""
+    prefix, colon, local = text.partition(":")
+    namespace = prefixes(base).get(prefix)
+    if not colon or namespace is None or not addresses.TERM_PATTERN.match(local):
+        return None
+    return namespace + local
+
+
+def instance_count(site: Site, cls: str) -> int:
+    """Instances of ``cls`` in every graph: a type link on any page (a concept of the ontology graph,
+    a dataset of the metadata graph) leads to a list, not only the classes the home page counts."""
+    rows = site.store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {iri_ref(cls)} }}")
+    return int(str(rows[0]["n"])) if rows and "n" in rows[0] else 0
+
+
+def instances(site: Site, cls: str, page: int, lang: str) -> list[Item]:
+    rows = site.store.select(f"""SELECT ?s ?lp ?l WHERE {{
+  {{ SELECT DISTINCT ?s WHERE {{ ?s a {iri_ref(cls)} }}
+     ORDER BY ?s LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE} }}
+  OPTIONAL {{ VALUES ?lp {{ {LABEL_VALUES} }} ?s ?lp ?l }}
+}}""")
+    labels: dict[str, list[Any]] = {}
+    for row in rows:
+        entry = labels.setdefault(str(row["s"]), [])
+        if "lp" in row and "l" in row:
+            entry.append((str(row["lp"]), row["l"]))
+    items = []
+    for iri, found in labels.items():
+        label = pick(found, lang)
+        items.append(Item(str(label) if label is not None else curie(iri, site.base),
+                          addresses.href(iri, site.base), iri))
+    return sorted(items, key=lambda i: i.iri)
+
+
+def manifest(site: Site) -> dict[str, Any]:
+    try:
+        return read_manifest(site.store.release.path)
+    except ReleaseError:
+        return {}
+
+
+def dataset_json_ld(site: Site, info: dict[str, Any], lang: str) -> str:
+    """The dataset for search engines (schema.org Dataset, as Google Dataset Search reads it)."""
+    version = site.store.release.version
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": f"{site.base}id/dataset/ser",
+        "name": language.word("site", lang),
+        "description": language.word("tagline", lang),
+        "url": site.base,
+        "version": version,
+        "dateModified": site.store.release.created.isoformat(),
+        "distribution": [{"@type": "DataDownload", "name": f["name"], "encodingFormat": f.get("media_type"),
+                          "contentUrl": f"{site.base}downloads/{version}/{f['name']}"}
+                         for f in info.get("files", []) if isinstance(f, dict) and "name" in f],
+    }
+    licence = info.get("licence") or info.get("license")
+    if licence:
+        data["license"] = licence
+    return script_json(data)
+
+
+def router(context: Context) -> APIRouter:
+    site, store = context.site, context.store
+    release = store.release
+    counts = functools.cache(lambda: class_counts(site))
+    count_of = Memo(lambda cls: instance_count(site, cls), SizedCache[str, int](COUNT_CACHE_BYTES))
+    api = APIRouter()
+
+    @api.api_route("/", methods=METHODS, include_in_schema=False)
+    def home(request: Request) -> Response:
+        def context(lang: str) -> dict[str, Any]:
+            info = manifest(site)
+            classes = [(c, site.vocab.name(c.iri, lang), human_number(c.count, lang)) for c in counts()]
+            created = human_date(release.created.isoformat(), "dateTime", lang)
+            triples = human_number(int(info["triples"]), lang) if "triples" in info else None
+            return {"classes": classes, "created": created, "triples": triples,
+                    "json_ld": dataset_json_ld(site, info, lang)}
+
+        return rendering.render(request, "home.html", context, release, variant="home")
+
+    @api.api_route("/classes/{name}", methods=METHODS, include_in_schema=False)
+    def class_index(request: Request, name: str, page: str = "1") -> Response:
+        cls = class_iri(name, site.base)
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; and int() refuses over 4,300 digits
+        if cls is None or not page.isdecimal() or len(page) > 9:
+            return not_found(request, site)
+        total = count_of(cls)
+        if total == 0:
+            return not_found(request, site)
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        number = int(page)
+        if not 1 <= number <= pages:
+            return not_found(request, site)
+
+        def context(lang: str) -> dict[str, Any]:
+            return {"cls": ClassCount(cls, curie(cls, site.base), total), "name": site.vocab.name(cls, lang),
+                    "definition": site.vocab.definition(cls, lang), "items": instances(site, cls, number, lang),
+                    "page": number, "pages": pages, "first": (number - 1) * PAGE_SIZE + 1,
+                    "total": human_number(total, lang),
+                    "term_href": addresses.href(cls, site.base)}
+
+        return rendering.render(request, "classindex.html", context, release, variant=f"class-{number}")
+
+    return api
