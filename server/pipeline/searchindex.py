@@ -29,9 +29,11 @@ def entries(memory: MemoryDataset, base: str) -> Iterator[fulltext.Entry]:
              str(ser(base).historischeNaam): fulltext.ALIAS, **{str(p): fulltext.DESCRIPTION for p in DESCRIPTIONS}}
     graphs = " ".join(f"<{graph_iri(g, base)}>" for g in ("data", "ontology"))
     predicates = " ".join(f"<{p}>" for p in kinds)
-    # Ordered by thing, so that the index is written one thing at a time.
+    # Ordered by thing, so that the index is written one thing at a time. A fragment (a record's period)
+    # is part of its record and found through it.
     rows = memory.rows(f"""SELECT ?s ?p ?o WHERE {{ VALUES ?g {{ {graphs} }} VALUES ?p {{ {predicates} }}
-        GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{base}id/")) }} ORDER BY ?s""")
+        GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{base}id/") && !CONTAINS(STR(?s), "#")) }}
+        ORDER BY ?s""")
     for row in rows:
         literal = row["o"]
         if isinstance(literal, Literal):

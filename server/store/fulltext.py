@@ -107,7 +107,10 @@ def write(path: Path, entries: Iterable[Entry]) -> int:
                 row[entry.kind].append(indexed(entry.text, entry.lang))
                 if entry.kind in (NAME, ALIAS) and key(entry.text):
                     exact.add((key(entry.text), iri, entry.text))
-            connection.execute("INSERT INTO things VALUES (?, ?, ?, ?)", (iri, *("\n".join(row[k]) for k in KINDS)))
+            # Each word once per column: a name given in two languages counts no more than one name, so
+            # BM25 prefers the thing whose name is mostly the query (a person over their memberships).
+            columns = (" ".join(dict.fromkeys(" ".join(row[k]).split())) for k in KINDS)
+            connection.execute("INSERT INTO things VALUES (?, ?, ?, ?)", (iri, *columns))
             connection.executemany("INSERT INTO names VALUES (?, ?, ?)", sorted(exact))
             things += 1
         connection.execute("INSERT INTO things(things) VALUES ('optimize')")
@@ -159,9 +162,10 @@ class FullTextIndex:
         try:
             exact = connection.execute("SELECT iri, MIN(label) FROM names WHERE key = ? GROUP BY iri ORDER BY iri "
                                        "LIMIT ?", (key(query[:MAX_QUERY_CHARS]), limit)).fetchall()
-            ranked = connection.execute(
+            # Matches in a name first, then in aliases and descriptions, each by BM25.
+            ranked = [row for match in (f"names : ({expression})", expression) for row in connection.execute(
                 "SELECT iri FROM things WHERE things MATCH ? ORDER BY bm25(things, 0, ?, ?, ?), iri LIMIT ?",
-                (expression, *WEIGHTS, limit)).fetchall()
+                (match, *WEIGHTS, limit)).fetchall()]
         except sqlite3.OperationalError as exc:
             if "interrupted" not in str(exc):
                 raise
