@@ -26,7 +26,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ from rdflib import Graph
 
 from server.errors import ReleaseError, UsageError
 from server.pipeline.facts import FileInfo, ReleaseFacts
+from server.rdf.jsonld import context_of
 from server.rdf.namespaces import graph_iri, prefixes
 from server.store.manifest import is_release, read_manifest
 from server.store.memory import MemoryDataset
@@ -191,11 +192,13 @@ def write_release(
     version: str | None = None,
     created: datetime | None = None,
     step: Callable[[str], None] = lambda _: None,
+    extras: Sequence[tuple[str, str, Callable[[Path], object]]] = (),
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
     ``describe`` puts the metadata graph (VoID and catalogue) into ``memory`` before the dumps are
-    written, and makes ``void.ttl`` and ``catalog.ttl`` after.
+    written, and makes ``void.ttl`` and ``catalog.ttl`` after. ``extras`` are more files of the release,
+    as (name, media type, writer of that file): written into the staging folder and listed like the rest.
     """
     created = created or datetime.now(UTC).replace(microsecond=0)
     with writing(releases_dir):
@@ -216,14 +219,15 @@ def write_release(
         union_triples = describe.into_dataset(facts)
         files: list[FileInfo] = []
         names = prefixes(base)
+        terms = context_of(memory.select, base)  # the same context for ser.jsonld and every document
         for fmt, suffix, media in DUMPS:
             step(f"writing {STEM}.{suffix}")
             path = tmp / f"{STEM}.{suffix}"
             with writing(path):
-                memory.dump(path, fmt, names)
+                memory.dump(path, fmt, names, terms)
             files += [_info(path, media), _info(_gzip(path), media)]
         context = tmp / "context.jsonld"
-        _write_text(context, json.dumps({"@context": names}, indent=2) + "\n")
+        _write_text(context, json.dumps({"@context": terms}, indent=2, ensure_ascii=False) + "\n")
         files.append(_info(context, "application/ld+json"))
         complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"])
         step("writing void.ttl, catalog.ttl and the validation report")
@@ -235,6 +239,11 @@ def write_release(
             with writing(tmp / name):
                 graph.serialize(tmp / name, format="turtle", encoding="utf-8")
             files.append(_info(tmp / name, "text/turtle"))
+        for name, media, write in extras:
+            step(f"writing {name}")
+            with writing(tmp / name):
+                write(tmp / name)
+            files.append(_info(tmp / name, media))
         manifest = {
             "version": version,
             "created": created.isoformat(),

@@ -17,6 +17,7 @@ from rdflib.namespace import OWL, PROV, XSD
 
 from server.errors import NonConformantError, SourceError
 from server.pipeline import release as releases
+from server.pipeline import searchindex
 from server.pipeline.assemble import Assembled, assemble
 from server.pipeline.checks import Failure, run_checks
 from server.pipeline.facts import ReleaseFacts
@@ -145,6 +146,6 @@ def _build(settings: Settings, version: str | None, step: Step) -> tuple[release
     describe = Describer(checked.memory, settings.base_iri)
     written = releases.write_release(
         settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
-        version=version, step=step,
+        version=version, step=step, extras=[searchindex.stage(checked.memory, settings.base_iri)],
     )
     return written, checked

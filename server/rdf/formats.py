@@ -49,6 +49,10 @@ ALIASES: dict[str, str] = {
     "application/xhtml+xml": "text/html",
 }
 
+# For linked-data documents, which have no SPARQL results, plain JSON is JSON-LD (served as
+# application/json when the client did not name application/ld+json; see negotiation.json_media_type).
+LD_ALIASES: dict[str, str] = {**ALIASES, "application/json": "application/ld+json"}
+
 # ``format`` parameter values that clients send, beyond the short names, suffixes and media types of the
 # table: SPARQLWrapper's default mode sends xml, rdf+xml, json-ld and n3 for CONSTRUCT and DESCRIBE (and
 # Virtuoso reads them so). Each names formats in order; the first that the query's kind of answer has is

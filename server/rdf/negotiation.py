@@ -7,7 +7,7 @@ that the table-driven tests cover them completely.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from server.rdf.formats import ALIASES, PARAMETER_NAMES, Format
@@ -34,15 +34,16 @@ class MediaRange:
         return 0
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """The media ranges of an Accept header. Malformed parts are skipped, never an error."""
+def parse_accept(header: str | None, aliases: Mapping[str, str] = ALIASES) -> list[MediaRange]:
+    """The media ranges of an Accept header, each media type read through ``aliases``. Malformed parts
+    are skipped, never an error."""
     if not header:
         return [MediaRange("*", "*", 1.0)]
     ranges: list[MediaRange] = []
     for part in header[:MAX_ACCEPT_LENGTH].split(",")[:MAX_RANGES]:
         pieces = [p.strip() for p in part.split(";")]
         media = pieces[0].lower()
-        media = ALIASES.get(media, media)
+        media = aliases.get(media, media)
         main, slash, sub = media.partition("/")
         if not slash or not main or not sub:
             continue
@@ -73,12 +74,12 @@ def client_q(ranges: Sequence[MediaRange], media_type: str) -> float:
     return best_q
 
 
-def choose(offers: Sequence[Format], accept: str | None) -> Format | None:
+def choose(offers: Sequence[Format], accept: str | None, aliases: Mapping[str, str] = ALIASES) -> Format | None:
     """The offer with the highest client q times server qs; None when nothing is acceptable (406).
 
     Ties go to the offer listed first, so the order of ``offers`` is the server's preference.
     """
-    ranges = parse_accept(accept)
+    ranges = parse_accept(accept, aliases)
     best: Format | None = None
     best_score = 0.0
     for offer in offers:
@@ -86,6 +87,17 @@ def choose(offers: Sequence[Format], accept: str | None) -> Format | None:
         if score > best_score:
             best, best_score = offer, score
     return best
+
+
+JSON_LD, JSON = "application/ld+json", "application/json"
+
+
+def json_media_type(accept: str | None) -> str:
+    """The media type to send JSON-LD under: ``application/json`` when the client gives it a higher q
+    than ``application/ld+json`` (which is then absent or lower), else ``application/ld+json``."""
+    ranges = parse_accept(accept, {})
+    exact = {r.type + "/" + r.subtype: r.q for r in ranges}
+    return JSON if exact.get(JSON, 0.0) > exact.get(JSON_LD, 0.0) else JSON_LD
 
 
 def from_parameter(value: str, offers: Sequence[Format]) -> Format | None:

@@ -19,7 +19,7 @@ from server import __version__
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
-from server.web import cors, metrics, openapi, security
+from server.web import cors, jsonld_documents, metrics, openapi, security
 from server.web.context import Context
 from server.web.linkeddata import dereferencing as resources
 from server.web.linkeddata import pages
@@ -39,6 +39,7 @@ def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, 
         ("sparql", sparql.router(context, answers)),  # first: the busiest route
         ("pages", pages.router(context)),
         ("resources", resources.router(context)),
+        ("jsonld", jsonld_documents.router(context)),
         ("downloads", downloads.router(context)),
         ("wellknown", wellknown.router(context)),
         ("health", health.router(context)),

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from server.rdf import negotiation
-from server.rdf.formats import DOCUMENT_FORMATS, HTML
+from server.rdf.formats import DOCUMENT_FORMATS, HTML, LD_ALIASES
 from server.web import rendering
 from server.web.labels import curie
 from server.web.site import Site
@@ -19,7 +19,7 @@ METHODS = ["GET", "HEAD"]
 
 
 def wants_html(request: Request) -> bool:
-    return negotiation.choose(DOCUMENT_FORMATS, request.headers.get("accept")) is HTML
+    return negotiation.choose(DOCUMENT_FORMATS, request.headers.get("accept"), LD_ALIASES) is HTML
 
 
 def not_found(request: Request, site: Site, iri: str | None = None) -> Response:

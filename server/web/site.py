@@ -6,8 +6,12 @@ read the ontology labels once and share the description cache.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
+from server.rdf import jsonld
 from server.settings import Settings
 from server.store.base import Store
 from server.web.caching import DocumentCache
@@ -24,6 +28,16 @@ class Site:
     vocab: Vocabulary
     documents: DocumentCache  # rendered documents (RDF and HTML), per process
 
+    @cached_property
+    def jsonld_context(self) -> dict[str, Any]:
+        """The release's JSON-LD context (the object inside ``@context``), read once: its
+        ``context.jsonld``, or for a release made before the build wrote one, made from the store by
+        the same rules (``server.rdf.jsonld``)."""
+        path = self.store.release.path / "context.jsonld"
+        if path.is_file():
+            context: dict[str, Any] = json.loads(path.read_text("utf-8"))["@context"]
+            return context
+        return jsonld.context_of(self.store.select, self.base)
 
     @classmethod
     def open(cls, settings: Settings, store: Store, document_cache_bytes: int) -> Site:

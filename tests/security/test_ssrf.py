@@ -106,8 +106,9 @@ def test_the_store_parser_never_fetches_a_remote_context(http_recorder: Recorder
     assert http_recorder.requests == []
 
 
-def test_the_json_ld_we_publish_has_only_inline_contexts(client: TestClient, tmp_path: Path) -> None:
-    """A client reading our JSON-LD never needs to fetch a context, so it never can be made to."""
+def test_the_json_ld_we_publish_names_only_its_own_context(client: TestClient, tmp_path: Path) -> None:
+    """A client reading our JSON-LD fetches at most the one context this server publishes (at the public URL
+    the settings give, never one a request chose), and the dump needs none."""
 
     def contexts(node: object) -> list[object]:
         if isinstance(node, dict):
@@ -116,9 +117,11 @@ def test_the_json_ld_we_publish_has_only_inline_contexts(client: TestClient, tmp
             return [c for v in node for c in contexts(v)]
         return []
 
-    document = client.get("/doc/organisatie/ser.jsonld").json()
+    document = client.get("/doc/organisatie/ser.jsonld", headers={"Host": "evil.example"}).json()
     found = contexts(document)
-    assert all(isinstance(c, dict) for c in found), found
+    assert found == ["https://data.ser.nl/ns/context.jsonld"]
+    assert client.get("/ns/context.jsonld").status_code == 200
+    assert all(isinstance(c, dict) for c in contexts(client.get("/ns/context.jsonld").json()))
     from server.store.memory import MemoryDataset
 
     dumped = tmp_path / "ser.jsonld"

@@ -39,6 +39,7 @@ SAMPLES = {
     "/-/health": "/-/health",
     "/-/metrics": "/-/metrics",
     "/-/openapi.json": "/-/openapi.json",
+    "/ns/context.jsonld": "/ns/context.jsonld",
     "/static": "/static/query-editor.js",
 }
 # Every format of a document, too: each is its own URL.

@@ -25,10 +25,10 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from server.rdf import negotiation
 from server.rdf.formats import DOCUMENT_FORMATS as OFFERS
-from server.rdf.formats import HTML, Format
-from server.web import addresses, caching, rendering
+from server.rdf.formats import HTML, LD_ALIASES, Format
+from server.web import addresses, caching, jsonld_documents, rendering
 from server.web.context import Context
-from server.web.descriptions import Status, iri_ref
+from server.web.descriptions import Status, construct_query, iri_ref
 from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
 from server.web.linkeddata.views import entity_view, literal_text
 from server.web.notfound import METHODS, not_found, wants_html
@@ -68,8 +68,12 @@ def document(request: Request, site: Site, address: addresses.Address) -> Respon
         return gone(request, site, address.iri, status)
     fmt = address.format
     negotiated = fmt is None
+    media_type = fmt.media_type if fmt is not None else ""
     if fmt is None:
-        fmt = negotiation.choose(OFFERS, request.headers.get("accept"))
+        fmt = negotiation.choose(OFFERS, request.headers.get("accept"), LD_ALIASES)
+        media_type = fmt.media_type if fmt is not None else ""
+        if fmt is not None and fmt.name == "jsonld":
+            media_type = negotiation.json_media_type(request.headers.get("accept"))
         if fmt is None:
             listing = "\n".join(f"{f.media_type}\t{address.doc_path}.{f.suffix}" for f in OFFERS)
             return PlainTextResponse(f"Not acceptable. Available formats:\n{listing}\n", status_code=406,
@@ -80,20 +84,29 @@ def document(request: Request, site: Site, address: addresses.Address) -> Respon
         vary = "Accept, Accept-Language, Cookie" if negotiated else "Accept-Language, Cookie"
         return rendering.render(request, *html_document(site, address), release, alternates=links, vary=vary,
                                 extra_headers=extra, cache=site.documents, cache_key="doc")
-    headers = {**caching.headers(release, fmt.name), "Link": rendering.link_header(links), **extra}
+    # Served as plain JSON, the same document has a validator of its own and names its context in Link.
+    variant = fmt.name if media_type == fmt.media_type else f"{fmt.name}-json"
+    link = rendering.link_header(links)
+    if variant != fmt.name:
+        link += ", " + jsonld_documents.context_link(site.settings)
+    headers = {**caching.headers(release, variant), "Link": link, **extra}
     if negotiated:
         headers["Vary"] = "Accept"
-    if caching.not_modified(request, release, fmt.name):
+    if caching.not_modified(request, release, variant):
         return Response(status_code=304, headers=headers)
     key = (address.iri, fmt.name)
     body = site.documents.get(key)
     if body is None:
-        if address.iri == addresses.ontology_iri(site.base):
+        is_ontology = address.iri == addresses.ontology_iri(site.base)
+        if fmt.name == "jsonld":
+            query = ontology_rdf_query(site.base) if is_ontology else construct_query(address.iri)
+            body = jsonld_documents.document(site, address.iri, query)
+        elif is_ontology:
             body = site.store.construct(ontology_rdf_query(site.base), fmt.media_type)
         else:
             body = site.descriptions.document(address.iri, fmt.media_type)
         site.documents.put(key, body)
-    return Response(body, media_type=fmt.media_type, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def html_document(site: Site, address: addresses.Address) -> tuple[str, Callable[[str], dict[str, Any]]]:

@@ -1,9 +1,10 @@
-"""Search by name, ``/search?q=``: the matching of the reconciliation service, for people and scripts.
+"""Search, ``/search?q=``: the release's full-text index, then the matching of the reconciliation service.
 
-``q`` is matched like a reconciliation query (case, diacritics, word order, abbreviations, former
-names; see ``server.web.search.index``), with the last word read as unfinished, so that the same URL
-serves the search box's autocomplete as the user types. ``type`` (an IRI or a CURIE such as
-``foaf:Person``) keeps things of that class; ``limit`` caps the list (at most MAX_LIMIT).
+``q`` is looked up in the full-text index (``server.web.search.textsearch``) and matched like a
+reconciliation query (case, diacritics, word order, abbreviations, former names; see
+``server.web.search.index``), with the last word read as unfinished, so that the same URL serves the
+search box's autocomplete as the user types. ``type`` (an IRI or a CURIE such as ``foaf:Person``)
+keeps things of that class; ``limit`` caps the list (at most MAX_LIMIT).
 
 The answer is an HTML page or JSON, chosen by ``format=json`` or by Accept (RFC 9110 §12.5.1; HTML
 when both are equally welcome), with the release's validators like every page.
@@ -21,9 +22,11 @@ from starlette.responses import JSONResponse, Response
 
 from server.rdf import negotiation
 from server.rdf.formats import ALIASES
+from server.store.fulltext import FullTextIndex
 from server.web import addresses, caching, rendering
 from server.web.context import Context
 from server.web.notfound import METHODS
+from server.web.search import textsearch
 from server.web.search.directory import Directory
 from server.web.search.matching import type_objects
 
@@ -62,9 +65,10 @@ def wants_json(request: Request) -> bool:
     return json_q > negotiation.client_q(ranges, "text/html")
 
 
-def results(directory: Directory, text: str, cls: str | None, limit: int, lang: str) -> list[dict[str, Any]]:
+def results(directory: Directory, index: FullTextIndex | None, text: str, cls: str | None, limit: int,
+            lang: str) -> list[dict[str, Any]]:
     accept = directory.of_types([cls]) if cls else None
-    found = directory.things.search(text, typing=True, accept=accept, limit=limit)
+    found = textsearch.find(directory, index, text, accept, limit)
     out = []
     for c in found:
         name = c.entity.name(lang)
@@ -82,6 +86,7 @@ def results(directory: Directory, text: str, cls: str | None, limit: int, lang: 
 
 def router(context: Context, directory: Directory) -> APIRouter:
     store = context.store
+    index = textsearch.index_for(store)
     release = store.release
     kinds = directory.kinds()
     api = APIRouter()
@@ -100,11 +105,11 @@ def router(context: Context, directory: Directory) -> APIRouter:
                        "Access-Control-Allow-Origin": "*"}
             if caching.not_modified(request, release, variant):
                 return Response(status_code=304, headers=headers)
-            body = {"query": q, "type": cls, "results": results(directory, q, cls, count, lang)}
+            body = {"query": q, "type": cls, "results": results(directory, index, q, cls, count, lang)}
             return JSONResponse(body, headers=headers)
 
         def context(lang: str) -> dict[str, Any]:
-            return {"w": words(lang), "q": q, "cls": cls or "", "found": results(directory, q, cls, count, lang),
+            return {"w": words(lang), "q": q, "cls": cls or "", "found": results(directory, index, q, cls, count, lang),
                     "kinds": [(t["id"], t["name"], len(directory.members[t["id"]]))
                               for t in type_objects(directory, kinds, lang)],
                     "json_href": f"{PATH}?{urlencode([*request.query_params.multi_items(), ('format', 'json')])}"}
