@@ -154,10 +154,10 @@ def test_a_described_source_is_linked_by_its_label_in_the_reader_language(ld: Ld
             in page)
 
 
-def test_an_undescribed_source_is_still_linked_by_its_url(ld: LdSite) -> None:
+def test_an_undescribed_source_is_linked_by_its_url_and_named_by_its_host_and_page(ld: LdSite) -> None:
     page = html(ld.client, "/doc/orgaan/raad", "en")
     url = "https://www.ser.nl/nl/ser/over-de-ser/raad"
-    assert f'<a href="{url}" title="{url}">{url}</a>' in page
+    assert f'<a href="{url}" title="{url}">ser.nl: raad</a>' in page
 
 
 def test_a_source_label_with_markup_is_escaped_in_its_link(ld: LdSite) -> None:
