@@ -86,7 +86,8 @@ def test_the_end_of_a_pair_follows_its_beginning_whatever_their_names() -> None:
             Row(f"{BASE}def/politiekePartij", "politieke partij", "#"), Row(f"{BASE}def/a", "afkorting", "#")]
     ordered = [r.name for r in order_rows(rows, {}, field_pairs(BASE))]
     assert ordered == ["afkorting", "politieke partij", "van", "tot"]
-    english = [Row("https://schema.org/endDate", "end date", "#"), Row("https://schema.org/startDate", "start date", "#")]
+    english = [Row("https://schema.org/endDate", "end date", "#"),
+               Row("https://schema.org/startDate", "start date", "#")]
     assert [r.name for r in order_rows(english, {}, field_pairs(BASE))] == ["start date", "end date"]
 
 

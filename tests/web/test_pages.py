@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from server.web.linkeddata import pages
+from server.web.linkeddata import classtable
 from tests.web.test_resources import CURRENT, LdSite, open_site
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
@@ -100,7 +100,7 @@ def test_language_switch_sticks_through_a_cookie(fresh: TestClient) -> None:
 
 def test_page_links_to_the_other_language_keeping_its_parameters(fresh: TestClient, monkeypatch: pytest.MonkeyPatch,
                                                                  ) -> None:
-    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    monkeypatch.setattr(classtable, "PAGE_SIZE", 2)
     page = html(fresh, "/classes/ser:Advies?page=2", "en")
     assert 'href="/classes/ser:Advies?page=2&amp;lang=nl"' in page
     assert ">Nederlands</a>" in page
@@ -204,7 +204,7 @@ def test_home_page_shows_counts_release_and_entrances(ld: LdSite) -> None:
 
 
 def test_class_index_pages_through_the_instances(ld: LdSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    monkeypatch.setattr(classtable, "PAGE_SIZE", 2)
     first = html(ld.client, "/classes/ser:Advies", "en")
     assert "Page 1 of 2" in first
     assert 'href="/doc/advies/energie-2013"' in first and 'href="/doc/advies/markup"' in first
@@ -212,7 +212,10 @@ def test_class_index_pages_through_the_instances(ld: LdSite, monkeypatch: pytest
     assert 'rel="next" href="?page=2"' in first
     second = html(ld.client, "/classes/ser:Advies?page=2", "en")
     assert 'href="/doc/advies/zonder-naam"' in second and 'rel="prev" href="?page=1"' in second
-    assert '<ol class="index" start="3">' in second
+    assert second.count('<th scope="row">') == 1
+    filtered = html(ld.client, "/classes/ser:Advies?q=zonder", "en")
+    assert 'href="/doc/advies/zonder-naam"' in filtered and 'href="/doc/advies/markup"' not in filtered
+    assert "1 items" in filtered
     assert ld.client.get("/classes/ser:Advies?page=3").status_code == 404
 
 
