@@ -4,7 +4,7 @@ A membership (W3C Organization Ontology §5.4, ``org:Membership``) links a membe
 role, and holds for ``org:memberDuring``, an OWL-Time interval whose ``time:hasBeginning`` and
 ``time:hasEnd`` are instants with a date, a year-month or a year (``time:inXSDDate``, ``inXSDgYearMonth``,
 ``inXSDgYear``). A person's page shows the roles they held, an organisation's or a post's the people who
-held them, oldest first. At most :data:`MAX_ROLES`, so the work of a page stays bounded.
+held them, oldest first (undated ones last). At most :data:`MAX_ROLES`, so the work of a page stays bounded.
 """
 
 from __future__ import annotations
@@ -101,4 +101,5 @@ def roles(store: Store, iri: str, lang: str, base: str) -> list[Role]:
         assert own is not None
         result.append(Role(own, link(entry.get("member")), link(entry.get("role")), link(entry.get("org")),
                            period_text(entry.get("b"), entry.get("e"), lang), entry.get("b", "")))
-    return sorted(result, key=lambda r: (r.begin, r.membership.text.lower()))
+    # Oldest first; roles whose beginning is unknown after the dated ones.
+    return sorted(result, key=lambda r: (r.begin == "", r.begin, r.membership.text.lower()))
