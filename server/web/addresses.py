@@ -122,8 +122,10 @@ def readable(iri: str) -> str:
     host as well (``https://www.ser.nl/nl/ser/over-de-ser/raad`` reads "ser.nl: raad"); never the whole IRI.
     """
     parts = urlsplit(iri)
-    if parts.scheme in {"http", "https"} and parts.netloc and parts.path.strip("/"):
+    if parts.scheme in {"http", "https"} and parts.netloc:
         host = parts.netloc.removeprefix("www.")
+        if not parts.path.strip("/") and not parts.query:
+            return host  # a website: https://www.ser.nl/ reads "ser.nl"
         if not host.startswith("data.ser.nl") and "/authority/" not in parts.path:
             return f"{host}: {_last_words(iri)}"
     return _last_words(iri)

@@ -66,7 +66,7 @@ def test_the_budget_is_money_and_an_unknown_quantity_has_no_unit() -> None:
     ("https://data.ser.nl/id/dataset/ser/contact", "contact"),
     ("http://publications.europa.eu/resource/authority/frequency/IRREG", "IRREG"),
     ("https://www.ser.nl/nl/ser/over-de-ser/raad", "ser.nl: raad"),
-    ("https://example.org/a_b/", "example.org: a b"),
+    ("https://example.org/a_b/", "example.org: a b"), ("https://www.ser.nl/", "ser.nl"),
 ])
 def test_a_thing_without_a_label_is_named_from_its_iri_never_by_the_whole_iri(iri: str, expected: str) -> None:
     assert readable(iri) == expected
