@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from server.rdf.formats import BY_SUFFIX, Format
 from server.rdf.iris import KEY_PATTERN, TYPE_PATTERN
@@ -111,3 +112,30 @@ def ontology_iri(base: str) -> str:
 
 def ontology_doc() -> str:
     return f"/doc/def/{ONTOLOGY_NAME}"
+
+
+def readable(iri: str) -> str:
+    """A name for a thing without a label, from its IRI: the last segment or the fragment, words spaced.
+
+    ``…/distribution/2026-01-01.1/ser.ttl`` reads "ser.ttl", ``…/authority/frequency/IRREG`` "IRREG",
+    ``…/lidmaatschap/voorzitter-2014#periode`` "periode"; a page elsewhere on the web is named with its
+    host as well (``https://www.ser.nl/nl/ser/over-de-ser/raad`` reads "ser.nl: raad"); never the whole IRI.
+    """
+    parts = urlsplit(iri)
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        host = parts.netloc.removeprefix("www.")
+        if not parts.path.strip("/") and not parts.query:
+            return host  # a website: https://www.ser.nl/ reads "ser.nl"
+        if not host.startswith("data.ser.nl") and "/authority/" not in parts.path:
+            return f"{host}: {_last_words(iri)}"
+    return _last_words(iri)
+
+
+def _last_words(iri: str) -> str:
+    tail = iri.rstrip("/#")
+    fragment = tail.rpartition("#")[2] if "#" in tail else ""
+    segment = fragment or tail.rpartition("/")[2] or tail.rpartition(":")[2]
+    words = unquote(segment).replace("_", " ")
+    if "." not in words:
+        words = words.replace("-", " ")
+    return words or iri

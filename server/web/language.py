@@ -76,6 +76,18 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "void": ("Datasetbeschrijving (VoID)", "Dataset description (VoID)"),
     "skip": ("Naar de inhoud", "Skip to content"),
     "language": ("Taal", "Language"),
+    "roles": ("Rollen", "Roles"),
+    "role": ("Rol", "Role"),
+    "period": ("Periode", "Period"),
+    "name": ("Naam", "Name"),
+    "filter": ("Filter op naam", "Filter by name"),
+    "filter_button": ("Filter", "Filter"),
+    "no_match": ("Geen items met deze naam.", "No items with this name."),
+    "menu": ("Menu", "Menu"),
+    "dataset_card": ("De dataset", "The dataset"),
+    "publisher": ("Uitgever", "Publisher"),
+    "distributions": ("Distributies", "Distributions"),
+    "all_triples": ("Alle gegevens", "All statements"),
 }
 
 MONTHS = {

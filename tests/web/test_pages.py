@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from server.web.linkeddata import pages
+from server.web.linkeddata import classtable
 from tests.web.test_resources import CURRENT, LdSite, open_site
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
@@ -100,7 +100,7 @@ def test_language_switch_sticks_through_a_cookie(fresh: TestClient) -> None:
 
 def test_page_links_to_the_other_language_keeping_its_parameters(fresh: TestClient, monkeypatch: pytest.MonkeyPatch,
                                                                  ) -> None:
-    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    monkeypatch.setattr(classtable, "PAGE_SIZE", 2)
     page = html(fresh, "/classes/ser:Advies?page=2", "en")
     assert 'href="/classes/ser:Advies?page=2&amp;lang=nl"' in page
     assert ">Nederlands</a>" in page
@@ -154,10 +154,10 @@ def test_a_described_source_is_linked_by_its_label_in_the_reader_language(ld: Ld
             in page)
 
 
-def test_an_undescribed_source_is_still_linked_by_its_url(ld: LdSite) -> None:
+def test_an_undescribed_source_is_linked_by_its_url_and_named_by_its_host_and_page(ld: LdSite) -> None:
     page = html(ld.client, "/doc/orgaan/raad", "en")
     url = "https://www.ser.nl/nl/ser/over-de-ser/raad"
-    assert f'<a href="{url}" title="{url}">{url}</a>' in page
+    assert f'<a href="{url}" title="{url}">ser.nl: raad</a>' in page
 
 
 def test_a_source_label_with_markup_is_escaped_in_its_link(ld: LdSite) -> None:
@@ -174,7 +174,7 @@ FACT_SOURCE = ('<small class="fact-source">(<a href="https://www.ser.nl/nl/ser/o
                                              ("nl", "SER: Pagina over wat de SER is")])
 def test_a_fact_with_its_own_source_shows_the_source_label_beside_it(ld: LdSite, lang: str, text: str) -> None:
     page = html(ld.client, "/doc/organisatie/ser", lang)
-    website = '<a href="https://www.ser.nl/" title="https://www.ser.nl/">https://www.ser.nl/</a>'
+    website = '<a href="https://www.ser.nl/" title="https://www.ser.nl/">ser.nl</a>'
     assert f"<td>{website} {FACT_SOURCE.format(text)}</td>" in page
     assert page.count('class="fact-source"') == 1, "only the website has a source of its own"
     assert "<td>1950</td>" in page, "a fact without a source of its own has none beside it"
@@ -231,7 +231,7 @@ def test_home_page_shows_counts_release_and_entrances(ld: LdSite) -> None:
 
 
 def test_class_index_pages_through_the_instances(ld: LdSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    monkeypatch.setattr(classtable, "PAGE_SIZE", 2)
     first = html(ld.client, "/classes/ser:Advies", "en")
     assert "Page 1 of 2" in first
     assert 'href="/doc/advies/energie-2013"' in first and 'href="/doc/advies/markup"' in first
@@ -239,7 +239,10 @@ def test_class_index_pages_through_the_instances(ld: LdSite, monkeypatch: pytest
     assert 'rel="next" href="?page=2"' in first
     second = html(ld.client, "/classes/ser:Advies?page=2", "en")
     assert 'href="/doc/advies/zonder-naam"' in second and 'rel="prev" href="?page=1"' in second
-    assert '<ol class="index" start="3">' in second
+    assert second.count('<th scope="row">') == 1
+    filtered = html(ld.client, "/classes/ser:Advies?q=zonder", "en")
+    assert 'href="/doc/advies/zonder-naam"' in filtered and 'href="/doc/advies/markup"' not in filtered
+    assert "1 items" in filtered
     assert ld.client.get("/classes/ser:Advies?page=3").status_code == 404
 
 

@@ -53,6 +53,16 @@ def test_catalog_is_shown_as_a_page_to_browsers(ld: LdSite) -> None:
     assert 'href="/catalog?format=turtle"' in response.text
 
 
+def test_catalog_page_opens_with_the_dataset_card_and_the_dataset_first(ld: LdSite) -> None:
+    page = ld.client.get("/catalog", headers={"Accept": "text/html", "Accept-Language": "nl"}).text
+    card = page[page.index('<section class="card"'):page.index("</section>")]
+    assert '<h2 id="card-title">SER Linked Data</h2>' in card
+    assert "<dt>Licentie</dt>" in card and "http://creativecommons.org/publicdomain/zero/1.0/" in card
+    # The sections after the card: the dataset before the catalogue, which sorts after it by IRI.
+    assert page.index('<code>https://data.ser.nl/id/dataset/ser</code>') < page.index(
+        '<code>https://data.ser.nl/id/catalogus/ser</code>')
+
+
 def test_format_parameter_overrides_accept(ld: LdSite) -> None:
     response = ld.client.get("/catalog?format=turtle", headers={"Accept": "text/html"})
     assert response.headers["content-type"].startswith("text/turtle")

@@ -30,7 +30,9 @@ from server.web import addresses, caching, jsonld_documents, rendering
 from server.web.context import Context
 from server.web.descriptions import Status, construct_query, iri_ref
 from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
-from server.web.linkeddata.views import entity_view, literal_text
+from server.web.linkeddata.roles import roles
+from server.web.linkeddata.views import entity_view
+from server.web.literals import literal_text
 from server.web.notfound import METHODS, not_found, wants_html
 from server.web.site import Site
 
@@ -116,6 +118,7 @@ def html_document(site: Site, address: addresses.Address) -> tuple[str, Callable
 
     def context(lang: str) -> dict[str, Any]:
         entity = entity_view(site.descriptions.describe(address.iri), lang, site.base, site.vocab)
+        entity.roles = roles(site.store, address.iri, lang, site.base)
         return {"e": entity, "doc_path": address.doc_path}
 
     return "entity.html", context

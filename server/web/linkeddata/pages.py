@@ -1,17 +1,19 @@
 """The pages around the documents: the home page and one index page per class, with paging.
 
 The home page shows what the dataset holds (instances per class in the data graph, the current
-release) and leads to the SPARQL endpoint, the downloads and the catalogue. A class index lists the
-instances of one class in any graph, ``/classes/{curie}?page=N``, ordered by IRI (keys are readable slugs, so this
-reads as alphabetical), :data:`PAGE_SIZE` at a time.
+release) and leads to the SPARQL endpoint, the downloads and the catalogue. A class index is a table of the
+instances of one class in any graph, ``/classes/{curie}?q=…&page=N``, sorted by name
+(:mod:`server.web.linkeddata.classtable`).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -24,14 +26,15 @@ from server.store.manifest import read_manifest
 from server.web import addresses, language, rendering
 from server.web.context import Context
 from server.web.descriptions import iri_ref
-from server.web.labels import LABEL_VALUES, curie, pick
+from server.web.labels import curie
 from server.web.language import human_date, human_number
+from server.web.linkeddata import classtable
 from server.web.linkeddata.views import script_json
 from server.web.notfound import METHODS, not_found
 from server.web.site import Site
 
-PAGE_SIZE = 50
 COUNT_CACHE_BYTES = 1024 * 1024  # instance counts per class IRI, keys included
+NAMES_CACHE_BYTES = 8 * 1024 * 1024  # the sorted names of a class, per class and language
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,6 @@ class ClassCount:
     iri: str
     curie: str
     count: int
-
-
-@dataclass(frozen=True)
-class Item:
-    text: str
-    href: str
-    iri: str
 
 
 def class_counts(site: Site) -> list[ClassCount]:
@@ -69,25 +65,6 @@ def instance_count(site: Site, cls: str) -> int:
     a dataset of the metadata graph) leads to a list, not only the classes the home page counts."""
     rows = site.store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {iri_ref(cls)} }}")
     return int(str(rows[0]["n"])) if rows and "n" in rows[0] else 0
-
-
-def instances(site: Site, cls: str, page: int, lang: str) -> list[Item]:
-    rows = site.store.select(f"""SELECT ?s ?lp ?l WHERE {{
-  {{ SELECT DISTINCT ?s WHERE {{ ?s a {iri_ref(cls)} }}
-     ORDER BY ?s LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE} }}
-  OPTIONAL {{ VALUES ?lp {{ {LABEL_VALUES} }} ?s ?lp ?l }}
-}}""")
-    labels: dict[str, list[Any]] = {}
-    for row in rows:
-        entry = labels.setdefault(str(row["s"]), [])
-        if "lp" in row and "l" in row:
-            entry.append((str(row["lp"]), row["l"]))
-    items = []
-    for iri, found in labels.items():
-        label = pick(found, lang)
-        items.append(Item(str(label) if label is not None else curie(iri, site.base),
-                          addresses.href(iri, site.base), iri))
-    return sorted(items, key=lambda i: i.iri)
 
 
 def manifest(site: Site) -> dict[str, Any]:
@@ -124,6 +101,8 @@ def router(context: Context) -> APIRouter:
     release = store.release
     counts = functools.cache(lambda: class_counts(site))
     count_of = Memo(lambda cls: instance_count(site, cls), SizedCache[str, int](COUNT_CACHE_BYTES))
+    names_of = Memo(lambda key: classtable.names(store, key[0], key[1], site.base),
+                    SizedCache[tuple[str, str], list[classtable.Named]](NAMES_CACHE_BYTES))
     api = APIRouter()
 
     @api.api_route("/", methods=METHODS, include_in_schema=False)
@@ -139,26 +118,34 @@ def router(context: Context) -> APIRouter:
         return rendering.render(request, "home.html", context, release, variant="home")
 
     @api.api_route("/classes/{name}", methods=METHODS, include_in_schema=False)
-    def class_index(request: Request, name: str, page: str = "1") -> Response:
+    def class_index(request: Request, name: str, page: str = "1", q: str = "") -> Response:
         cls = class_iri(name, site.base)
         # isdecimal, not isdigit: "²" is a digit that int() refuses; and int() refuses over 4,300 digits
         if cls is None or not page.isdecimal() or len(page) > 9:
             return not_found(request, site)
-        total = count_of(cls)
-        if total == 0:
+        if count_of(cls) == 0:
             return not_found(request, site)
-        pages = max(1, math.ceil(total / PAGE_SIZE))
         number = int(page)
-        if not 1 <= number <= pages:
+        if number < 1:
             return not_found(request, site)
+        query = q[:classtable.MAX_FILTER]
 
         def context(lang: str) -> dict[str, Any]:
-            return {"cls": ClassCount(cls, curie(cls, site.base), total), "name": site.vocab.name(cls, lang),
-                    "definition": site.vocab.definition(cls, lang), "items": instances(site, cls, number, lang),
-                    "page": number, "pages": pages, "first": (number - 1) * PAGE_SIZE + 1,
-                    "total": human_number(total, lang),
-                    "term_href": addresses.href(cls, site.base)}
+            named = classtable.matching(names_of((cls, lang)), query)
+            table = classtable.table(store, site.vocab, cls, named, number, lang, site.base)
+            return {"cls": ClassCount(cls, curie(cls, site.base), table.total), "name": site.vocab.name(cls, lang),
+                    "definition": site.vocab.definition(cls, lang), "table": table, "q": query,
+                    "page": number, "pages": table.pages, "first": (number - 1) * classtable.PAGE_SIZE + 1,
+                    "total": human_number(table.total, lang), "term_href": addresses.href(cls, site.base),
+                    "query_string": urlencode({"q": query}) + "&" if query else ""}
 
-        return rendering.render(request, "classindex.html", context, release, variant=f"class-{number}")
+        if number > 1:
+            # A page past the end is unknown, in either language: the names of the reader's language decide.
+            lang = rendering.language_of(request).lang
+            named = classtable.matching(names_of((cls, lang)), query)
+            if number > max(1, math.ceil(len(named) / classtable.PAGE_SIZE)):
+                return not_found(request, site)
+        variant = f"class-{number}-" + hashlib.sha256(query.encode()).hexdigest()[:16]
+        return rendering.render(request, "classindex.html", context, release, variant=variant)
 
     return api

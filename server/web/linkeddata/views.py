@@ -12,14 +12,15 @@ import json
 from dataclasses import dataclass, field, replace
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Identifier, Node
 
 from server.rdf.namespaces import ELI, SCHEMA, ser
 from server.web import addresses
 from server.web.descriptions import Description
 from server.web.labels import LABEL_PREDICATES, Vocabulary, curie, pick
-from server.web.language import human_date
+from server.web.linkeddata.roles import Role
+from server.web.literals import literal_text, unit_of
 
 GROUPS = ("names", "facts", "links", "web", "sources")
 NAME_PREDICATES = (*LABEL_PREDICATES, str(SKOS.altLabel), "{ser}historischeNaam", str(DCTERMS.description),
@@ -30,7 +31,6 @@ ALL_LANGUAGES = (*LABEL_PREDICATES, str(SKOS.altLabel), "{ser}historischeNaam")
 GROUP_OF = {str(DCTERMS.source): "sources", str(OWL.sameAs): "web", str(FOAF.homepage): "web",
             str(FOAF.page): "web", str(RDFS.seeAlso): "web",
             str(SKOS.exactMatch): "web"}
-DATES = {str(XSD.date), str(XSD.gYear), str(XSD.gYearMonth), str(XSD.dateTime)}
 HIDDEN = {str(RDF.type)}
 
 # rdf:type -> schema.org type, for the JSON-LD block; the first match wins.
@@ -67,6 +67,7 @@ class Row:
     name: str
     href: str
     values: list[Value] = field(default_factory=list)
+    count: int = 0  # the number of things behind an incoming row, shown beside its name
 
 
 @dataclass
@@ -77,33 +78,71 @@ class EntityView:
     groups: list[tuple[str, list[Row]]]
     incoming: list[Row]
     json_ld: str
+    roles: list[Role] = field(default_factory=list)
 
 
 def _expand(iri: str, base: str) -> str:
     return iri.replace("{ser}", str(ser(base)))
 
 
-def literal_text(literal: Literal, lang: str) -> str:
-    datatype = str(literal.datatype) if literal.datatype else ""
-    if datatype in DATES:
-        return human_date(str(literal), datatype, lang)
-    if datatype == str(XSD.boolean):
-        yes = str(literal).lower() in {"true", "1"}
-        return ("ja" if yes else "nee") if lang == "nl" else ("yes" if yes else "no")
-    return str(literal)
-
-
 def value_of(term: Node, labels: list[tuple[str, Literal]], lang: str, base: str,
-             vocab: Vocabulary) -> Value:
+             vocab: Vocabulary, unit: str | None = None) -> Value:
+    """One value for a page: a literal written by its datatype (and ``unit``), a linked thing by its label
+    in ``lang``, else the ontology's name for it, else a name read from its IRI; never the bare IRI."""
     if isinstance(term, Literal):
         tag = term.language
-        return Value(literal_text(term, lang), lang=tag if tag and tag != lang else None)
+        return Value(literal_text(term, lang, unit), lang=tag if tag and tag != lang else None)
     if isinstance(term, BNode):
         return Value("[…]")
     iri = str(term)
     label = pick(labels, lang)
-    text = str(label) if label is not None else vocab.name(iri, lang) if iri in vocab.terms else iri
+    text = str(label) if label is not None else vocab.name(iri, lang) if iri in vocab.terms else addresses.readable(iri)
     return Value(text, href=addresses.href(iri, base), title=iri)
+
+
+# Properties that come in pairs are shown in their natural order, side by side: the beginning before the end.
+FIELD_PAIRS = (("{schema}startDate", "{schema}endDate"), ("{ser}vroegsteDatum", "{ser}laatsteDatum"),
+               ("{time}hasBeginning", "{time}hasEnd"))
+SCHEMA_NS = "https://schema.org/"
+TIME_NS = "http://www.w3.org/2006/time#"
+QUANTITY = "{ser}grootheid"
+
+
+def field_pairs(base: str) -> dict[str, str]:
+    """The end of each pair -> its beginning."""
+    def full(p: str) -> str:
+        return _expand(p, base).replace("{schema}", SCHEMA_NS).replace("{time}", TIME_NS)
+
+    return {full(end): full(begin) for begin, end in FIELD_PAIRS}
+
+
+def order_rows(rows: list[Row], order: dict[str, int], pairs: dict[str, str]) -> list[Row]:
+    """Rows in a meaningful order: names first (in the order of ``order``), then by name, except that the end
+    of a pair follows its beginning ("van" before "tot", whatever the language makes of their names)."""
+    names = {row.iri: row.name.lower() for row in rows}
+
+    def key(row: Row) -> tuple[int, str, int]:
+        lead = pairs.get(row.iri)
+        if lead in names:
+            return (order.get(lead, len(order)), names[lead], 1)
+        return (order.get(row.iri, len(order)), names[row.iri], 0)
+
+    return sorted(rows, key=key)
+
+
+def value_order(value: Value, lang: str) -> tuple[int, str]:
+    """Values of one row: the page's language first, then Dutch, then the rest; within that by text."""
+    tag = value.lang or lang
+    return (0 if tag == lang else 1 if tag == "nl" else 2, value.text.lower())
+
+
+def unit_for(description: Description, base: str) -> str | None:
+    """The unit of a key figure's values, from the quantity it measures (``ser:grootheid``)."""
+    prefix = base + "id/"
+    for quantity in description.values(_expand(QUANTITY, base)):
+        if str(quantity).startswith(prefix):
+            return unit_of(str(quantity)[len(prefix):])
+    return None
 
 
 def _group(predicate: str, obj: Identifier, base: str, names: set[str]) -> str:
@@ -127,10 +166,6 @@ def _keep_literal(predicate: str, literal: Literal, description: Description, la
     return (literal.language or "") == best
 
 
-def _row_order(row: Row, order: dict[str, int]) -> tuple[int, str]:
-    return (order.get(row.iri, len(order)), row.name.lower())
-
-
 def _disambiguate(rows: list[Row], base: str) -> None:
     """Two properties with one label (skos:prefLabel and rdfs:label, both "name") get their CURIE added."""
     seen: dict[str, int] = {}
@@ -145,6 +180,8 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
     names = {_expand(p, base) for p in NAME_PREDICATES}
     all_languages = {_expand(p, base) for p in ALL_LANGUAGES}
     order = {p: i for i, p in enumerate(_expand(p, base) for p in NAME_PREDICATES)}
+    pairs = field_pairs(base)
+    unit = unit_for(description, base)
     rows: dict[tuple[str, str], Row] = {}
     types: list[Value] = []
     # By text, then by the full term: "SER" and "SER"@en are two values, in one order on every backend.
@@ -160,15 +197,16 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
         group = _group(predicate, obj, base, names)
         row = rows.setdefault((group, predicate), Row(predicate, vocab.name(predicate, lang),
                                                      addresses.href(predicate, base)))
-        value = value_of(obj, labels, lang, base, vocab)
+        value = value_of(obj, labels, lang, base, vocab, unit)
         own = description.fact_sources.get((predicate, obj))
         if own:
             found = (value_of(URIRef(src), src_labels, lang, base, vocab) for src, src_labels in own.items())
             value = replace(value, sources=tuple(sorted(found, key=lambda v: (v.text.lower(), v.href or ""))))
         row.values.append(value)
+    for row in rows.values():
+        row.values.sort(key=lambda v: value_order(v, lang))
     _disambiguate([*rows.values()], base)
-    groups = [(g, sorted((r for (k, _), r in rows.items() if k == g), key=lambda r: _row_order(r, order)))
-              for g in GROUPS]
+    groups = [(g, order_rows([r for (k, _), r in rows.items() if k == g], order, pairs)) for g in GROUPS]
     incoming_rows: dict[str, Row] = {}
     for (subject, predicate), labels in sorted(description.incoming.items()):
         row = incoming_rows.setdefault(predicate, Row(predicate, vocab.name(predicate, lang),
@@ -176,6 +214,7 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
         row.values.append(value_of(URIRef(subject), labels, lang, base, vocab))
     for row in incoming_rows.values():
         row.values.sort(key=lambda v: v.text.lower())
+        row.count = len(row.values)
     label = pick(description.own_labels, lang)
     title = str(label) if label is not None else curie(description.iri, base)
     return EntityView(

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from fastapi import APIRouter
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -27,8 +27,9 @@ from server.rdf.formats import BY_NAME, DOCUMENT_FORMATS, HTML
 from server.rdf.namespaces import graph_iri, prefixes
 from server.web import addresses, caching, rendering
 from server.web.context import Context
-from server.web.labels import LABEL_PREDICATES, curie, pick
-from server.web.linkeddata.views import Row, Value, value_of
+from server.web.labels import curie
+from server.web.linkeddata.views import Row, Value, value_of, value_order
+from server.web.metadata import card
 from server.web.notfound import METHODS
 from server.web.site import Site
 
@@ -62,16 +63,18 @@ def _serialized(path: Path, mtime: float, rdflib_format: str, base: str) -> byte
 
 
 def graph_sections(graph: Graph, lang: str, site: Site) -> list[Section]:
-    """Each named subject of ``graph`` as a section of property rows, for the HTML view."""
+    """Each named subject of ``graph`` as a section of property rows, for the HTML view: the dataset first,
+    then the catalogue, then the rest by name; every thing named by its label or :func:`card.name_of`."""
     def labels(term: Any) -> list[tuple[str, Literal]]:
-        return [(str(p), o) for p in LABEL_PREDICATES for o in graph.objects(term, URIRef(p))
-                if isinstance(o, Literal)]
+        found = card.labels_of(graph, term)
+        if found or not isinstance(term, URIRef):
+            return found
+        return [(str(RDFS.label), Literal(card.name_of(graph, term, lang, site.vocab)))]
 
     sections = []
     for subject in sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str):
-        label = pick(labels(subject), lang)
         types = [value_of(t, labels(t), lang, site.base, site.vocab) for t in graph.objects(subject, RDF.type)]
-        section = Section(str(subject), str(label) if label else curie(str(subject), site.base), types)
+        section = Section(str(subject), card.section_title(graph, subject, lang, site), types)
         rows: dict[str, Row] = {}
         for predicate, obj in sorted(graph.predicate_objects(subject), key=lambda po: (str(po[0]), str(po[1]))):
             if predicate == RDF.type:
@@ -79,9 +82,17 @@ def graph_sections(graph: Graph, lang: str, site: Site) -> list[Section]:
             p = str(predicate)
             row = rows.setdefault(p, Row(p, site.vocab.name(p, lang), addresses.href(p, site.base)))
             row.values.append(value_of(obj, labels(obj), lang, site.base, site.vocab))
+        for row in rows.values():
+            row.values.sort(key=lambda v: value_order(v, lang))
         section.rows = sorted(rows.values(), key=lambda r: r.name.lower())
         sections.append(section)
-    return sections
+    return sorted(sections, key=lambda s: (_section_rank(s, site.base), s.title.lower()))
+
+
+def _section_rank(section: Section, base: str) -> int:
+    if section.iri == f"{base}id/dataset/ser":
+        return 0
+    return 1 if section.iri == f"{base}catalog" else 2
 
 
 def metadata_response(request: Request, site: Site, name: str, title_key: str, url: str) -> Response:
@@ -98,7 +109,9 @@ def metadata_response(request: Request, site: Site, name: str, title_key: str, u
     alternates = [(f"{url}?format={f.name}", f.media_type, f.label) for f in OFFERS if f is not HTML]
     if fmt is HTML:
         def context(lang: str) -> dict[str, Any]:
-            return {"title_key": title_key, "sections": graph_sections(_graph(path, mtime), lang, site)}
+            graph = _graph(path, mtime)
+            return {"title_key": title_key, "card": card.dataset_card(graph, lang, site),
+                    "sections": graph_sections(graph, lang, site)}
 
         return rendering.render(request, "graph.html", context, release, alternates=alternates,
                                 vary="Accept, Accept-Language, Cookie")
