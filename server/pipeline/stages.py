@@ -21,6 +21,7 @@ from server.pipeline.assemble import Assembled, assemble
 from server.pipeline.checks import Failure, run_checks
 from server.pipeline.facts import ReleaseFacts
 from server.pipeline.identifiers import disappeared
+from server.pipeline.locations import located
 from server.pipeline.shacl_engine import validate_sparql
 from server.pipeline.validate import Report, load_shapes, validate
 from server.rdf.namespaces import prefixes
@@ -81,6 +82,7 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     else:
         with assembled.with_ontology() as graph:
             report = validate(graph, shapes, settings.validation_workers)
+    report = Report(located(report.results, assembled.locator), report.graph)
     step("running the SPARQL checks")
     failures = run_checks(settings.queries_dir / "checks", memory, prefixes(settings.base_iri))
     return Checked(assembled, report, failures, memory)
