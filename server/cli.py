@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build, validate and publish a new release")
     build.add_argument("--release", metavar="V", help="version name of the release (default: YYYY-MM-DD.N)")
     build.add_argument("--base-iri", metavar="IRI", help="base IRI of the dataset (setting base_iri)")
+    build.add_argument("--if-changed", action="store_true", help="build only when data/, ontology/, shapes/, "
+                       "queries/checks/ or the build's code changed since the current release")
 
     validate = commands.add_parser("validate", help="check the sources, shapes and checks without releasing")
     validate.add_argument("--base-iri", metavar="IRI", help="base IRI of the dataset (setting base_iri)")
@@ -80,6 +82,15 @@ class Progress:
 def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from server.pipeline.stages import build
 
+    if getattr(args, "if_changed", False):
+        from server.pipeline.inputs import stale
+
+        reasons = stale(settings.releases_dir, settings.root, settings.base_iri)
+        if not reasons:
+            print(f"release {_latest_or_fail(settings).name} is up to date with its inputs; nothing to build")
+            return 0
+        for reason in reasons:
+            print(f"building: {reason}", file=sys.stderr)
     with Progress(settings.progress).running("building") as step:
         written, checked = build(settings, version=args.release, step=step)
     warnings = len(checked.report.warnings)

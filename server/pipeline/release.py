@@ -26,7 +26,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -190,6 +190,7 @@ def write_release(
     version: str | None = None,
     created: datetime | None = None,
     step: Callable[[str], None] = lambda _: None,
+    inputs: Mapping[str, object] | None = None,
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
@@ -244,6 +245,7 @@ def write_release(
             "classes": class_counts(memory, base),
             "licence": complete.licence,
             "files": [f.__dict__ for f in files],
+            **({"inputs": inputs} if inputs is not None else {}),
         }
         _write_text(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         _write_text(tmp / "SHA256SUMS", "".join(f"{f.sha256}  {f.name}\n" for f in files))

@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
 
 from server.errors import NonConformantError, SourceError
+from server.pipeline import inputs
 from server.pipeline import release as releases
 from server.pipeline.assemble import Assembled, assemble
 from server.pipeline.checks import Failure, run_checks
@@ -136,6 +137,7 @@ def build(settings: Settings, version: str | None = None,
 
 
 def _build(settings: Settings, version: str | None, step: Step) -> tuple[releases.Written, Checked]:
+    read = inputs.record(settings.root, settings.base_iri)  # before reading: a file changed meanwhile builds again
     checked = check(settings, step)
     if not checked.conforms:
         count = len(checked.report.violations) + len(checked.failures)
@@ -147,6 +149,6 @@ def _build(settings: Settings, version: str | None, step: Step) -> tuple[release
     describe = Describer(checked.memory, settings.base_iri)
     written = releases.write_release(
         settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
-        version=version, step=step,
+        version=version, step=step, inputs=read,
     )
     return written, checked
