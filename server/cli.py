@@ -177,7 +177,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         current = _latest_or_fail(settings)
     from server.web.runner import run
 
-    run(settings, current)
+    run(settings, current, pointer=lambda: latest(settings.releases_dir))  # a new release is served without a restart
     return 0
 
 
