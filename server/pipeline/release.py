@@ -203,10 +203,10 @@ def write_release(
     remove_leftovers(releases_dir)
     version = version or next_version(releases_dir, created)
     if not VERSION.match(version):
-        raise UsageError(f"--version {version!r}: use letters, digits, '.', '_' and '-' (such as 2026-11-25.1)")
+        raise UsageError(f"--release {version!r}: use letters, digits, '.', '_' and '-' (such as 2026-11-25.1)")
     final = releases_dir / version
     if final.exists():
-        raise UsageError(f"--version {version!r}: release {final} exists already; releases are never overwritten")
+        raise UsageError(f"--release {version!r}: release {final} exists already; releases are never overwritten")
     tmp = releases_dir / f"{TMP_PREFIX}{version}-{os.getpid()}"
     with writing(tmp):
         tmp.mkdir()
