@@ -43,3 +43,10 @@ def site_for(settings: Settings, store: Store) -> Site:
                         DocumentCache(DOCUMENT_CACHE_BYTES))
             _SITES[store] = site
         return site
+
+
+def forget(store: Store) -> None:
+    """Let go of the state of a store that is closed (a release the server switched away from): a
+    site holds its store, so the weak key alone would keep both for as long as the process runs."""
+    with _LOCK:
+        _SITES.pop(store, None)
