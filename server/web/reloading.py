@@ -63,6 +63,7 @@ class Reloader:
         self.sleep = sleep
         self.retired: list[Served] = []  # switched away from, with requests still under way
         self._refused: Path | None = None  # a release that could not be opened: not tried again
+        self._unreadable: str | None = None  # why the pointer could not be read at the last look
         self._watching: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,8 +84,11 @@ class Reloader:
         try:
             path = await asyncio.to_thread(self.pointer)
         except (SerKgError, OSError) as exc:
-            log.error("cannot read which release is current: %s; still serving %s", exc, self.current.version)
+            if str(exc) != self._unreadable:  # once, not at every look while it lasts
+                log.error("cannot read which release is current: %s; still serving %s", exc, self.current.version)
+            self._unreadable = str(exc)
             return False
+        self._unreadable = None
         if path is None or path == self.current.path or path == self._refused:
             return False
         try:
@@ -124,6 +128,7 @@ class Reloader:
             if message["type"] == "lifespan.startup":
                 if self.interval > 0:
                     self._watching = asyncio.create_task(self.watch())
+                    self._watching.add_done_callback(_ended)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.stop()
@@ -146,3 +151,10 @@ class Reloader:
         for served in [*self.retired, self.current]:
             self._close(served)
         self.current.at_exit()
+
+
+def _ended(task: asyncio.Task[None]) -> None:
+    """Say so when watching ends by a failure nobody foresaw (it would otherwise end in silence)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("stopped looking for new releases; restart the server to serve one",
+                  exc_info=task.exception())

@@ -274,3 +274,29 @@ def test_the_real_app_switches_releases_while_a_sparql_query_is_under_way(
         assert reloader.current.closed
 
     asyncio.run(scenario())
+
+
+def test_a_pointer_that_cannot_be_read_is_logged_once_while_it_lasts(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        error: Exception | None = ReleaseError("releases/latest points to releases/x, which is not a complete release")
+
+        def __call__(self) -> Path | None:
+            if self.error is not None:
+                raise self.error
+            return Path("/releases/a")
+
+    async def scenario() -> None:
+        pointer = Broken()
+        reloader = Reloader(fake("a", []), pointer, lambda p: fake(p.name, []), interval=1)
+        with caplog.at_level(logging.ERROR, "server.web.reloading"):
+            for _ in range(3):
+                assert not await reloader.poll()
+            pointer.error = None
+            assert not await reloader.poll()
+            pointer.error = OSError("gone")
+            assert not await reloader.poll()
+        assert [r.getMessage().split(";")[0] for r in caplog.records] == [
+            "cannot read which release is current: releases/latest points to releases/x, which is not a complete "
+            "release", "cannot read which release is current: gone"]
+
+    asyncio.run(scenario())
