@@ -59,6 +59,10 @@ class Field:
     iri_template: str | None = None  # string: the object is this IRI with {} replaced by the value
     link: tuple[URIRef, str] | None = None  # string: also write <record> link[0] <link[1] with {}>
     help: str = ""
+    # date: a word that stands for "there is one, but the sources do not date it" (the end of a term
+    # that certainly ended). It writes no date here; server/pipeline/periods.py gives the interval an
+    # end instant without a value.
+    unknown: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -98,8 +102,11 @@ WIKIDATA = Field("wikidata", "string", OWL.sameAs, pattern=r"^Q[1-9][0-9]*$",
 NAME = Field("naam", "text", SKOS.prefLabel, required=True, help="name, nl required, en where known")
 ALT = Field("andereNamen", "text", SKOS.altLabel, many=True, help="abbreviations and other current names")
 HISTORIC = Field("historischeNamen", "text", ser("historischeNaam"), many=True, help="former names")
-START = Field("van", "date", SCHEMA.startDate, help="start date")
-END = Field("tot", "date", SCHEMA.endDate, help="end date")
+UNKNOWN = "onbekend"
+START = Field("van", "date", SCHEMA.startDate, help="start date; leave it out where the sources do not give it")
+END = Field("tot", "date", SCHEMA.endDate, unknown=UNKNOWN,
+            help="end date; 'onbekend' where it certainly ended but the sources do not say when; leave it out "
+                 "only while it is still running")
 PAGES = Field("paginas", "url", FOAF.page, many=True, help="pages about it on the web (ser.nl and others)")
 
 BWB = r"^BWBR[0-9]{7}$"
@@ -126,7 +133,8 @@ TYPES: tuple[RecordType, ...] = (
         Field("soort", "concept", ORG.classification, required=True, targets=("orgaansoort",)),
         Field("onderdeelVan", "ref", ORG.unitOf, required=True, targets=("organisatie", "orgaan")),
         Field("opgericht", "date", SCHEMA.foundingDate),
-        Field("opgeheven", "date", SCHEMA.dissolutionDate),
+        Field("opgeheven", "date", SCHEMA.dissolutionDate, unknown=UNKNOWN,
+              help="'onbekend' where it certainly ended but the sources do not say when"),
         Field("opvolgerVan", "ref", DCTERMS.replaces, targets=("orgaan",)),
         Field("samenstelling", "text", ser("samenstelling")),
         PAGES, SOURCES,
@@ -192,8 +200,10 @@ TYPES: tuple[RecordType, ...] = (
         Field("titel", "text", DCTERMS.title, required=True),
         Field("bereikt", "date", ser("bereiktOp")),
         Field("ondertekend", "date", ser("ondertekendOp")),
-        Field("tot", "date", SCHEMA.endDate),
+        END,
         Field("gefaciliteerdDoor", "ref", ser("gefaciliteerdDoor"), many=True, targets=("organisatie", "orgaan")),
+        Field("geslotenIn", "ref", ser("geslotenIn"), targets=("organisatie", "orgaan"),
+              help="the body within which the agreement was concluded, where a source says so"),
         Field("partijen", "ref", ser("partij"), many=True, targets=("organisatie",)),
         Field("partijenOmschrijving", "text", ser("partijenOmschrijving")),
         Field("voorzitter", "ref", ser("voorzitter"), targets=("persoon",)),
@@ -204,7 +214,7 @@ TYPES: tuple[RecordType, ...] = (
     RecordType("convenant", "convenanten.yaml", ser("IMVOConvenant"), (
         Field("titel", "text", DCTERMS.title, required=True),
         Field("ondertekend", "date", ser("ondertekendOp")),
-        Field("tot", "date", SCHEMA.endDate),
+        END,
         Field("looptijd", "duration", ser("looptijd")),
         Field("gefaciliteerdDoor", "ref", ser("gefaciliteerdDoor"), many=True, targets=("organisatie", "orgaan")),
         Field("partijen", "ref", ser("partij"), many=True, targets=("organisatie",)),

@@ -88,6 +88,8 @@ class Reader:
             if unsafe:
                 self.problems.append(record.problem(spec.name, unsafe))
                 continue
+            if spec.unknown is not None and item.strip() == spec.unknown:
+                continue  # an end the sources do not date: the interval's end instant has no value
             read = READERS[spec.kind]
             try:
                 out.append(read(self, spec, item.strip()))
@@ -267,6 +269,9 @@ def to_graph(sources: Sources, vocab: Graph) -> tuple[Graph, list[Problem]]:
 
 def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     """Write the triples of all records to ``sink``; return every problem found on the way."""
+    from server.pipeline.inference import Entailing  # it imports TripleSink from here
+
+    sink = Entailing(sink, vocab)  # superclasses and superproperties too (data/README.md, "Inference")
     problems = list(sources.problems)
     concepts = {str(s) for s in vocab.subjects(RDF.type, SKOS.Concept)}
     reader = Reader(_index(sources, problems), concepts, problems)
@@ -293,6 +298,11 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     _check_one_of(sources, problems)
     _retire(sources, reader, sink, problems)
     _materialise_requesters(sources, reader, sink)
+    # Imported here, as they use this module's Reader (and labels uses citations, which imports it).
+    from server.pipeline import labels, periods
+
+    periods.emit(sources, reader, sink)
+    labels.emit(sources, vocab, reader, sink)
     return problems
 
 

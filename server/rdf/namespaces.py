@@ -8,7 +8,7 @@ production value that the files in ``ontology/`` and ``shapes/`` are written aga
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DC, DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
+from rdflib.namespace import DC, DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VOID, XSD
 
 DEFAULT_BASE = "https://data.ser.nl/"
 
@@ -43,6 +43,7 @@ EXTERNAL: dict[str, str] = {
     "adms": str(ADMS),
     "spdx": str(SPDX),
     "locn": str(LOCN),
+    "time": str(TIME),
     "vann": "http://purl.org/vocab/vann/",
     "wd": "http://www.wikidata.org/entity/",
 }

@@ -34,6 +34,8 @@ RANGES = {
 EXTERNAL_SUPERCLASSES = {ORG.FormalOrganization: ORG.Organization, ORG.OrganizationalUnit: ORG.Organization}
 # Declared although no field writes them: a superclass, the date datatype, a derived property.
 MODEL_ONLY = {ser("Overeenkomst"), ser("Datum"), ser("aangevraagdDoor")}
+# Derived by server/pipeline/periods.py from each instant's value, not written by a field.
+MODEL_ONLY |= {ser("vroegsteDatum"), ser("laatsteDatum")}
 # Written by the server's SPARQL Service Description (server/web/service_description.py), not by the build.
 MODEL_ONLY |= {ser(t) for t in ("maxQueryLength", "maxRequestBytes", "queryTimeout", "resultLimit", "truncationHeader")}
 LIST_TERMS = {RDF.first, RDF.rest, RDF.nil}

@@ -55,7 +55,7 @@ def run(pool: WorkerPool, job: Job) -> object:
 
 def test_worker_answers_with_the_union_default_graph(patient_pool: WorkerPool) -> None:
     answer = asyncio.run(patient_pool.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "csv")))
-    assert answer.body.decode().split() == ["n", "175"]  # all three graphs
+    assert answer.body.decode().split() == ["n", "182"]  # all three graphs
 
 
 def test_protocol_dataset_restricts_the_default_graph(patient_pool: WorkerPool) -> None:

@@ -47,7 +47,7 @@ def test_query_by_post_directly(client: TestClient) -> None:
 
 def test_default_graph_is_the_union_of_the_release_graphs(client: TestClient) -> None:
     rows = bindings(client.get("/sparql", params={"query": COUNT}))
-    assert rows[0]["n"]["value"] == "175"
+    assert rows[0]["n"]["value"] == "182"
 
 
 @pytest.mark.parametrize("method", ["get", "post-form", "post-direct"])

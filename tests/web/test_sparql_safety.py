@@ -84,7 +84,7 @@ def test_update_is_refused_through_every_parameter(client: TestClient, send) -> 
     assert response.status_code == 403
     assert "read-only" in response.text
     count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
-    assert count["results"]["bindings"][0]["n"]["value"] == "175"  # nothing changed
+    assert count["results"]["bindings"][0]["n"]["value"] == "182"  # nothing changed
 
 
 # --- no outbound request --------------------------------------------------------------------------
