@@ -18,6 +18,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rdflib.namespace import TIME
+
+from server.pipeline.periods import PERIODS
 from server.pipeline.records import NESTED, RecordType
 from server.pipeline.sources import Record, Sources
 from server.rdf.namespaces import DEFAULT_BASE
@@ -88,10 +91,16 @@ class Locator:
     def place(self, focus: str, path: str | None) -> Place | None:
         """The record that minted ``focus`` and the field of ``path`` in it, or None if no record did."""
         entry = self._entries.get(focus)
-        if entry is None:
-            return None
-        field = self._field(entry, path) if path else None
-        return Place(entry.file, entry.lines.get(field, entry.line) if field else entry.line, entry.key, field)
+        if entry is not None:
+            field = self._field(entry, path) if path else None
+        else:  # a part of a record's description: its period (periods.py), ``{record}#periode`` ...
+            owner, _, fragment = focus.partition("#")
+            entry = self._entries.get(owner) if fragment else None
+            if entry is None:
+                return None
+            field = _period_field(entry, fragment, path)
+        line = entry.lines.get(field.split(" or ")[0], entry.line) if field else entry.line
+        return Place(entry.file, line, entry.key, field)
 
     def _field(self, entry: _Entry, path: str) -> str | None:
         if entry.type is None:
@@ -103,9 +112,29 @@ class Locator:
         nested = NESTED.get(entry.type.name)
         if nested is not None and not inverse and _move(str(nested.link), self._base) == predicate:
             names.append(nested.name)
-        given = [name for name in names if name in entry.given]
-        chosen = given or names  # two fields with one property (tooi and wikidata): the one written
-        return " or ".join(chosen) if chosen else None
+        if entry.type.name in PERIODS and predicate == str(PERIODS[entry.type.name][2]) and not inverse:
+            return _period_field(entry, "periode", None)
+        return _chosen(entry, names)
+
+
+def _chosen(entry: _Entry, names: list[str]) -> str | None:
+    given = [name for name in names if name in entry.given]
+    chosen = given or names  # two fields with one property (tooi and wikidata): the one written
+    return " or ".join(chosen) if chosen else None
+
+
+def _period_field(entry: _Entry, fragment: str, path: str | None) -> str | None:
+    """The date fields behind a record's period: ``#begin`` the start, ``#einde`` the end, ``#periode``
+    the one its path leads to (both for the period itself)."""
+    if entry.type is None or entry.type.name not in PERIODS:
+        return None
+    starts, end, _link = PERIODS[entry.type.name]
+    start = next((name for name in starts if name in entry.given), starts[0])
+    if fragment == "begin" or (fragment == "periode" and path == str(TIME.hasBeginning)):
+        return start
+    if fragment == "einde" or (fragment == "periode" and path == str(TIME.hasEnd)):
+        return end
+    return _chosen(entry, [start, end]) if fragment == "periode" else None
 
 
 def _iri(record: Record, base: str) -> str | None:

@@ -42,6 +42,8 @@ ZETELVERDELINGEN = """\
       zetels: "6"
   bronnen:
     - https://www.ser.nl/
+  van: "2014"
+  tot: onbekend
 """
 TAKEN = """\
 - key: adviseren
@@ -90,6 +92,15 @@ def locator(tmp_path: Path) -> Locator:
      Place("data/zetelverdelingen.yaml", 8, "zv-2014-fnv", "zetels")),
     ("id/zetelverdeling/zv-2014", "https://data.ser.nl/def/toewijzing",
      Place("data/zetelverdelingen.yaml", 4, "zv-2014", "zetels")),
+    # the period of a record (server/pipeline/periods.py) and its instants: the date fields behind them
+    ("id/zetelverdeling/zv-2014#begin", "http://www.w3.org/2006/time#inXSDgYear",
+     Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van")),
+    ("id/zetelverdeling/zv-2014#einde", None, Place("data/zetelverdelingen.yaml", 12, "zv-2014", "tot")),
+    ("id/zetelverdeling/zv-2014#periode", "http://www.w3.org/2006/time#hasEnd",
+     Place("data/zetelverdelingen.yaml", 12, "zv-2014", "tot")),
+    ("id/zetelverdeling/zv-2014#periode", None, Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van or tot")),
+    ("id/zetelverdeling/zv-2014", "http://purl.org/dc/terms/temporal",
+     Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van or tot")),
     # a retired IRI: its entry in ingetrokken.yaml
     ("id/persoon/oud", "http://purl.org/dc/terms/isReplacedBy",
      Place("data/ingetrokken.yaml", 1, "persoon/oud", "opvolger")),
@@ -102,6 +113,8 @@ def test_a_focus_node_and_path_are_placed_at_the_record_and_field(
 def test_a_node_no_record_minted_has_no_place(locator: Locator) -> None:
     assert locator.place(BASE + "id/organisatiesoort/zbo", None) is None
     assert locator.place(BASE + "id/organisatie/nope", None) is None
+    assert locator.place(BASE + "id/organisatie/nope#periode", None) is None
+    assert locator.place(BASE + "id/organisatie/ser#periode", None) == Place("data/organisaties.yaml", 1, "ser", None)
 
 
 def test_under_another_base_the_rebased_iris_and_properties_are_placed(tmp_path: Path) -> None:
