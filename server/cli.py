@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("info", help="show the current release and its statistics")
 
-    serve = commands.add_parser("serve", help="serve the latest release (builds one first if there is none)")
+    serve = commands.add_parser("serve", help="serve the latest release (builds one first if there is none), "
+                                "and each new one from its first request on, without a restart")
     serve.add_argument("--host", help="address to listen on (setting host, default 127.0.0.1)")
     serve.add_argument("--port", help="port to listen on (setting port, default 8000)")
     serve.add_argument("--store", metavar="URL", help="serve from the SPARQL engine whose query endpoint is URL "
