@@ -7,7 +7,6 @@ Exit codes: 0 success (released), 1 the data does not conform or a query failed,
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -140,9 +139,10 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     from server.pipeline.release import all_releases
+    from server.store.manifest import read_manifest
 
     current = _latest_or_fail(settings)
-    manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(current)
     print(f"current release: {manifest['version']} ({current})")
     print(f"created:         {manifest['created']}")
     print(f"base IRI:        {manifest['base_iri']}")

@@ -87,3 +87,34 @@ def test_every_library_the_package_imports_is_a_declared_dependency() -> None:
             if not owners & declared_names:
                 missing[f"{path.relative_to(PROJECT_ROOT)}: {top}"] = sorted(owners)
     assert not missing, f"imported but not in [project] dependencies of pyproject.toml: {missing}"
+
+
+def test_the_import_contracts_of_pyproject_hold(capsys: pytest.CaptureFixture[str]) -> None:
+    """The layers and independences of ``[tool.importlinter]`` (ARCHITECTURE.md): no import runs back up,
+    no URL folder of ``server/web`` imports another, and no cycle crosses a layer."""
+    import os
+
+    from importlinter.cli import lint_imports
+
+    here = Path.cwd()
+    os.chdir(PROJECT_ROOT)
+    try:
+        status = lint_imports(config_filename=str(PROJECT_ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    finally:
+        os.chdir(here)
+    report = capsys.readouterr().out
+    assert "0 broken" in report, report
+    assert status == 0, report
+
+
+def test_the_contracts_place_every_module_of_the_web_core() -> None:
+    """The web contract is exhaustive: a module added at the top of ``server/web`` must be given its layer."""
+    import tomllib
+
+    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (web,) = [c for c in config["contracts"] if c.get("containers") == ["server.web"]]
+    placed = {name.strip() for layer in web["layers"] for name in layer.replace(":", "|").split("|")}
+    present = {p.stem for p in (PACKAGE / "web").glob("*.py") if p.stem != "__init__"}
+    present |= {p.name for p in (PACKAGE / "web").iterdir() if (p / "__init__.py").exists()}
+    assert web["exhaustive"] is True
+    assert placed == present

@@ -72,3 +72,15 @@ def test_every_test_that_security_md_names_exists() -> None:
                     encoding="utf-8"), re.MULTILINE)):
                 missing.append(f"{file or (current.name if current else '?')}::{name}")
     assert missing == []
+
+
+def test_every_path_architecture_md_names_exists() -> None:
+    """ARCHITECTURE.md names the folder and module each request and each release passes through: they are
+    real, so that the page moves with the code."""
+    text = (PROJECT_ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:web|pipeline|store|rdf)/[a-z_/]*(?:\.py)?)`", text))
+    named |= {f"{folder}{module}" for folder, modules in re.findall(r"`(web/[a-z]+/)` \| ([^|\n]+)", text)
+              for module in re.findall(r"`([a-z_]+\.py)`", modules)}
+    missing = sorted(n for n in named if not (PROJECT_ROOT / "server" / n).exists())
+    assert {"web/sparql/endpoint.py", "web/search/index.py", "pipeline/release.py"} <= named
+    assert missing == []

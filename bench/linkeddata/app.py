@@ -14,13 +14,13 @@ from fastapi import FastAPI
 
 from server.settings import load
 from server.store.embedded import EmbeddedStore
-from server.web import site
 from server.web.app import create_app
 
 
 def app() -> FastAPI:
-    if os.environ.get("BENCH_DOCUMENT_CACHE"):  # "0": every request queries and renders afresh
-        site.DOCUMENT_CACHE_BYTES = int(os.environ["BENCH_DOCUMENT_CACHE"])
+    cache = os.environ.get("BENCH_DOCUMENT_CACHE")  # "0": every request queries and renders afresh
     settings = load({}).replace(store_dir=os.environ["BENCH_STORE"], releases_dir=os.environ["BENCH_RELEASES"])
     store = EmbeddedStore.open(Path(os.environ["BENCH_RELEASE"]), settings.store_dir)
+    if cache:
+        return create_app(settings, store, document_cache_bytes=int(cache))
     return create_app(settings, store)

@@ -53,8 +53,8 @@ def side(tree: str, release: str, store_dir: str) -> None:
     from server.settings import load
     from server.store.embedded import EmbeddedStore
     from server.web.app import create_app
-    from server.web.directory import directory_for
-    from server.web.matching import Matcher
+    from server.web.search.directory import directory_for
+    from server.web.search.matching import Matcher
 
     settings = load({}).replace(store_dir=Path(store_dir))
     store = EmbeddedStore.open(Path(release), settings.store_dir)

@@ -12,11 +12,11 @@ again has no end instant), so the rule holds for the IRI before the ``#``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from server.errors import Problem
 from server.rdf.namespaces import graph_iri
+from server.store.manifest import read_manifest
 from server.store.memory import MemoryDataset
 
 PUBLISHED = """
@@ -26,7 +26,7 @@ SELECT DISTINCT ?thing WHERE {{ GRAPH <{graph}> {{ ?thing ?p ?o }} FILTER(STRSTA
 
 def published_paths(release_dir: Path) -> tuple[str, set[str]]:
     """The version of a release and the paths (``id/type/key``) of the things its data graph describes."""
-    manifest = json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(release_dir)
     base = manifest["base_iri"]
     dataset = MemoryDataset((release_dir / "ser.nq").read_bytes())
     rows = dataset.select(PUBLISHED.format(graph=graph_iri("data", base), prefix=f"{base}id/"))

@@ -37,7 +37,8 @@ LANGS = ("nl", "en")
 DASH = "\u2013"  # an en dash, between a person and a role and between two years
 Names = dict[str, str]  # language -> text
 
-# The field that holds a record's own name, first given wins.
+# The field that holds a record's own name, first given wins; a type not listed here is named by its
+# `naam` field where it has one.
 NAME_FIELDS: dict[str, tuple[str, ...]] = {
     "organisatie": ("naam",), "orgaan": ("naam",), "functie": ("naam",), "zetelverdeling": ("naam",),
     "financiering": ("naam",), "taak": ("naam",), "persoon": ("naam",), "advies": ("titel", "label"),
@@ -90,7 +91,7 @@ class Namer:
         self.full: dict[str, Names] = {}
         self.short: dict[str, Names] = {}
         for record in sources.all_records():
-            fields = NAME_FIELDS.get(record.type.name)
+            fields = NAME_FIELDS.get(record.type.name) or (("naam",) if record.type.field("naam") else ())
             if not fields:
                 continue
             own = next((t for t in (_texts(record.values.get(f)) for f in fields) if t), {})

@@ -101,6 +101,8 @@ WIKIDATA = Field("wikidata", "string", OWL.sameAs, pattern=r"^Q[1-9][0-9]*$",
                  help="Wikidata QID, such as Q233262; becomes owl:sameAs wd:Q...")
 NAME = Field("naam", "text", SKOS.prefLabel, required=True, help="name, nl required, en where known")
 ALT = Field("andereNamen", "text", SKOS.altLabel, many=True, help="abbreviations and other current names")
+HIDDEN = Field("verborgenNamen", "text", SKOS.hiddenLabel, many=True,
+               help="forms that search should find but pages never show: a colloquial or misspelt name")
 HISTORIC = Field("historischeNamen", "text", ser("historischeNaam"), many=True, help="former names")
 UNKNOWN = "onbekend"
 START = Field("van", "date", SCHEMA.startDate, help="start date; leave it out where the sources do not give it")
@@ -121,8 +123,6 @@ TYPES: tuple[RecordType, ...] = (
         Field("onderdeelVan", "ref", ORG.subOrganizationOf, targets=("organisatie",)),
         Field("rechtsvorm", "text", ser("rechtsvorm")),
         Field("statutaireZetel", "string", ser("statutaireZetel")),
-        Field("doelstelling", "text", ser("doelstelling")),
-        Field("motto", "text", ser("motto")),
         Field("website", "url", FOAF.homepage),
         Field("tooi", "url", OWL.sameAs, pattern=r"^https://identifier\.overheid\.nl/tooi/id/[a-z]+/[a-z]+[0-9]+$"),
         WIKIDATA, PAGES, SOURCES,
@@ -176,6 +176,7 @@ TYPES: tuple[RecordType, ...] = (
     RecordType("advies", "adviezen.yaml", ser("Advies"), (
         Field("titel", "text", DCTERMS.title),
         Field("label", "text", RDFS.label, help="descriptive name where the official title is not known"),
+        ALT,
         Field("soort", "concept", ser("documentsoort"), required=True, targets=("documentsoort",)),
         Field("datum", "date", DCTERMS.issued, required=True),
         Field("nummer", "string", DCTERMS.identifier, many=True),
@@ -222,10 +223,11 @@ TYPES: tuple[RecordType, ...] = (
         Field("voorzitter", "ref", ser("voorzitter"), targets=("persoon",)),
         Field("gebaseerdOp", "ref", ser("gebaseerdOp"), many=True, targets=("advies",)),
         Field("stand", "text", ser("stand"), help="state of play where the covenant was not (yet) signed"),
-        DESCRIPTION, PAGES, SOURCES,
+        HIDDEN, DESCRIPTION, PAGES, SOURCES,
     ), help="IMVO (international responsible business conduct) covenants"),
     RecordType("wet", "wetten.yaml", ELI.LegalResource, (
         Field("titel", "text", ELI.title, required=True),
+        ALT,
         Field("historischeTitels", "text", ser("historischeNaam"), many=True),
         Field("soort", "concept", ser("regelingsoort"), required=True, targets=("regelingsoort",)),
         Field("bwb", "string", ELI.id_local, pattern=BWB, link=(SKOS.exactMatch, "https://wetten.overheid.nl/{}"),
@@ -267,8 +269,50 @@ TYPES: tuple[RecordType, ...] = (
         Field("organisatie", "ref", ser("gefinancierdDoor"), required=True, targets=("organisatie",),
               inverse=True),
         Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
+        Field("fonds", "ref", ser("viaFonds"), targets=("fonds",), help="the fund the money comes from"),
         START, END, SOURCES,
     ), help="how the SER is funded (Awf) and was funded before"),
+    RecordType("fonds", "fondsen.yaml", ser("Fonds"), (
+        NAME, ALT, DESCRIPTION,
+        Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
+        SOURCES,
+    ), help="funds that pay for the SER, such as the Algemeen Werkloosheidsfonds (Awf)"),
+    RecordType("doel", "doelen.yaml", ser("Doel"), (
+        NAME, DESCRIPTION,
+        Field("soort", "concept", ser("doelsoort"), required=True, targets=("doelsoort",)),
+        Field("organisatie", "ref", ORG.purpose, required=True, targets=("organisatie",), inverse=True),
+        Field("onderdeelVan", "ref", DCTERMS.isPartOf, targets=("doel",),
+              help="the objective a sub-aim belongs to"),
+        Field("vastgesteld", "date", DCTERMS.dateAccepted, help="when the organisation adopted it"),
+        SOURCES,
+    ), help="an organisation's objective, its sub-aims and the goals it named before (org:purpose)"),
+    RecordType("verklaring", "verklaringen.yaml", ser("Verklaring"), (
+        NAME,
+        Field("soort", "concept", ser("verklaringsoort"), required=True, targets=("verklaringsoort",)),
+        Field("organisatie", "ref", SCHEMA.about, required=True, targets=("organisatie",)),
+        Field("tekst", "text", SCHEMA.text, required=True, help="what the organisation says of itself"),
+        Field("wetten", "ref", DCTERMS.references, many=True, targets=("wet",), help="the laws it refers to"),
+        Field("financiering", "ref", DCTERMS.references, many=True, targets=("financiering",),
+              help="the funding it refers to"),
+        DESCRIPTION, SOURCES,
+    ), help="what an organisation states about itself, one statement per record with its own sources: "
+            "motto, independence, legal status, funding"),
+    RecordType("overlegvorm", "overlegvormen.yaml", ser("Overlegvorm"), (
+        NAME, ALT, DESCRIPTION,
+        Field("overlegniveau", "concept", ser("overlegniveau"), required=True, targets=("overlegniveau",)),
+        Field("partijsoorten", "concept", ser("partijsoort"), many=True, targets=("organisatiesoort",),
+              help="the kinds of organisation that consult with each other"),
+        Field("organen", "ref", ser("overlegorgaan"), many=True, targets=("organisatie", "orgaan"),
+              help="the bodies in which the consultation takes place"),
+        Field("gecoordineerdDoor", "ref", ser("gecoordineerdDoor"), many=True, targets=("organisatie",)),
+        Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
+        Field("serTaken", "ref", ser("ondersteunendeTaak"), many=True, targets=("taak",),
+              help="the SER's tasks for this form of consultation"),
+        Field("serOrganen", "ref", ser("ondersteunendOrgaan"), many=True, targets=("orgaan",),
+              help="the SER's bodies that carry out those tasks"),
+        SOURCES,
+    ), help="the forms of consultation at the three levels of the consultation economy: the works council, "
+            "cao negotiations, national consultation"),
     RecordType("bron", "bronnen.yaml", ser("Bron"), (
         Field("titel", "text", DCTERMS.title,
               help="the document's own title, only where the fact dossier gives it"),

@@ -38,6 +38,7 @@ from rdflib import Graph
 from server.errors import ReleaseError, UsageError
 from server.pipeline.facts import FileInfo, ReleaseFacts
 from server.rdf.namespaces import graph_iri, prefixes
+from server.store.manifest import is_release, read_manifest
 from server.store.memory import MemoryDataset
 
 LATEST = "latest"
@@ -80,7 +81,7 @@ def latest(releases_dir: Path) -> Path | None:
     if not link.exists():
         return None
     target = link.resolve()
-    if not (target / "manifest.json").is_file():
+    if not is_release(target):
         raise ReleaseError(f"{link} points to {target}, which is not a complete release")
     return target
 
@@ -88,8 +89,8 @@ def latest(releases_dir: Path) -> Path | None:
 def all_releases(releases_dir: Path) -> list[Path]:
     """Every complete release, newest first."""
     found = [p for p in releases_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-             and not p.is_symlink() and (p / "manifest.json").is_file()] if releases_dir.is_dir() else []
-    return sorted(found, key=lambda p: json.loads((p / "manifest.json").read_text())["created"], reverse=True)
+             and not p.is_symlink() and is_release(p)] if releases_dir.is_dir() else []
+    return sorted(found, key=lambda p: read_manifest(p)["created"], reverse=True)
 
 
 @contextmanager

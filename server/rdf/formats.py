@@ -36,6 +36,10 @@ RESULT_FORMATS: tuple[Format, ...] = (
 
 HTML = Format("html", "text/html", "html", None, False, 1.0, "HTML")
 
+# The formats of a document about triples (a resource, the VoID, the catalogue), in the server's order of
+# preference for a client without one: a page, then the triple formats (a document holds no named graphs).
+DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, *(f for f in RDF_FORMATS if not f.quads))
+
 # Aliases that clients send for the same representation.
 ALIASES: dict[str, str] = {
     "application/x-turtle": "text/turtle",

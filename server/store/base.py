@@ -14,12 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from rdflib.term import Identifier
-
-if TYPE_CHECKING:
-    from server.store.workers import Answer, Job
 
 
 @dataclass(frozen=True)
@@ -38,6 +35,26 @@ class ReleaseInfo:
 
 
 Row = Mapping[str, Identifier]
+
+
+# A public query and its answer, as they cross the QueryRunner interface (to a worker or a remote engine).
+@dataclass(frozen=True)
+class Job:
+    query: str
+    format: str  # a name from server.rdf.formats: json, xml, csv, tsv, turtle, jsonld, ...
+    default_graphs: tuple[str, ...] | None = None  # None: the default graph is the union of all graphs
+    named_graphs: tuple[str, ...] | None = None  # None: every graph of the store
+    uses_query_dataset: bool = False  # the query has FROM / FROM NAMED of its own
+    ordered: bool = True  # False: no ORDER BY, so rows are written in a canonical order (server.store.results)
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # solutions, boolean or triples
+    body: bytes
+    count: int
+    truncated: bool
+    seconds: float  # time spent in the worker
 
 
 class Store(Protocol):

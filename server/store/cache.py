@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from server.store.workers import Answer
+from server.store.base import Answer
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 * 1024  # one large answer must not push out hundreds of small ones

@@ -30,6 +30,8 @@ import pyoxigraph as ox
 from server.errors import ReleaseError, StoreError
 from server.rdf.namespaces import prefixes
 from server.store.base import ReleaseInfo, Row
+from server.store.manifest import NAME as MANIFEST
+from server.store.manifest import read_manifest
 from server.store.terms import to_rdflib
 
 QUADS_FILE = "ser.nq"
@@ -56,17 +58,16 @@ _RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 def read_release(release_dir: Path) -> ReleaseInfo:
     """The release's identity, from its manifest."""
-    manifest_path = release_dir / "manifest.json"
+    manifest = read_manifest(release_dir)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         return ReleaseInfo(
             version=manifest["version"],
             path=release_dir,
             created=datetime.fromisoformat(manifest["created"]),
             base_iri=manifest["base_iri"],
         )
-    except (OSError, ValueError, KeyError) as exc:
-        raise ReleaseError(f"{manifest_path}: not a complete release ({exc}); run `ser-kg build`") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReleaseError(f"{release_dir / MANIFEST}: not a complete release ({exc}); run `ser-kg build`") from None
 
 
 def database_path(store_dir: Path, release: ReleaseInfo) -> Path:
@@ -134,12 +135,7 @@ def _intact(database: Path) -> bool:
 def checksums(release_dir: Path) -> dict[str, tuple[str, str]]:
     """name -> (sha256, where it is listed), from ``SHA256SUMS`` and ``manifest.json`` together."""
     listed: dict[str, tuple[str, str]] = {}
-    try:
-        manifest = json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
-        files = manifest.get("files", []) if isinstance(manifest, dict) else []
-    except (OSError, ValueError) as exc:
-        raise ReleaseError(f"{release_dir / 'manifest.json'}: not a complete release ({exc}); run `ser-kg build`") \
-            from None
+    files = read_manifest(release_dir).get("files", [])
     for entry in files if isinstance(files, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry.get("sha256"):
             listed[entry["name"]] = (str(entry["sha256"]), "manifest.json")

@@ -45,10 +45,12 @@ class Published:
 class GraphStore:
     """The Graph Store Protocol operations publishing needs: GET, PUT and DELETE of one graph."""
 
-    def __init__(self, engine: Engine, parameter: str = "graph") -> None:
+    def __init__(self, engine: Engine, parameter: str = "graph", client: httpx.Client | None = None) -> None:
+        """``client``: the HTTP client to send with (one with a transport of its own in tests); by default
+        the engine's, with its credentials and time limit."""
         self.engine = engine
         self.parameter = parameter
-        self._client = engine.client()
+        self._client = client if client is not None else engine.client()
 
     def _send(self, method: str, graph: str, body: bytes | None = None) -> httpx.Response:
         headers = {"Accept": NTRIPLES} if body is None else {"Content-Type": NTRIPLES}

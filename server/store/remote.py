@@ -26,13 +26,13 @@ from server.rdf.namespaces import prefixes
 from server.rdf.sparql_lexer import position, tokens
 from server.rdf.sparql_policy import QUERY_FORMS
 from server.store import results
-from server.store.base import ReleaseInfo, Row
+from server.store.base import Answer, Job, ReleaseInfo, Row
 from server.store.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph
 from server.store.embedded import document, read_release, verify_release
 from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.engine_async import AsyncConnections, fetch_async
+from server.store.manifest import is_release
 from server.store.terms import to_rdflib
-from server.store.workers import Answer, Job
 
 
 class RemoteStore:
@@ -72,7 +72,7 @@ class RemoteStore:
             raise ReleaseError(f"the SPARQL engine at {engine.url} holds no current release for base IRI {base} "
                                "(or more than one); load one with `ser-kg publish --to GRAPH-STORE-URL`")
         folder = releases_dir / versions[0]
-        if not (folder / "manifest.json").is_file():
+        if not is_release(folder):
             raise ReleaseError(f"release {versions[0]} is current in the engine at {engine.url}, but {folder} "
                                "does not hold its files (downloads and the catalogue are served from them): "
                                "copy the release folder to every server")
@@ -157,7 +157,7 @@ def syntax_error(query: str) -> str | None:
 class RemoteRunner:
     """The public endpoint's query runner over a remote engine: the same limits as the worker pool.
 
-    The policy checks happen before (``server.web.sparql``); here the query is confined to the release,
+    The policy checks happen before (``server.web.sparql.endpoint``); here the query is confined to the release,
     sent with the deadline, and its answer cut at the result limit and written in the asked format.
     """
 

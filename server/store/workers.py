@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from server.errors import QueryRejected, QueryTimeout, StoreError
+from server.store.base import Answer, Job
 
 log = logging.getLogger(__name__)
 
@@ -71,25 +72,6 @@ MAX_ANSWER_BYTES = 32 * 1024**2
 # on a small machine the short queries of other clients keep their latency while it runs or is stopped.
 SLOW_AFTER = 1.0
 DEMOTED_NICE = 10
-
-
-@dataclass(frozen=True)
-class Job:
-    query: str
-    format: str  # a name from server.rdf.formats: json, xml, csv, tsv, turtle, jsonld, ...
-    default_graphs: tuple[str, ...] | None = None  # None: the default graph is the union of all graphs
-    named_graphs: tuple[str, ...] | None = None  # None: every graph of the store
-    uses_query_dataset: bool = False  # the query has FROM / FROM NAMED of its own
-    ordered: bool = True  # False: no ORDER BY, so rows are written in a canonical order (server.store.results)
-
-
-@dataclass(frozen=True)
-class Answer:
-    kind: str  # solutions, boolean or triples
-    body: bytes
-    count: int
-    truncated: bool
-    seconds: float  # time spent in the worker
 
 
 def _answer(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple[str, Any]:

@@ -1,12 +1,12 @@
 """The web application: ``create_app`` wires the settings and a store into one FastAPI app.
 
-Every route lives in a router of its own module; ``ROUTERS`` is the one list of them, in the order
-they are matched.
+It builds one application context (``server.web.context``) and hands it to every router factory;
+:func:`routers` is the one list of them, in the order they are matched.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,42 +19,41 @@ from server import __version__
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
-from server.web import (
-    cors,
-    downloads,
-    metrics,
-    openapi,
-    pages,
-    reconcile,
-    resources,
-    search,
-    security,
-    sending,
-    sparql,
-    wellknown,
-)
-from server.web.site import site_for
+from server.web import cors, metrics, openapi, security
+from server.web.context import Context
+from server.web.linkeddata import dereferencing as resources
+from server.web.linkeddata import pages
+from server.web.metadata import downloads, health, wellknown
+from server.web.search import directory as search_directory
+from server.web.search import reconciliation as reconcile
+from server.web.search import search
+from server.web.site import Site
+from server.web.sparql import endpoint as sparql
+from server.web.sparql import sending
 
-RouterFactory = Callable[[Settings, Store], APIRouter]
 
-# Modules add their router factory here: (name, factory).
-ROUTERS: list[tuple[str, RouterFactory]] = [
-    ("sparql", sparql.router),  # first: the busiest route, matched before the others are tried
-    ("pages", pages.router),
-    ("resources", resources.router),
-    ("downloads", downloads.router),
-    ("wellknown", wellknown.router),
-    ("metrics", metrics.router),
-    ("reconcile", reconcile.router),
-    ("search", search.router),
-]
+def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, APIRouter]]:
+    """The one list of routes: (name, router), in the order they are matched."""
+    directory = search_directory.build(context.store, context.site.vocab, context.site.base)  # search and reconcile
+    return [
+        ("sparql", sparql.router(context, answers)),  # first: the busiest route
+        ("pages", pages.router(context)),
+        ("resources", resources.router(context)),
+        ("downloads", downloads.router(context)),
+        ("wellknown", wellknown.router(context)),
+        ("health", health.router(context)),
+        ("reconcile", reconcile.router(context, directory)),
+        ("search", search.router(context, directory)),
+    ]
 
+
+DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024  # rendered documents (RDF and HTML), per process
 STATIC = Path(__file__).parent / "static"
 
 
 class App(FastAPI):
     """The FastAPI app, which also keeps a way to abort each request's connection in its scope
-    (``server.web.sending``): under uvicorn, ``send`` is a method of the request cycle, which holds the
+    (``server.web.sparql.sending``): under uvicorn, ``send`` is a method of the request cycle, which holds the
     connection's transport."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,8 +63,14 @@ class App(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None) -> FastAPI:
-    """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan)."""
+def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None, *,
+               document_cache_bytes: int = DOCUMENT_CACHE_BYTES) -> FastAPI:
+    """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan).
+    ``document_cache_bytes`` bounds the rendered documents kept (0: every request renders afresh)."""
+    context = Context(settings, store, Site.open(settings, store, document_cache_bytes), pool,
+                      ResultCache(store.release.version), metrics.Metrics())
+    answers = sending.AnswerBudget(settings.answer_memory * 1024**2, settings.write_timeout)
+    registry = context.metrics
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,13 +89,10 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
         openapi_url="/-/openapi.json",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.store = store
-    app.state.pool = pool
-    app.state.cache = ResultCache(store.release.version)
-    app.state.answers = sending.AnswerBudget(settings.answer_memory * 1024**2, settings.write_timeout)
-    app.state.metrics = registry = metrics.Metrics()
-    registry.samplers.append(lambda: _operational(app))
+    # The routes are given what they use; the state keeps it for a look from outside (tests, benchmarks).
+    app.state.context, app.state.answers = context, answers
+    app.state.pool, app.state.cache, app.state.metrics = pool, context.cache, registry
+    registry.samplers.append(lambda: _operational(context, answers))
     app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
     # Inside the metrics, so that its 408, 431 and 500 are counted.
     app.add_middleware(security.Guard, public_url=settings.public_root,
@@ -98,24 +100,22 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.add_middleware(metrics.RequestMetrics, metrics=registry, router=app.router)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]
-    for _name, factory in ROUTERS:
-        app.include_router(factory(settings, store))
+    for _name, router in routers(context, answers):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
-def _operational(app: FastAPI) -> Iterable[tuple[str, tuple[tuple[str, str], ...], float]]:
-    """The values kept by the pool, the cache and the answer budget, for ``metrics.SAMPLED``."""
-    pool: QueryRunner | None = app.state.pool
-    cache: ResultCache = app.state.cache
-    yield "ser_kg_release_info", (("version", app.state.store.release.version),), 1
+def _operational(context: Context, answers: sending.AnswerBudget
+                 ) -> Iterable[tuple[str, tuple[tuple[str, str], ...], float]]:
+    """The values kept by the pool, the caches and the answer budget, for ``metrics.SAMPLED``."""
+    pool, cache, site = context.pool, context.cache, context.site
+    yield "ser_kg_release_info", (("version", context.store.release.version),), 1
     yield "ser_kg_sparql_cache_hits_total", (), cache.hits
     yield "ser_kg_sparql_cache_misses_total", (), cache.misses
     yield "ser_kg_sparql_cache_bytes", (), cache.bytes
-    site = site_for(app.state.settings, app.state.store)
     yield "ser_kg_document_cache_bytes", (), site.documents.bytes
     yield "ser_kg_status_cache_bytes", (), site.descriptions.cache_bytes
-    answers: sending.AnswerBudget = app.state.answers
     yield "ser_kg_sparql_answer_bytes_held", (), answers.held
     yield "ser_kg_sparql_slow_readers_closed_total", (), answers.slow_readers
     if pool is not None:

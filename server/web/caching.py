@@ -41,17 +41,18 @@ def headers(release: ReleaseInfo, variant: str = "") -> dict[str, str]:
             "Cache-Control": CACHE_CONTROL}
 
 
-def not_modified(request: Request, release: ReleaseInfo, variant: str = "") -> bool:
-    """True when the client's copy is current: If-None-Match wins over If-Modified-Since (§13.1.3)."""
+def fresh(request: Request, tag: str, modified: datetime | None = None) -> bool:
+    """True when the client's copy, ``tag`` last changed at ``modified``, is current: the one test of a
+    conditional GET or HEAD for every route. If-None-Match (a list of tags compared weakly, or ``*``,
+    §13.1.2) wins over If-Modified-Since (§13.1.3)."""
     if request.method not in ("GET", "HEAD"):
         return False
     inm = request.headers.get("if-none-match")
     if inm is not None:
-        tag = etag(release, variant)
         candidates = {t.strip().removeprefix("W/") for t in inm.split(",")}
         return "*" in candidates or tag in candidates
     ims = request.headers.get("if-modified-since")
-    if ims is None:
+    if ims is None or modified is None:
         return False
     try:
         since = parsedate_to_datetime(ims)
@@ -59,7 +60,12 @@ def not_modified(request: Request, release: ReleaseInfo, variant: str = "") -> b
         return False
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    return _created(release) <= since
+    return modified <= since
+
+
+def not_modified(request: Request, release: ReleaseInfo, variant: str = "") -> bool:
+    """True when the client's copy of a representation derived from ``release`` is current."""
+    return fresh(request, etag(release, variant), _created(release))
 
 
 def response_304(release: ReleaseInfo, variant: str = "", extra: Mapping[str, str] | None = None) -> Response:

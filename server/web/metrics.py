@@ -1,4 +1,4 @@
-"""Operational metrics for Prometheus at ``/-/metrics``, and the health check at ``/-/health``.
+"""Operational metrics for Prometheus, served at ``/-/metrics`` (``server.web.metadata.health``).
 
 ``/-/metrics`` counts requests and their latencies per route (an ASGI middleware, so that every route is
 counted, whichever module serves it), SPARQL outcomes, timeouts, worker restarts and the result cache, in
@@ -24,16 +24,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.settings import Settings
-from server.store.base import Store
 from server.web.cors import leaves
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -177,24 +173,3 @@ class RequestMetrics:
             self.metrics.observe("ser_kg_http_request_duration_seconds", (("route", route),),
                                  time.perf_counter() - started)
             self.metrics.sample_after_request()
-
-
-def router(settings: Settings, store: Store) -> APIRouter:
-    api = APIRouter()
-
-    @api.get("/-/metrics", include_in_schema=False)
-    def metrics(request: Request) -> Response:
-        registry: Metrics = request.app.state.metrics
-        return Response(registry.render(), media_type=CONTENT_TYPE)
-
-    @api.get("/-/health", include_in_schema=False)
-    def health(request: Request) -> JSONResponse:
-        pool: Any = getattr(request.app.state, "pool", None)
-        # Ready to serve: a busy pool, or one replacing a worker, is working, not broken (a load balancer
-        # that took it for broken would drop the whole site while a few heavy queries run).
-        healthy = pool is None or pool.ready
-        body = {"status": "ok" if healthy else "degraded", "release": store.release.version,
-                **(pool.health() if pool is not None else {})}
-        return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})
-
-    return api

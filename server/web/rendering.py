@@ -1,7 +1,7 @@
 """HTML rendering: one Jinja2 environment with autoescape on, and the context every page shares.
 
 Everything that reaches a page goes through autoescaping, so a label such as ``<script>`` stays text.
-The one exception is the JSON-LD block, which :func:`server.web.presentation.schema_org` has made
+The one exception is the JSON-LD block, which :func:`server.web.linkeddata.views.schema_org` has made
 safe for a ``<script>`` element itself. A page carries its language (``<html lang>``), a switch to the
 other language, and the ``alternate`` links of its other representations (HTML's ``<link>`` and the
 HTTP ``Link`` header, RFC 8288).

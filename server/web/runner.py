@@ -29,7 +29,6 @@ from server.store.remote import RemoteRunner, RemoteStore, engine_from
 from server.store.workers import WORKER_MEMORY_BYTES, WorkerPool
 from server.web.app import create_app
 from server.web.reloading import Pointer, Reloader, Served
-from server.web.site import forget
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +111,6 @@ def open_release(settings: Settings, release_dir: Path) -> Served:
     def close() -> None:
         pool.close()
         store.close()
-        forget(store)
 
     app = create_app(settings, store, pool)
     return Served(release_dir, store.release.version, app, close, at_exit=app.state.metrics.close)

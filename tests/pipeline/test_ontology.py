@@ -36,7 +36,9 @@ EXTERNAL_SUPERCLASSES = {ORG.FormalOrganization: ORG.Organization, ORG.Organizat
 MODEL_ONLY = {ser("Overeenkomst"), ser("Datum"), ser("aangevraagdDoor")}
 # Derived by server/pipeline/periods.py from each instant's value, not written by a field.
 MODEL_ONLY |= {ser("vroegsteDatum"), ser("laatsteDatum")}
-# Written by the server's SPARQL Service Description (server/web/service_description.py), not by the build.
+# Deprecated, still declared so that links keep resolving (ontology/README.md, "Versioning").
+MODEL_ONLY |= {ser("doelstelling"), ser("motto")}
+# Written by the server's SPARQL Service Description (server/web/sparql/service_description.py), not by the build.
 MODEL_ONLY |= {ser(t) for t in ("maxQueryLength", "maxRequestBytes", "queryTimeout", "resultLimit", "truncationHeader")}
 LIST_TERMS = {RDF.first, RDF.rest, RDF.nil}
 RESERVED = {"ser", "shapes"}  # the ontology IRI and the shapes namespace sit beside the terms

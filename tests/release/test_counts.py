@@ -16,7 +16,7 @@ from rdflib.namespace import VOID, XSD
 from server.rdf.namespaces import DEFAULT_BASE, GRAPHS, SD, graph_iri
 from server.settings import Settings
 from server.store.embedded import EmbeddedStore
-from server.web.service_description import ServiceDescription
+from server.web.sparql.service_description import ServiceDescription
 from tests.pipeline.recount import counted, stated
 
 BASE = DEFAULT_BASE

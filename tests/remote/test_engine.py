@@ -16,12 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.errors import QueryTimeout, ReleaseError, StoreError
+from server.store.base import Job
 from server.store.confinement import pointer_graph, versioned_graph
 from server.store.embedded import read_release
 from server.store.engine import Connections, Engine, fetch
 from server.store.publish import GraphStore, kept_versions, publish
 from server.store.remote import RemoteRunner, RemoteStore, engine_from, row_cap_probe, syntax_error
-from server.store.workers import Job
 from server.web.app import create_app
 from tests.remote.conftest import VERSION, project_settings
 from tests.remote.engines import Oxigraph, Virtuoso, holding
@@ -163,8 +163,8 @@ def test_publish_without_the_right_credentials_says_which_settings(remote_projec
     def refuse(request: httpx.Request) -> httpx.Response:
         return httpx.Response(401)
 
-    graph_store = GraphStore(Engine("http://127.0.0.1:9/store", timeout=1))
-    graph_store._client = httpx.Client(transport=httpx.MockTransport(refuse))
+    graph_store = GraphStore(Engine("http://127.0.0.1:9/store", timeout=1),
+                             client=httpx.Client(transport=httpx.MockTransport(refuse)))
     with pytest.raises(StoreError, match="SER_KG_STORE_USER and SER_KG_STORE_PASSWORD"):
         publish(read_release(remote_project / "releases" / VERSION), graph_store)
 

@@ -14,7 +14,8 @@ import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from server.store.workers import Answer, die_with_parent
+from server.store.base import Answer
+from server.store.workers import die_with_parent
 
 
 def _wait(fifo: Path) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from server.store.base import Store
+from server.store.base import Answer, Store
 from server.store.cache import ResultCache, SizedCache, footprint
 from server.store.confinement import ENCODED_BYTES, Renamer
-from server.store.workers import Answer
 from server.web.descriptions import STATUS_CACHE_BYTES, Descriptions
 
 

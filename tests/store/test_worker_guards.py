@@ -24,8 +24,9 @@ from fastapi.testclient import TestClient
 from server.errors import QueryRejected, SettingError, StoreError
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
+from server.store.base import Job
 from server.store.embedded import EmbeddedStore
-from server.store.workers import Job, WorkerPool
+from server.store.workers import WorkerPool
 from server.web.app import create_app
 from server.web.runner import MIB, available_memory, pool_for, worker_memory
 
@@ -82,11 +83,11 @@ def test_health_stays_200_while_every_worker_is_busy_or_restarting(
         threads = [threading.Thread(target=ask, args=(n,)) for n in (1, 2)]
         for t in threads:
             t.start()
-        until(lambda: len(pool._busy) == pool.size)
+        until(lambda: len(pool.busy) == pool.size)
         busy = client.get("/-/health")
         assert busy.status_code == 200 and busy.json()["status"] == "ok"
         (folder / "hold-start").touch()  # the replacements wait before they are ready
-        for worker in list(pool._busy):
+        for worker in pool.busy:
             os.kill(worker.process.pid, signal.SIGKILL)
         for t in threads:
             t.join(60)
@@ -161,7 +162,8 @@ def test_crash_memory_is_bounded_in_bytes() -> None:
 PARENT = """
 import asyncio, sys
 from pathlib import Path
-from server.store.workers import Job, WorkerPool
+from server.store.base import Job
+from server.store.workers import WorkerPool
 pool = WorkerPool(Path(sys.argv[1]), size=1, timeout=3600, limit=10, prefixes={})
 pool.start()
 (worker,) = pool._idle

@@ -103,7 +103,7 @@ def test_example_query_runs_on_the_query_page(served: tuple[LdSite, str], page: 
     assert isinstance(page, Page)
     site, url = served
     if site.client.get("/sparql", headers={"Accept": "text/html"}).status_code == 404:
-        pytest.skip("the query page (/sparql, server/web/sparql.py) is not in ROUTERS yet")
+        pytest.skip("the query page (/sparql, server/web/sparql/endpoint.py) is not in ROUTERS yet")
     page.goto(url + "/sparql")
     page.screenshot(path=str(ARTIFACTS / "query-page.png"), full_page=True)
     examples = page.locator("[data-example]")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from server.web import pages
+from server.web.linkeddata import pages
 from tests.web.test_resources import CURRENT, LdSite, open_site
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines

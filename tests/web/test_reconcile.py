@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
-from server.web.reconcile import BATCH_SIZE
+from server.web.search.reconciliation import BATCH_SIZE
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
 

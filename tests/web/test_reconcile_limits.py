@@ -1,9 +1,9 @@
 """The work one /reconcile request may cause is bounded (issue 14, finding 9), and it runs off the event loop.
 
 A 14 KB batch used to cost 3.2 s of CPU, so that four clients slowed every page. Now each field of a
-query has a documented limit (``server.web.matching.LIMITS``) and a request past one is a 400 naming
+query has a documented limit (``server.web.search.matching.LIMITS``) and a request past one is a 400 naming
 the field; a batch at every limit is answered. Nothing here is timed: the matcher counts what it did
-(``server.web.nameindex.Work``), and the tests hold those counts to the bounds.
+(``server.web.search.index.Work``), and the tests hold those counts to the bounds.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from fastapi.testclient import TestClient
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
+from server.errors import Busy
 from server.settings import PROJECT_ROOT, Settings
 from server.store.embedded import EmbeddedStore
-from server.web import matching, nameindex
-from server.web.directory import directory_for
-from server.web.matching import (
+from server.web.search.directory import directory_for
+from server.web.search.index import MAX_SCORED, MAX_VARIANTS, Entity, NameIndex, Work
+from server.web.search.matching import (
     LIMITS,
     MAX_CANDIDATES,
     MAX_EXTEND_IDS,
@@ -37,8 +38,7 @@ from server.web.matching import (
     MAX_VALUES,
     Matcher,
 )
-from server.web.nameindex import MAX_SCORED, MAX_VARIANTS, Entity, NameIndex, Work
-from server.web.reconcile import BATCH_SIZE, THREADS, WAITING, Lane, ProtocolError
+from server.web.search.reconciliation import BATCH_SIZE, THREADS, WAITING, Lane
 
 SER, HAMER, PUTTERS = "organisatie/ser", "persoon/mariette-hamer", "persoon/kim-putters"
 PARTY = "ser:politiekePartij"
@@ -145,12 +145,11 @@ def test_each_query_of_a_batch_does_bounded_work(matcher: Matcher) -> None:
     assert works["props"].ranked == 2 and works["props"].values > 0
 
 
-def test_a_query_by_properties_alone_ranks_at_most_max_candidates(matcher: Matcher,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_query_by_properties_alone_ranks_at_most_max_candidates(matcher: Matcher) -> None:
     query = {"properties": [{"pid": PARTY, "v": ["PvdA", "CDA"]}]}
     works: dict[str, Work] = {}
     assert len(matcher.reconcile({"q": query}, "nl", works)["q"]["result"]) == 2
-    monkeypatch.setattr(matching, "MAX_CANDIDATES", 1)
+    matcher = Matcher(matcher.directory, matcher.store, max_candidates=1)
     assert len(matcher.reconcile({"q": query}, "nl", works)["q"]["result"]) == 1
     assert works["q"].ranked == 1
 
@@ -201,12 +200,13 @@ def test_each_word_is_matched_once_however_often_the_query_repeats_it() -> None:
     assert once.compared == repeated.compared and once.scanned == repeated.scanned
 
 
-def test_no_more_than_max_scored_names_are_scored_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    index = NameIndex(Entity(f"https://data.ser.nl/id/x/{i}", (), ((str(SKOS.prefLabel), Literal(f"Raad {i}")),))
-                      for i in range(20))
+def test_no_more_than_max_scored_names_are_scored_in_full() -> None:
+    entities = [Entity(f"https://data.ser.nl/id/x/{i}", (), ((str(SKOS.prefLabel), Literal(f"Raad {i}")),))
+                for i in range(20)]
+    index = NameIndex(entities)
     work = Work()
     assert len(index.search("Raad", limit=50, work=work)) == 20 and work.scored == 20
-    monkeypatch.setattr(nameindex, "MAX_SCORED", 3)
+    index = NameIndex(entities, max_scored=3)
     work = Work()
     assert len(index.search("Raad", limit=50, work=work)) == 3 and work.scored == 3
 
@@ -254,9 +254,9 @@ def test_the_lane_runs_at_most_its_threads_queues_a_bounded_few_and_refuses_the_
                     break
                 await anyio.sleep(0)
             assert lane.admitted == 2 and len(running) == 1
-            with pytest.raises(ProtocolError) as refused:
+            with pytest.raises(Busy) as refused:
                 await lane.run(held)
-            assert refused.value.status == 503 and "try again" in str(refused.value)
+            assert refused.value.http_status == 503 and "try again" in str(refused.value)
             release.set()
         loop_thread = threading.get_ident()
         assert loop_thread not in running
@@ -267,7 +267,7 @@ def test_the_lane_runs_at_most_its_threads_queues_a_bounded_few_and_refuses_the_
 
 def test_a_busy_service_answers_503_with_retry_after(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     async def busy(self: Lane, call: Any) -> Any:
-        raise ProtocolError(503, "reconciliation is busy; try again in a moment")
+        raise Busy("reconciliation is busy; try again in a moment")
 
     monkeypatch.setattr(Lane, "run", busy)
     response = post(client, "queries", {"q": {"query": "SER"}})

@@ -10,9 +10,9 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from server.web import names
-from server.web.nameindex import HIDDEN, Entity, NameIndex
-from server.web.names import Token
+from server.web.search import names
+from server.web.search.index import HIDDEN, Entity, NameIndex
+from server.web.search.names import Token
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
 
@@ -164,7 +164,7 @@ def test_nothing_matches_an_unknown_name_or_an_empty_query(index: NameIndex) -> 
 
 
 def test_a_query_is_read_up_to_a_bounded_number_of_words(index: NameIndex) -> None:
-    from server.web.nameindex import MAX_QUERY_WORDS
+    from server.web.search.index import MAX_QUERY_WORDS
 
     assert top(index, "woord " * (MAX_QUERY_WORDS - 1) + "SZW")[0] == "organisatie/ministerie-szw"
     assert index.search("woord " * MAX_QUERY_WORDS + "SZW") == []  # the words beyond the bound are not read

@@ -81,7 +81,7 @@ def test_graph_sizes_come_from_the_manifest_when_the_build_wrote_them(tmp_path, 
     import dataclasses
     import json
 
-    from server.web.service_description import graph_sizes
+    from server.web.sparql.service_description import graph_sizes
 
     manifest = {"graphs": {f"{SER}graph/data": 7}, "default_graph_triples": 6}
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
@@ -97,7 +97,7 @@ def test_the_default_graph_counts_a_triple_in_two_graphs_once(tmp_path, settings
     import dataclasses
     import json
 
-    from server.web.service_description import ServiceDescription
+    from server.web.sparql.service_description import ServiceDescription
 
     # A release whose one triple is in both the data and the metadata graph: the union holds it once.
     graphs = {f"{SER}graph/data": 1, f"{SER}graph/metadata": 1}

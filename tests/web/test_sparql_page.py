@@ -13,7 +13,7 @@ from markupsafe import escape
 
 from server.rdf.namespaces import prefixes
 from server.settings import PROJECT_ROOT
-from server.web.sparql_page import examples, read_example
+from server.web.sparql.page import examples, read_example
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
 

@@ -225,6 +225,18 @@ def test_get_answer_has_etag_and_conditional_get_is_304(client: TestClient) -> N
     assert other.headers["etag"] != etag
 
 
+def test_if_none_match_is_read_as_a_list_of_tags_not_searched_as_text(client: TestClient) -> None:
+    """If-None-Match is ``*`` or a list of whole tags (RFC 9110 §13.1.2), for answers and the description."""
+    etag = client.get("/sparql", params={"query": ADVIEZEN}).headers["etag"]
+    for header, status in ((f'"other", W/{etag}', 304), ("*", 304), (f'"other"{etag}', 200), ('"other"', 200)):
+        answer = client.get("/sparql", params={"query": ADVIEZEN}, headers={"If-None-Match": header})
+        assert answer.status_code == status, header
+    tag = client.get("/sparql", headers={"Accept": "text/turtle"}).headers["etag"]
+    for header, status in (("*", 304), (f'"other"{tag}', 200)):
+        described = client.get("/sparql", headers={"Accept": "text/turtle", "If-None-Match": header})
+        assert described.status_code == status, header
+
+
 def test_repeated_query_is_served_from_the_release_cache(client: TestClient) -> None:
     query = ADVIEZEN + " # cache probe"
     cache = client.app.state.cache  # type: ignore[attr-defined]

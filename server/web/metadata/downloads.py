@@ -27,13 +27,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from server.errors import ReleaseError
 from server.rdf.formats import BY_MEDIA_TYPE
-from server.settings import Settings
-from server.store.base import Store
-from server.web import rendering
+from server.store.manifest import read_manifest
+from server.web import caching, rendering
+from server.web.context import Context
 from server.web.language import human_date, human_number, human_size
-from server.web.resources import METHODS, not_found
-from server.web.site import site_for
+from server.web.notfound import METHODS, not_found
 
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -69,10 +69,10 @@ def read(path: Path) -> Release | None:
     if path.is_symlink() or not VERSION.match(path.name):
         return None
     try:
-        manifest = json.loads((path / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        manifest = read_manifest(path)
+    except ReleaseError:
         return None
-    if not isinstance(manifest, dict) or manifest.get("version") != path.name:
+    if manifest.get("version") != path.name:
         return None
     return Release(path.name, path, manifest)
 
@@ -117,21 +117,12 @@ def format_label(entry: dict[str, Any]) -> str:
 
 
 def not_modified(request: Request, response: FileResponse) -> bool:
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or response.headers["etag"] in tags
-    ims = request.headers.get("if-modified-since")
-    if ims is None:
-        return False
-    try:
-        return parsedate_to_datetime(response.headers["last-modified"]) <= parsedate_to_datetime(ims)
-    except (TypeError, ValueError):
-        return False
+    """Whether the client's copy of the file is current, by the file's own validators."""
+    return caching.fresh(request, response.headers["etag"], parsedate_to_datetime(response.headers["last-modified"]))
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    site = site_for(settings, store)
+def router(context: Context) -> APIRouter:
+    settings, store, site = context.settings, context.store, context.site
     release_info = store.release
     api = APIRouter()
 

@@ -23,17 +23,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from server.rdf import negotiation
-from server.rdf.formats import BY_NAME, HTML, RDF_FORMATS, Format
+from server.rdf.formats import BY_NAME, DOCUMENT_FORMATS, HTML
 from server.rdf.namespaces import graph_iri, prefixes
-from server.settings import Settings
-from server.store.base import Store
 from server.web import addresses, caching, rendering
+from server.web.context import Context
 from server.web.labels import LABEL_PREDICATES, curie, pick
-from server.web.presentation import Row, Value, value_of
-from server.web.resources import METHODS
-from server.web.site import Site, site_for
+from server.web.linkeddata.views import Row, Value, value_of
+from server.web.notfound import METHODS
+from server.web.site import Site
 
-OFFERS: tuple[Format, ...] = (HTML, *(f for f in RDF_FORMATS if not f.quads))
+OFFERS = DOCUMENT_FORMATS
 SITEMAP_LIMIT = 50000  # sitemaps.org: at most 50,000 URLs per file
 
 
@@ -140,8 +139,8 @@ def sitemap(site: Site) -> bytes:
             f"{entries}</urlset>\n").encode()
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    site = site_for(settings, store)
+def router(context: Context) -> APIRouter:
+    store, site = context.store, context.site
     release = store.release
     cached_sitemap = functools.cache(lambda: sitemap(site))
     api = APIRouter()

@@ -14,15 +14,15 @@ what a client needs before the first query:
 
 from __future__ import annotations
 
-import json
-
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
+from server.errors import ReleaseError
 from server.rdf.formats import RDF_FORMATS, RESULT_FORMATS, W3C_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, SD, graph_iri, prefixes, ser
 from server.settings import Settings
 from server.store.base import Store
+from server.store.manifest import read_manifest
 
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 TRUNCATED_HEADER = "SER-KG-Truncated"
@@ -55,9 +55,9 @@ def graph_sizes(store: Store) -> tuple[dict[str, int], int]:
     counted. They are the numbers of the VoID description, which the build counts the same way.
     """
     try:
-        manifest = json.loads((store.release.path / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(store.release.path)
         return {str(g): int(n) for g, n in manifest["graphs"].items()}, int(manifest["default_graph_triples"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ReleaseError, ValueError, KeyError, TypeError, AttributeError):
         sizes = {str(r["g"]): int(r["n"]) for r in store.select(_GRAPH_SIZES)}
         rows = store.select(_UNION_SIZE)
         return sizes, int(rows[0]["n"]) if rows else 0

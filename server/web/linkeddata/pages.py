@@ -9,7 +9,6 @@ reads as alphabetical), :data:`PAGE_SIZE` at a time.
 from __future__ import annotations
 
 import functools
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -18,17 +17,18 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.errors import ReleaseError
 from server.rdf.namespaces import graph_iri, prefixes
-from server.settings import Settings
-from server.store.base import Store
 from server.store.cache import Memo, SizedCache
+from server.store.manifest import read_manifest
 from server.web import addresses, language, rendering
+from server.web.context import Context
 from server.web.descriptions import iri_ref
 from server.web.labels import LABEL_VALUES, curie, pick
 from server.web.language import human_date, human_number
-from server.web.presentation import script_json
-from server.web.resources import METHODS, not_found
-from server.web.site import Site, site_for
+from server.web.linkeddata.views import script_json
+from server.web.notfound import METHODS, not_found
+from server.web.site import Site
 
 PAGE_SIZE = 50
 COUNT_CACHE_BYTES = 1024 * 1024  # instance counts per class IRI, keys included
@@ -92,9 +92,8 @@ def instances(site: Site, cls: str, page: int, lang: str) -> list[Item]:
 
 def manifest(site: Site) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = json.loads((site.store.release.path / "manifest.json").read_text("utf-8"))
-        return data
-    except (OSError, ValueError):
+        return read_manifest(site.store.release.path)
+    except ReleaseError:
         return {}
 
 
@@ -120,8 +119,8 @@ def dataset_json_ld(site: Site, info: dict[str, Any], lang: str) -> str:
     return script_json(data)
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    site = site_for(settings, store)
+def router(context: Context) -> APIRouter:
+    site, store = context.site, context.store
     release = store.release
     counts = functools.cache(lambda: class_counts(site))
     count_of = Memo(lambda cls: instance_count(site, cls), SizedCache[str, int](COUNT_CACHE_BYTES))

@@ -24,41 +24,19 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from server.rdf import negotiation
-from server.rdf.formats import HTML, RDF_FORMATS, Format
-from server.settings import Settings
-from server.store.base import Store
+from server.rdf.formats import DOCUMENT_FORMATS as OFFERS
+from server.rdf.formats import HTML, Format
 from server.web import addresses, caching, rendering
+from server.web.context import Context
 from server.web.descriptions import Status, iri_ref
-from server.web.labels import curie
-from server.web.ontology import ontology_rdf_query, ontology_view
-from server.web.presentation import entity_view, literal_text
-from server.web.site import Site, site_for
-
-# The formats of a document, in the server's order of preference for a client without one.
-OFFERS: tuple[Format, ...] = (HTML, *(f for f in RDF_FORMATS if not f.quads))
-METHODS = ["GET", "HEAD"]
+from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
+from server.web.linkeddata.views import entity_view, literal_text
+from server.web.notfound import METHODS, not_found, wants_html
+from server.web.site import Site
 
 
 def alternates(doc_path: str) -> list[tuple[str, str, str]]:
     return [(f"{doc_path}.{f.suffix}", f.media_type, f.label) for f in OFFERS]
-
-
-def wants_html(request: Request) -> bool:
-    return negotiation.choose(OFFERS, request.headers.get("accept")) is HTML
-
-
-def not_found(request: Request, site: Site, iri: str | None = None) -> Response:
-    """404 with a page that helps: what was asked, and where things of that kind are listed."""
-    if not wants_html(request):
-        return PlainTextResponse(f"Not found: {request.url.path}\nSee / for what this dataset holds.\n",
-                                 status_code=404)
-    kinds: list[tuple[str, str]] = []
-    if iri and iri.startswith(site.base + "id/"):
-        lang = rendering.language_of(request).lang
-        kinds = [(site.vocab.name(c, lang), "/classes/" + curie(c, site.base))
-                 for c in site.descriptions.classes_under(iri.rsplit("/", 1)[0] + "/")]
-    return rendering.render(request, "notfound.html", {"asked": iri or request.url.path, "kinds": kinds},
-                            site.store.release, status_code=404)
 
 
 def gone(request: Request, site: Site, iri: str, status: Status) -> Response:
@@ -147,8 +125,8 @@ def dereference(request: Request, site: Site, iri: str, target: str) -> Response
     return see_other(target)
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    site = site_for(settings, store)
+def router(context: Context) -> APIRouter:
+    site = context.site
     api = APIRouter()
 
     @api.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)

@@ -18,9 +18,9 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from server.store.base import Store
-from server.web import names
 from server.web.descriptions import iri_ref
-from server.web.directory import Directory
+from server.web.search import names
+from server.web.search.directory import Directory
 
 Values = dict[str, dict[str, list[Identifier]]]  # thing -> property -> values
 MAX_ROWS = 10000  # a query by properties alone reads the values of one property; at most these many

@@ -14,7 +14,7 @@ Not offered: JSONP (optional since v0.2), authentication (the data is open), and
 the specification proposes to drop; suggestions carry a description instead).
 
 The work is bounded (README.md, "Reconciliation limits"): at most BATCH_SIZE queries a batch (413
-past it), and per query the limits of ``server.web.matching`` (``LIMITS``: characters, types, property
+past it), and per query the limits of ``server.web.search.matching`` (``LIMITS``: characters, types, property
 constraints, values; a 400 names the field and the limit). A batch is read and answered in a thread,
 never on the event loop, and at most THREADS batches are computed at once, with WAITING more waiting
 for a thread; past that a 503 asks the client to try again, so that reconciliation cannot take the
@@ -23,7 +23,7 @@ CPU that pages need.
 Identifiers follow the identifier space ``{base}id/`` (§2.5): a thing's id is its IRI without it
 (``organisatie/ser``), and the identifier space and id together are its IRI; the IRI itself is accepted
 wherever an id is. Types and properties are IRIs, and CURIEs (``ser:Advies``) and short property ids
-(``afkorting``, ``naam``) are accepted wherever an IRI is (``server.web.matching``). A candidate is a
+(``afkorting``, ``naam``) are accepted wherever an IRI is (``server.web.search.matching``). A candidate is a
 sure ``match`` when its score is at least AUTO_MATCH and leads the next candidate by MARGIN
 (bench/reconciliation measures both).
 """
@@ -44,11 +44,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from server import __version__
-from server.settings import Settings
-from server.store.base import Store
+from server.errors import Busy, ProtocolError
 from server.web import addresses, caching, rendering
-from server.web.directory import Directory, directory_for
-from server.web.matching import Matcher, QueryError, type_objects
+from server.web.bodies import read_body
+from server.web.context import Context
+from server.web.search.directory import Directory
+from server.web.search.matching import Matcher, type_objects
 
 PATH = "/reconcile"
 BATCH_SIZE = 50
@@ -63,14 +64,6 @@ RETRY_AFTER = "1"
 T = TypeVar("T")
 
 
-class ProtocolError(ValueError):
-    """A request that breaks the protocol or a limit; carries its HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class Lane:
     """Runs calls in worker threads, at most ``threads`` at once and ``waiting`` more queued for one:
     off the event loop, and bounded, so that many clients cannot queue work without end."""
@@ -82,7 +75,7 @@ class Lane:
 
     async def run(self, call: Callable[[], T]) -> T:
         if self.admitted >= self.threads + self.waiting:
-            raise ProtocolError(503, f"reconciliation is busy ({self.threads} batches being answered and "
+            raise Busy(f"reconciliation is busy ({self.threads} batches being answered and "
                                      f"{self.waiting} waiting); try again in a moment")
         self.admitted += 1
         try:
@@ -141,18 +134,7 @@ async def _parameters(request: Request, limit: int) -> dict[str, str]:
     """The request's parameters: the query string, and for POST the form body (at most ``limit`` bytes)."""
     params = dict(request.query_params)
     if request.method == "POST":
-        too_large = ProtocolError(413, f"the request body is larger than {limit} bytes (setting max_body_bytes)")
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large
-        chunks: list[bytes] = []  # joined once: adding each chunk to one bytes object would copy it all again
-        size = 0
-        async for chunk in request.stream():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-        body = b"".join(chunks)
+        body = await read_body(request, limit)
         if body and not request.headers.get("content-type", FORM).startswith(FORM):
             raise ProtocolError(415, f"send the batch as {FORM} with a 'queries' or 'extend' field")
         try:
@@ -168,8 +150,8 @@ def _variant(request: Request, name: str) -> str:
     return f"{name}-{digest}-{rendering.language_of(request).lang}"
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    directory = directory_for(settings, store)
+def router(context: Context, directory: Directory) -> APIRouter:
+    settings, store = context.settings, context.store
     matcher = Matcher(directory, store)
     lane = Lane(THREADS, WAITING)
     api = APIRouter()
@@ -185,8 +167,8 @@ def router(settings: Settings, store: Store) -> APIRouter:
                 return Response(status_code=304, headers=headers)
         return JSONResponse(make(), headers=headers)
 
-    def problem(error: ProtocolError | QueryError) -> Response:
-        status = error.status if isinstance(error, ProtocolError) else 400
+    def problem(error: ProtocolError | Busy) -> Response:
+        status = error.http_status
         headers = {**CORS, "Retry-After": RETRY_AFTER} if status == 503 else CORS
         return Response(f"{error}\n", status_code=status, headers=headers, media_type="text/plain; charset=utf-8")
 
@@ -208,7 +190,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
             params = await _parameters(request, settings.max_body_bytes)
             if "queries" in params or "extend" in params:
                 return await lane.run(lambda: batch_or_extension(request, params, lang))
-        except (ProtocolError, QueryError) as exc:
+        except (ProtocolError, Busy) as exc:
             return problem(exc)
         return answer(request, "manifest", lambda: manifest(directory, settings.public_root, lang))
 

@@ -13,25 +13,22 @@ a store serves one immutable release, so nothing here is ever invalidated.
 from __future__ import annotations
 
 import re
-import threading
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Literal
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDFS, SKOS
+from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS
 
-from server.rdf.namespaces import ELI, graph_iri, prefixes, ser
+from server.rdf.namespaces import graph_iri, prefixes, ser
 from server.settings import Settings
 from server.store.base import Store
-from server.web import names
-from server.web.labels import Vocabulary, curie
-from server.web.nameindex import HIDDEN, Entity, NameIndex
-from server.web.site import site_for
+from server.web.labels import LABEL_PREDICATES, Vocabulary, curie
+from server.web.search import names
+from server.web.search.index import HIDDEN, Entity, NameIndex
 
-LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, FOAF.name, ELI.title, RDFS.label, SKOS.altLabel,
-                    SKOS.hiddenLabel)
+# The names a matcher reads: the labels a page shows (server.web.labels) and the other names of a thing.
+MATCHED_NAMES = (*LABEL_PREDICATES, str(SKOS.altLabel), str(SKOS.hiddenLabel))
 DESCRIPTION_PREDICATES = (DCTERMS.description, SKOS.definition)
 DESCRIPTION_LENGTH = 200
 # The vocabularies' concepts (ontology graph) rank just below the records of the same name, so that
@@ -115,7 +112,7 @@ def _things(store: Store, base: str) -> list[Entity]:
     labels: dict[str, list[tuple[str, Literal]]] = defaultdict(list)
     records: set[str] = set()
     for row in store.select(f"""SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {graphs} }}
-            VALUES ?p {{ {_values((*LABEL_PREDICATES, ser(base).historischeNaam))} }} GRAPH ?g {{ ?s ?p ?o }} }}"""):
+            VALUES ?p {{ {_values((*MATCHED_NAMES, ser(base).historischeNaam))} }} GRAPH ?g {{ ?s ?p ?o }} }}"""):
         subject, literal = str(row["s"]), row["o"]
         if isinstance(literal, Literal) and subject.startswith(within):
             labels[subject].append((str(row["p"]), literal))
@@ -178,16 +175,7 @@ def build(store: Store, vocab: Vocabulary, base: str) -> Directory:
     return directory
 
 
-_DIRECTORIES: weakref.WeakKeyDictionary[object, Directory] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def directory_for(settings: Settings, store: Store) -> Directory:
-    """The directory of ``store``'s release, built on first use and shared by every router."""
-    with _LOCK:
-        directory = _DIRECTORIES.get(store)
-        if directory is None or directory.base != settings.base_iri:
-            site = site_for(settings, store)
-            directory = build(store, site.vocab, site.base)
-            _DIRECTORIES[store] = directory
-        return directory
+    """The directory of ``store``'s release, read afresh: ``create_app`` reads one per app and gives it to
+    the search and the reconciliation routers."""
+    return build(store, Vocabulary(store, settings.base_iri), settings.base_iri)

@@ -30,17 +30,11 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from server.errors import SerKgError
+from server.errors import SlowReader
 
 CHUNK_BYTES = 256 * 1024  # handed to the transport at a time (with its 64 KiB high-water mark, the
 # most a connection holds ahead of its client)
 ABORT = "ser_kg.abort"  # scope key: a callable that aborts this request's connection
-
-
-class SlowReader(SerKgError):
-    """A client took no data for the write timeout; its connection is closed."""
-
-    http_status = 408
 
 
 class AnswerBudget:

@@ -3,7 +3,7 @@
 Built once per release (a store serves one immutable release), from every label of every thing:
 ``skos:prefLabel``, ``dct:title``, ``foaf:name``, ``eli:title``, ``rdfs:label``, ``skos:altLabel`` and
 ``skos:hiddenLabel`` with its sub-property ``ser:historischeNaam``. Tokens come from
-:mod:`server.web.names`. A query is scored from 0 to 100 against each name it shares a word with:
+:mod:`server.web.search.names`. A query is scored from 0 to 100 against each name it shares a word with:
 
 * 100 for the same tokens in the same order, 99 when only the spaces differ (``Sociaaleconomische``),
   98 in another order;
@@ -42,9 +42,9 @@ from rapidfuzz.distance import Levenshtein
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from server.web import names
 from server.web.labels import in_language, pick
-from server.web.names import Token
+from server.web.search import names
+from server.web.search.names import Token
 
 _SUBTITLE = re.compile(r"(?<=[a-z0-9)]{2})[.:?!]\s+")
 
@@ -94,7 +94,7 @@ class Name:
 class Work:
     """What searches did, counted, so that tests can hold the bounds above without timing anything.
 
-    A search adds to the first five; the reconciliation matcher (``server.web.matching``) to the last two.
+    A search adds to the first five; the reconciliation matcher (``server.web.search.matching``) to the last two.
     """
 
     variants: int = 0  # readings of a query (as written, and with abbreviations written out)
@@ -115,8 +115,10 @@ class Candidate:
 
 
 class NameIndex:
-    def __init__(self, entities: Iterable[Entity], weights: Mapping[str, float] | None = None) -> None:
+    def __init__(self, entities: Iterable[Entity], weights: Mapping[str, float] | None = None,
+                 max_scored: int = MAX_SCORED) -> None:
         kinds = {**LABEL_WEIGHTS, **(weights or {})}
+        self.max_scored = max_scored
         self.entities: list[Entity] = list(entities)
         self.by_iri = {e.iri: i for i, e in enumerate(self.entities)}
         self.names: list[Name] = []
@@ -214,7 +216,7 @@ class NameIndex:
             for bound, n in bounds:
                 if len(top) >= limit and bound <= top[0]:
                     break  # ties with the last place may be left out; with limit >= 2 never one with the first
-                if scored == MAX_SCORED:
+                if scored == self.max_scored:
                     break
                 scored += 1
                 work.scored += 1

@@ -1,7 +1,7 @@
 """Search by name, ``/search?q=``: the matching of the reconciliation service, for people and scripts.
 
 ``q`` is matched like a reconciliation query (case, diacritics, word order, abbreviations, former
-names; see ``server.web.nameindex``), with the last word read as unfinished, so that the same URL
+names; see ``server.web.search.index``), with the last word read as unfinished, so that the same URL
 serves the search box's autocomplete as the user types. ``type`` (an IRI or a CURIE such as
 ``foaf:Person``) keeps things of that class; ``limit`` caps the list (at most MAX_LIMIT).
 
@@ -21,12 +21,11 @@ from starlette.responses import JSONResponse, Response
 
 from server.rdf import negotiation
 from server.rdf.formats import ALIASES
-from server.settings import Settings
-from server.store.base import Store
 from server.web import addresses, caching, rendering
-from server.web.directory import Directory, directory_for
-from server.web.matching import type_objects
-from server.web.resources import METHODS
+from server.web.context import Context
+from server.web.notfound import METHODS
+from server.web.search.directory import Directory
+from server.web.search.matching import type_objects
 
 PATH = "/search"
 DEFAULT_LIMIT, MAX_LIMIT = 20, 50
@@ -81,8 +80,8 @@ def results(directory: Directory, text: str, cls: str | None, limit: int, lang: 
     return out
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    directory = directory_for(settings, store)
+def router(context: Context, directory: Directory) -> APIRouter:
+    store = context.store
     release = store.release
     kinds = directory.kinds()
     api = APIRouter()

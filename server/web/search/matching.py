@@ -1,6 +1,6 @@
 """Reconciliation queries answered from the directory: candidates, suggestions and data extension.
 
-The protocol (``server.web.reconcile``) reads requests and writes responses; this module decides what
+The protocol (``server.web.search.reconciliation``) reads requests and writes responses; this module decides what
 they say. A query (Reconciliation Service API v0.2 §4.1) is checked field by field, so that a client
 learns which query and which field were wrong. Types are a hard filter that admits subclasses
 (``org:Organization`` admits the formal organisations). Property constraints move the score: the
@@ -24,11 +24,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from server.errors import ReconciliationError
 from server.store.base import Store
-from server.web import nameindex, names, values
 from server.web.descriptions import iri_ref
-from server.web.directory import Directory
-from server.web.nameindex import Candidate, Work
+from server.web.search import index as nameindex
+from server.web.search import names, values
+from server.web.search.directory import Directory
+from server.web.search.index import Candidate, Work
 
 AUTO_MATCH = 90.0  # the score from which a candidate may be a sure match ...
 MARGIN = 5.0  # ... when it leads the next candidate by this much
@@ -55,10 +57,6 @@ LIMITS: tuple[tuple[str, int, str], ...] = (  # the table in README.md, "Reconci
 )
 
 
-class QueryError(ValueError):
-    """A query or extension request that does not follow the specification; the message says where."""
-
-
 def type_objects(directory: Directory, types: Iterable[str], lang: str) -> list[dict[str, Any]]:
     out = []
     for iri in types:
@@ -76,9 +74,9 @@ def _limit(value: Any, where: str) -> int:
     """The ``limit`` of a query: a positive integer (§4.1); a float that is one (5.0) is taken, NaN,
     infinities and fractions are not; any size is taken and cut to MAX_LIMIT."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 1:
-        raise QueryError(f"{where}: 'limit' must be a positive number")
+        raise ReconciliationError(f"{where}: 'limit' must be a positive number")
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise QueryError(f"{where}: 'limit' must be a positive integer, not {value!r}")
+        raise ReconciliationError(f"{where}: 'limit' must be a positive integer, not {value!r}")
     return min(int(value), MAX_LIMIT)
 
 
@@ -87,19 +85,20 @@ def _strings(value: Any, where: str) -> list[str]:
         return [value]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
-    raise QueryError(f"{where} must be a string or a list of strings")
+    raise ReconciliationError(f"{where} must be a string or a list of strings")
 
 
 def _at_most(items: list[Any] | str, limit: int, where: str, what: str) -> None:
     """A 400 naming the field and the limit when ``items`` holds more than ``limit``."""
     if len(items) > limit:
-        raise QueryError(f"{where} holds {len(items)} {what}; at most {limit} are accepted")
+        raise ReconciliationError(f"{where} holds {len(items)} {what}; at most {limit} are accepted")
 
 
 class Matcher:
-    def __init__(self, directory: Directory, store: Store) -> None:
+    def __init__(self, directory: Directory, store: Store, max_candidates: int = MAX_CANDIDATES) -> None:
         self.directory = directory
         self.store = store
+        self.max_candidates = max_candidates
         # Short property ids: local names, CURIEs and names (folded) -> the properties they name.
         self._short: dict[str, set[str]] = defaultdict(set)
         for entity in directory.properties.entities:
@@ -114,22 +113,23 @@ class Matcher:
             found = sorted(self._short.get(text.strip().lower(), set()) or
                            self._short.get(names.key(names.tokens(text)), set()), key=self.directory.curie)
             if len(found) > 1:
-                raise QueryError(f"{where}: the property {text!r} could be any of "
-                                 f"{', '.join(self.directory.curie(f) for f in found)}; give one of those")
+                raise ReconciliationError(f"{where}: the property {text!r} could be any of "
+                                          f"{', '.join(self.directory.curie(f) for f in found)}; give one of those")
             if not found:
-                raise QueryError(f"{where}: no property {text!r} in this service; its properties are listed by "
-                                 "/reconcile/suggest/property and /reconcile/properties")
+                raise ReconciliationError(f"{where}: no property {text!r} in this service; its properties are "
+                                          "listed by /reconcile/suggest/property and /reconcile/properties")
             iri = found[0]
         try:
             iri_ref(iri)
         except ValueError:
-            raise QueryError(f"{where}: the property {text[:200]!r} is not an IRI that can be looked up") from None
+            raise ReconciliationError(f"{where}: the property {text[:200]!r} is not an IRI that can be "
+                                      "looked up") from None
         return iri
 
     def reconcile(self, batch: Any, lang: str, works: dict[str, Work] | None = None) -> dict[str, Any]:
         """The answer to a batch (§4.3); ``works``, when given, gets what each query cost, by its key."""
         if not isinstance(batch, dict):
-            raise QueryError("'queries' must be a JSON object that maps query ids to queries (§4.1)")
+            raise ReconciliationError("'queries' must be a JSON object that maps query ids to queries (§4.1)")
         held: dict[str, values.Values] = {}  # the holders of a property, read once per batch
         out = {}
         for key, query in batch.items():
@@ -144,24 +144,25 @@ class Matcher:
                    work: Work) -> list[dict[str, Any]]:
         where = f"query {key!r}"
         if not isinstance(query, dict):
-            raise QueryError(f"{where} must be a JSON object with 'query' and optional 'type', 'limit', 'properties'")
+            raise ReconciliationError(f"{where} must be a JSON object with 'query' and optional 'type', 'limit', "
+                                      "'properties'")
         unknown = sorted(set(query) - {"query", "type", "limit", "properties", "type_strict"})
         if unknown:
-            raise QueryError(f"{where}: unknown field(s) {', '.join(unknown)}")
+            raise ReconciliationError(f"{where}: unknown field(s) {', '.join(unknown)}")
         text = query.get("query", "")
         if not isinstance(text, str):
-            raise QueryError(f"{where}: 'query' must be a string")
+            raise ReconciliationError(f"{where}: 'query' must be a string")
         _at_most(text, MAX_QUERY_CHARS, f"{where}: 'query'", "characters")
         limit = _limit(query.get("limit", DEFAULT_LIMIT), where)
         if query.get("type_strict", "any") not in TYPE_STRICT:
-            raise QueryError(f"{where}: 'type_strict' is one of {', '.join(TYPE_STRICT)}")
+            raise ReconciliationError(f"{where}: 'type_strict' is one of {', '.join(TYPE_STRICT)}")
         given = _strings(query.get("type", []), f"{where}: 'type'")
         _at_most(given, MAX_TYPES, f"{where}: 'type'", "types")
         types = [self.directory.term(t) for t in given]
         accept = self.directory.of_types(types) if types else None
         constraints = self._constraints(query.get("properties", []), where)
         if not text.strip() and not constraints:
-            raise QueryError(f"{where}: give a non-empty 'query', or 'properties' (§4.1)")
+            raise ReconciliationError(f"{where}: give a non-empty 'query', or 'properties' (§4.1)")
         found = self._found(text, accept, constraints, limit, held, work)
         work.ranked += len(found)
         ranked = self._rescored(found, constraints, bool(text.strip()), work)
@@ -173,12 +174,12 @@ class Matcher:
 
     def _constraints(self, given: Any, where: str) -> list[tuple[str, list[Any]]]:
         if not isinstance(given, list):
-            raise QueryError(f"{where}: 'properties' must be a list of {{'pid': ..., 'v': ...}}")
+            raise ReconciliationError(f"{where}: 'properties' must be a list of {{'pid': ..., 'v': ...}}")
         _at_most(given, MAX_PROPERTIES, f"{where}: 'properties'", "property constraints")
         constraints = []
         for item in given:
             if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
-                raise QueryError(f"{where}: each property needs a string 'pid' and a value 'v'")
+                raise ReconciliationError(f"{where}: each property needs a string 'pid' and a value 'v'")
             wanted = values.wanted_values(item["v"])
             _at_most(wanted, MAX_VALUES, f"{where}: 'v' of the property {item['pid'][:200]!r}", "values")
             constraints.append((self.property_iri(item["pid"], where), wanted))
@@ -191,7 +192,7 @@ class Matcher:
             if direct is not None and (accept is None or direct.iri in accept):
                 return [Candidate(direct, 100.0, direct.name(), True)]
             wanted = max(limit, DEFAULT_LIMIT) * (3 if constraints else 1)
-            return self.directory.things.search(text, accept=accept, limit=min(wanted, MAX_CANDIDATES), work=work)
+            return self.directory.things.search(text, accept=accept, limit=min(wanted, self.max_candidates), work=work)
         # By properties alone: the things that hold a wanted value of the first property, the first
         # MAX_CANDIDATES of them by IRI, so that a common property does not rank every thing that has it.
         prop, wanted_values = constraints[0]
@@ -205,7 +206,7 @@ class Matcher:
             work.values += len(props[prop]) * len(wanted_values)
             if any(values.matches(v, w, self.directory) for v in props[prop] for w in wanted_values):
                 found.append(Candidate(thing, 0.0, thing.name(), False))
-                if len(found) == MAX_CANDIDATES:
+                if len(found) == self.max_candidates:
                     break
         return found
 
@@ -287,14 +288,14 @@ class Matcher:
         """Data extension (§7.3): the values of the asked properties for each asked thing."""
         if not isinstance(query, dict) or not isinstance(query.get("ids"), list) or not isinstance(
                 query.get("properties"), list):
-            raise QueryError("'extend' must be a JSON object with 'ids' (a list) and 'properties' (a list)")
+            raise ReconciliationError("'extend' must be a JSON object with 'ids' (a list) and 'properties' (a list)")
         ids = _strings(query["ids"], "'ids'") if query["ids"] else []
         _at_most(ids, MAX_EXTEND_IDS, "'ids'", "identifiers")
         _at_most(query["properties"], MAX_EXTEND_PROPERTIES, "'properties' of 'extend'", "properties")
         asked: list[str] = []
         for item in query["properties"]:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                raise QueryError("each of 'properties' needs a string 'id'")
+                raise ReconciliationError("each of 'properties' needs a string 'id'")
             asked.append(item["id"])
             chosen = (item.get("settings") or {}).get("lang") if isinstance(item.get("settings"), dict) else None
             lang = chosen if chosen in ("nl", "en") else lang

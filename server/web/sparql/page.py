@@ -16,19 +16,15 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from server.rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from server.rdf.namespaces import DEFAULT_BASE, prefixes, sparql_prologue
 from server.settings import Settings
 from server.store.base import ReleaseInfo
+from server.web import rendering
 
-TEMPLATES = Path(__file__).parent / "templates"
 STARTER = "SELECT ?class (COUNT(?thing) AS ?things) WHERE {\n  ?thing a ?class .\n}\nGROUP BY ?class\n" \
           "ORDER BY DESC(?things)\nLIMIT 25\n"
-
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
-
 
 @dataclass(frozen=True)
 class Example:
@@ -71,7 +67,7 @@ class QueryPage:
                 "queryLength": settings.max_query_length,
             },
         }
-        self.template = _ENV.get_template("sparql.html")
+        self.template = rendering.ENV.get_template("sparql.html")
 
     def render(self, request: Request, query: str | None, headers: dict[str, str]) -> HTMLResponse:
         config = {**self.config, "query": query}

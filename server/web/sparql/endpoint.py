@@ -7,7 +7,7 @@ One request goes through these steps, each of which can end it:
 2. refuse what the policy forbids (``server.rdf.sparql_policy``): Update 403, SERVICE and foreign
    graphs 400;
 3. choose the representation from ``format`` or ``Accept`` (RFC 9110 §12.5.1); 406 if none fits.
-   A browser asking for HTML gets the query page (``server.web.sparql_page``);
+   A browser asking for HTML gets the query page (``server.web.sparql.page``);
 4. answer from the result cache of the release, or from a worker (``server.store.workers``), which
    stops the query at the time limit (503 naming the setting) and cuts the answer at the result
    limit, flagged in the ``SER-KG-Truncated`` header (never silently).
@@ -29,19 +29,20 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from server.errors import QueryRejected, QueryTimeout, SerKgError, StoreError, UpdateRefused
+from server.errors import ProtocolError, QueryRejected, QueryTimeout, SerKgError, StoreError, UpdateRefused
 from server.rdf import negotiation, sparql_policy
 from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.rdf.sparql_policy import QueryShape, check_dataset
-from server.settings import Settings
-from server.store.base import QueryRunner, Store
-from server.store.cache import ResultCache, SizedCache, footprint
-from server.store.workers import Answer, Job
-from server.web import sparql_page
+from server.store.base import Answer, Job, QueryRunner
+from server.store.cache import SizedCache, footprint
+from server.web import caching
+from server.web.bodies import read_body
+from server.web.context import Context
 from server.web.metrics import Metrics
-from server.web.sending import AnswerBudget, BoundedAnswer
-from server.web.service_description import LIMIT_HEADER, TRUNCATED_HEADER, ServiceDescription
+from server.web.sparql import page as sparql_page
+from server.web.sparql.sending import AnswerBudget, BoundedAnswer
+from server.web.sparql.service_description import LIMIT_HEADER, TRUNCATED_HEADER, ServiceDescription
 
 PATH = "/sparql"
 FORM = "application/x-www-form-urlencoded"
@@ -64,14 +65,6 @@ _SYNTAX = re.compile(r"^syntax error: error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
 CacheKey = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # query, format, default and named graphs
-
-
-class ProtocolError(SerKgError):
-    """A request that breaks the protocol or a size limit; carries its own HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.http_status = status
 
 
 @dataclass(frozen=True)
@@ -105,19 +98,6 @@ def _params(items: Sequence[tuple[str, str]], body_query: str | None = None) -> 
     )
 
 
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ProtocolError(413, f"the request body is larger than {limit} bytes (setting max_body_bytes)")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(413, f"the request body is larger than {limit} bytes (setting max_body_bytes)")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _text(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-8")
@@ -146,9 +126,11 @@ def _rejection(message: str, shifted: bool) -> str:
 
 
 class Endpoint:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, context: Context, answers: AnswerBudget) -> None:
+        settings, store = context.settings, context.store
         self.settings = settings
         self.store = store
+        self.pool, self.cache, self.metrics, self.answers = context.pool, context.cache, context.metrics, answers
         self.base = store.release.base_iri
         self.graphs = tuple(graph_iri(name, self.base) for name in GRAPHS)
         self.description = ServiceDescription(settings, store)
@@ -164,7 +146,7 @@ class Endpoint:
         return {**CORS, "Vary": "Accept", "SER-KG-Release": self.store.release.version, **(extra or {})}
 
     def error(self, request: Request, exc: SerKgError, outcome: str, shifted: bool = False) -> Response:
-        metrics: Metrics = request.app.state.metrics
+        metrics = self.metrics
         metrics.inc("ser_kg_sparql_queries_total", (("outcome", outcome),))
         message = _rejection(str(exc), shifted) if isinstance(exc, QueryRejected) else str(exc)
         return Response(f"{message}\n", status_code=exc.http_status, headers=self.headers(),
@@ -192,7 +174,7 @@ class Endpoint:
             if content_type not in (FORM, QUERY_BODY):
                 raise ProtocolError(415, f"send a query as {FORM} (query=...) or as {QUERY_BODY} "
                                          "(SPARQL 1.1 Protocol §2.1.2, §2.1.3)")
-            body = await _body(request, self.settings.max_body_bytes)
+            body = await read_body(request, self.settings.max_body_bytes)
             url_items = request.query_params.multi_items()
             if content_type == FORM:
                 form = parse_qsl(_text(body, "the form"), keep_blank_values=True,
@@ -225,7 +207,7 @@ class Endpoint:
         body = self.description.render(f"{self.settings.public_root}{PATH.lstrip('/')}", fmt)
         # The description is the release's and the settings': the bytes name both, so the tag is of the bytes.
         etag = f'"{self.store.release.version}-sd-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
-        if etag in request.headers.get("if-none-match", ""):
+        if caching.fresh(request, etag):
             return Response(status_code=304, headers=self.headers({"ETag": etag}))
         return Response(body, headers=self.headers({"ETag": etag}), media_type=_content_type(fmt))
 
@@ -250,15 +232,14 @@ class Endpoint:
         protocol_dataset = bool(params.default_graphs or params.named_graphs)
         key = (params.query, fmt.name, params.default_graphs, params.named_graphs)
         etag = self._etag(key) if request.method == "GET" else None
-        if etag and etag in request.headers.get("if-none-match", ""):
+        if etag and caching.fresh(request, etag):
             return Response(status_code=304, headers=self.headers({"ETag": etag}))
-        cache: ResultCache = request.app.state.cache
-        metrics: Metrics = request.app.state.metrics
+        cache, metrics = self.cache, self.metrics
         answer = cache.get(key)
         if answer is not None:
             metrics.inc("ser_kg_sparql_queries_total", (("outcome", "cached"),))
             return self._respond(request, answer, fmt, etag)
-        pool: QueryRunner | None = request.app.state.pool
+        pool = self.pool
         if pool is None:
             return self.error(request, StoreError("the SPARQL query workers are not running"), "error")
         job = Job(
@@ -326,7 +307,7 @@ class Endpoint:
 
     def _not_acceptable(self, request: Request, offers: Sequence[Format]) -> Response:
         names = ", ".join(f"{f.media_type} (format={f.name})" for f in offers if f is not HTML)
-        metrics: Metrics = request.app.state.metrics
+        metrics = self.metrics
         metrics.inc("ser_kg_sparql_queries_total", (("outcome", "rejected"),))
         return Response(f"none of the requested formats can be served here; available: {names}\n",
                         status_code=406, headers=self.headers(), media_type="text/plain; charset=utf-8")
@@ -337,7 +318,7 @@ class Endpoint:
 
     def _respond(self, request: Request, answer: Answer, fmt: Format, etag: str | None) -> Response:
         """The answer, sent within the memory budget for answers and the write timeout
-        (``server.web.sending``)."""
+        (``server.web.sparql.sending``)."""
         extra = {
             TRUNCATED_HEADER: "true" if answer.truncated else "false",
             LIMIT_HEADER: str(self.settings.result_limit),
@@ -345,7 +326,7 @@ class Endpoint:
         }
         if etag:
             extra["ETag"] = etag
-        budget: AnswerBudget = request.app.state.answers
+        budget = self.answers
 
         def busy() -> Response:
             return self.error(request, StoreError(
@@ -362,8 +343,8 @@ def _content_type(fmt: Format) -> str:
     return fmt.media_type
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    endpoint = Endpoint(settings, store)
+def router(context: Context, answers: AnswerBudget) -> APIRouter:
+    endpoint = Endpoint(context, answers)
     api = APIRouter()
     # Plain Starlette routes: the handlers read the request themselves, so FastAPI's dependency
     # resolution would only add time to every query.

@@ -1,0 +1,1 @@
+"""``/id/``, ``/doc/``, ``/def/``, ``/`` and ``/classes/``: dereferencing, documents, pages and their views."""

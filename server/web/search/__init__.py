@@ -1,0 +1,1 @@
+"""``/search`` and ``/reconcile``: the index of names, the matching, search and reconciliation."""
