@@ -124,8 +124,11 @@ def _chosen(entry: _Entry, names: list[str]) -> str | None:
 
 
 def _period_field(entry: _Entry, fragment: str, path: str | None) -> str | None:
-    """The date fields behind a record's period: ``#begin`` the start, ``#einde`` the end, ``#periode``
-    the one its path leads to (both for the period itself)."""
+    """The field behind a part of a record: for its period the date fields (``#begin`` the start,
+    ``#einde`` the end, ``#periode`` the one its path leads to, or both), for a statement node of a
+    field's own sources ``bronnenPerVeld``."""
+    if fragment.startswith("bron-"):  # a field's own sources (reification.py: #bron-{field}-{hash})
+        return "bronnenPerVeld"
     if entry.type is None or entry.type.name not in PERIODS:
         return None
     starts, end, _link = PERIODS[entry.type.name]

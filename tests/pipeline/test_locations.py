@@ -101,6 +101,9 @@ def locator(tmp_path: Path) -> Locator:
     ("id/zetelverdeling/zv-2014#periode", None, Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van or tot")),
     ("id/zetelverdeling/zv-2014", "http://purl.org/dc/terms/temporal",
      Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van or tot")),
+    # the statement node of a field's own sources (server/pipeline/reification.py)
+    ("id/organisatie/ser#bron-naam-1a2b3c4d", "http://purl.org/dc/terms/source",
+     Place("data/organisaties.yaml", 1, "ser", "bronnenPerVeld")),
     # a retired IRI: its entry in ingetrokken.yaml
     ("id/persoon/oud", "http://purl.org/dc/terms/isReplacedBy",
      Place("data/ingetrokken.yaml", 1, "persoon/oud", "opvolger")),
