@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build, validate and publish a new release")
     build.add_argument("--release", metavar="V", help="version name of the release (default: YYYY-MM-DD.N)")
     build.add_argument("--base-iri", metavar="IRI", help="base IRI of the dataset (setting base_iri)")
+    build.add_argument("--if-changed", action="store_true", help="build only when data/, ontology/, shapes/, "
+                       "queries/checks/ or the build's code changed since the current release")
 
     validate = commands.add_parser("validate", help="check the sources, shapes and checks without releasing")
     validate.add_argument("--base-iri", metavar="IRI", help="base IRI of the dataset (setting base_iri)")
@@ -42,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("info", help="show the current release and its statistics")
 
-    serve = commands.add_parser("serve", help="serve the latest release (builds one first if there is none)")
+    serve = commands.add_parser("serve", help="serve the latest release (builds one first if there is none), "
+                                "and each new one from its first request on, without a restart")
     serve.add_argument("--host", help="address to listen on (setting host, default 127.0.0.1)")
     serve.add_argument("--port", help="port to listen on (setting port, default 8000)")
     serve.add_argument("--store", metavar="URL", help="serve from the SPARQL engine whose query endpoint is URL "
@@ -76,20 +79,25 @@ class Progress:
             yield step
 
 
-SHOWN_WARNINGS = 20
-
-
 def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from server.pipeline.stages import build
 
+    if getattr(args, "if_changed", False):
+        from server.pipeline.inputs import stale
+
+        reasons = stale(settings.releases_dir, settings.root, settings.base_iri)
+        if not reasons:
+            print(f"release {_latest_or_fail(settings).name} is up to date with its inputs; nothing to build")
+            return 0
+        for reason in reasons:
+            print(f"building: {reason}", file=sys.stderr)
     with Progress(settings.progress).running("building") as step:
         written, checked = build(settings, version=args.release, step=step)
-    warnings = checked.report.warnings
-    for warning in warnings[:SHOWN_WARNINGS]:
-        print(f"warning: {warning}", file=sys.stderr)
-    if len(warnings) > SHOWN_WARNINGS:
-        print(f"warning: … and {len(warnings) - SHOWN_WARNINGS} more; all {len(warnings)} are in "
-              f"{written.path / 'validation-report.ttl'} (and `ser-kg validate` lists them)", file=sys.stderr)
+    warnings = len(checked.report.warnings)
+    if warnings:  # one line: a first run's log is not the place to read 60 of them (`ser-kg validate` is)
+        print(f"warning: {warnings} SHACL warning(s), which do not block a release, are in "
+              f"{written.path / 'validation-report.ttl'}; `ser-kg validate` lists each with its file, line, "
+              "record and field", file=sys.stderr)
     print(f"released {written.version}: {written.triples} triples in {written.path}")
     return 0
 
@@ -170,7 +178,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         current = _latest_or_fail(settings)
     from server.web.runner import run
 
-    run(settings, current)
+    run(settings, current, pointer=lambda: latest(settings.releases_dir))  # a new release is served without a restart
     return 0
 
 

@@ -54,6 +54,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError("must be 0 or more (seconds)")
+    return value
+
+
 def _base_iri(text: str) -> str:
     if not text.startswith(("https://", "http://")) or not text.endswith("/"):
         raise ValueError("must be an http(s) IRI that ends in '/', such as https://data.ser.nl/")
@@ -126,6 +133,10 @@ TABLE: tuple[Setting, ...] = (
     Setting("shacl_engine", "auto", "SHACL validation engine of a build: pyshacl (the reference), sparql (the "
             "shapes compiled to SPARQL on Oxigraph, several times faster), or auto (pyshacl up to 200,000 data "
             "triples, sparql above).", _shacl_engine),
+    Setting("reload_interval", 2.0, "Seconds between two looks of a running server at the current release "
+            "({releases_dir}/latest): when a build has switched it, the server opens the new release and serves it "
+            "from the next request on, without a restart; requests under way finish on the old one. 0: never "
+            "(serve the release it started with).", _non_negative_float),
     Setting("store_url", "", "SPARQL 1.1 query endpoint of a remote engine to serve from instead of the "
             "embedded store (`ser-kg serve --store URL`), such as http://127.0.0.1:7878/query.", str),
     Setting("store_user", "", "User name for the remote engine, sent only when the engine asks for credentials "
@@ -160,6 +171,7 @@ class Settings:
     answer_memory: int
     validation_workers: int
     shacl_engine: str
+    reload_interval: float
     store_url: str
     store_user: str
     store_password: str = dataclasses.field(repr=False)  # kept out of logs and tracebacks

@@ -59,3 +59,23 @@ def test_an_os_error_no_command_expected_is_exit_3_naming_the_file_not_the_exit_
     assert main(["info"]) == 3
     err = capsys.readouterr().err
     assert err == "error: /srv/releases/2026-01-01.1/manifest.json: No space left on device\n"
+
+
+def test_a_build_gives_its_shacl_warnings_as_one_line_with_the_count_and_the_reports_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from rdflib import Graph
+
+    from server.pipeline import stages
+    from server.pipeline.release import Written
+    from server.pipeline.validate import Report, Result
+
+    warnings = [Result(f"https://data.ser.nl/id/organisatie/o{n}", None, "c", "Warning", "no website", "s")
+                for n in range(64)]
+    checked = stages.Checked(None, Report(warnings, Graph()), [], None)  # type: ignore[arg-type]
+    written = Written("2026-01-01.1", tmp_path / "2026-01-01.1", 100)
+    monkeypatch.setattr(stages, "build", lambda *_args, **_kwargs: (written, checked))
+    assert main(["build"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("warning: 64 SHACL warning(s)")
+    assert str(tmp_path / "2026-01-01.1" / "validation-report.ttl") in err[0]

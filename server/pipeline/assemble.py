@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from server.errors import Problem, SourceError
 from server.pipeline import citations, sources, transform
+from server.pipeline.locations import Locator
 from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 
@@ -24,10 +25,11 @@ class Assembled:
     """The ontology (an rdflib graph: small) and the data (N-Triples lines; an rdflib graph of them is
     made only when asked for, since at a million triples it costs a gigabyte)."""
 
-    def __init__(self, ontology: Graph, data: transform.NTriples, base: str) -> None:
+    def __init__(self, ontology: Graph, data: transform.NTriples, base: str, locator: Locator | None = None) -> None:
         self.ontology = ontology
         self.lines = data
         self.base = base
+        self.locator = locator or Locator()  # the record (file, line) of each IRI, for SHACL results
         self._graph: Graph | None = None
 
     @property
@@ -94,6 +96,7 @@ def assemble(root: Path, base: str) -> Assembled:
     data = transform.NTriples()
     problems += transform.emit(records, ontology, data)
     problems += citations.emit(records, ontology, data)
+    locator = Locator.of(records, base)
     del records
     if problems:
         raise SourceError(problems)
@@ -103,7 +106,7 @@ def assemble(root: Path, base: str) -> Assembled:
         for triple in rebase(data.graph(), base):
             moved.add(triple)
         data = moved
-    return Assembled(ontology, data, base)
+    return Assembled(ontology, data, base, locator)
 
 
 def _move(term: Node, base: str) -> Node:

@@ -26,7 +26,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -193,6 +193,7 @@ def write_release(
     created: datetime | None = None,
     step: Callable[[str], None] = lambda _: None,
     extras: Sequence[tuple[str, str, Callable[[Path], object]]] = (),
+    inputs: Mapping[str, object] | None = None,
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
@@ -206,10 +207,10 @@ def write_release(
     remove_leftovers(releases_dir)
     version = version or next_version(releases_dir, created)
     if not VERSION.match(version):
-        raise UsageError(f"--version {version!r}: use letters, digits, '.', '_' and '-' (such as 2026-11-25.1)")
+        raise UsageError(f"--release {version!r}: use letters, digits, '.', '_' and '-' (such as 2026-11-25.1)")
     final = releases_dir / version
     if final.exists():
-        raise UsageError(f"--version {version!r}: release {final} exists already; releases are never overwritten")
+        raise UsageError(f"--release {version!r}: release {final} exists already; releases are never overwritten")
     tmp = releases_dir / f"{TMP_PREFIX}{version}-{os.getpid()}"
     with writing(tmp):
         tmp.mkdir()
@@ -254,6 +255,7 @@ def write_release(
             "classes": class_counts(memory, base),
             "licence": complete.licence,
             "files": [f.__dict__ for f in files],
+            **({"inputs": inputs} if inputs is not None else {}),
         }
         _write_text(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         _write_text(tmp / "SHA256SUMS", "".join(f"{f.sha256}  {f.name}\n" for f in files))

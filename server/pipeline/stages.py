@@ -16,12 +16,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
 
 from server.errors import NonConformantError, SourceError
+from server.pipeline import inputs, searchindex
 from server.pipeline import release as releases
-from server.pipeline import searchindex
 from server.pipeline.assemble import Assembled, assemble
 from server.pipeline.checks import Failure, run_checks
 from server.pipeline.facts import ReleaseFacts
 from server.pipeline.identifiers import disappeared
+from server.pipeline.locations import located
 from server.pipeline.shacl_engine import validate_sparql
 from server.pipeline.validate import Report, load_shapes, validate
 from server.rdf.namespaces import prefixes
@@ -82,6 +83,7 @@ def check(settings: Settings, step: Step = lambda _: None) -> Checked:
     else:
         with assembled.with_ontology() as graph:
             report = validate(graph, shapes, settings.validation_workers)
+    report = Report(located(report.results, assembled.locator), report.graph)
     step("running the SPARQL checks")
     failures = run_checks(settings.queries_dir / "checks", memory, prefixes(settings.base_iri))
     return Checked(assembled, report, failures, memory)
@@ -135,6 +137,7 @@ def build(settings: Settings, version: str | None = None,
 
 
 def _build(settings: Settings, version: str | None, step: Step) -> tuple[releases.Written, Checked]:
+    read = inputs.record(settings.root, settings.base_iri)  # before reading: a file changed meanwhile builds again
     checked = check(settings, step)
     if not checked.conforms:
         count = len(checked.report.violations) + len(checked.failures)
@@ -147,5 +150,6 @@ def _build(settings: Settings, version: str | None, step: Step) -> tuple[release
     written = releases.write_release(
         settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
         version=version, step=step, extras=[searchindex.stage(checked.memory, settings.base_iri)],
+        inputs=read,
     )
     return written, checked

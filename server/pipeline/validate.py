@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -27,6 +27,9 @@ from server.errors import Problem, SourceError
 from server.pipeline.assemble import rebase
 from server.rdf.namespaces import DEFAULT_BASE
 
+if TYPE_CHECKING:
+    from server.pipeline.locations import Place
+
 
 @dataclass(frozen=True)
 class Result:
@@ -36,10 +39,15 @@ class Result:
     severity: str  # Violation, Warning or Info
     message: str
     shape: str
+    place: Place | None = None  # the record and field in data/ (server/pipeline/locations.py)
 
     def __str__(self) -> str:
+        component = self.component.rsplit('#', 1)[-1]
         path = f" {self.path}" if self.path else ""
-        return f"[{self.severity}] <{self.focus}>{path}: {self.message} ({self.component.rsplit('#', 1)[-1]})"
+        if self.place is None:
+            return f"[{self.severity}] <{self.focus}>{path}: {self.message} ({component})"
+        path = "" if not self.path else f" ^<{self.path[1:]}>" if self.path.startswith("^") else f" <{self.path}>"
+        return f"{self.place}: [{self.severity}] {self.message} ({component}; <{self.focus}>{path})"
 
 
 @dataclass

@@ -43,7 +43,9 @@ def run_query(release_dir: Path, store_dir: Path, text: str, fmt: str) -> str:
     release = read_release(release_dir)
     store = ox.Store.read_only(str(ensure_database(store_dir, release)))
     try:
-        result = store.query(text, use_default_graph_as_union=True, prefixes=prefixes(release.base_iri))
+        # Relative IRIs (<id/organisatie/ser>) resolve against the base IRI, as at the public endpoint.
+        result = store.query(text, use_default_graph_as_union=True, prefixes=prefixes(release.base_iri),
+                             base_iri=release.base_iri)
     except SyntaxError as exc:
         raise QueryRejected(f"the query is not valid SPARQL: {exc}") from None
     if isinstance(result, ox.QueryBoolean):
@@ -53,8 +55,13 @@ def run_query(release_dir: Path, store_dir: Path, text: str, fmt: str) -> str:
             return _table(result)
         if fmt not in _RESULTS:
             raise UsageError(f"--format {fmt}: a SELECT query prints as table, json, csv or tsv")
-        return (result.serialize(format=_RESULTS[fmt]) or b"").decode("utf-8")
+        return _line_ended((result.serialize(format=_RESULTS[fmt]) or b"").decode("utf-8"))
     fmt = "turtle" if fmt == "table" else fmt
     if fmt not in _TRIPLES:
         raise UsageError(f"--format {fmt}: a CONSTRUCT or DESCRIBE query prints as turtle or ntriples")
-    return (result.serialize(format=_TRIPLES[fmt]) or b"").decode("utf-8")
+    return _line_ended((result.serialize(format=_TRIPLES[fmt]) or b"").decode("utf-8"))
+
+
+def _line_ended(text: str) -> str:
+    """JSON results end without a line break, which would leave the shell's prompt on their last line."""
+    return text if not text or text.endswith("\n") else text + "\n"

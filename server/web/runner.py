@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from server.errors import SettingError
 from server.rdf.namespaces import prefixes
@@ -27,6 +28,7 @@ from server.store.embedded import EmbeddedStore
 from server.store.remote import RemoteRunner, RemoteStore, engine_from
 from server.store.workers import WORKER_MEMORY_BYTES, WorkerPool
 from server.web.app import create_app
+from server.web.reloading import Pointer, Reloader, Served
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +98,38 @@ def pool_for(settings: Settings, store: EmbeddedStore) -> WorkerPool:
     )
 
 
-def run(settings: Settings, release_dir: Path) -> None:
-    """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted."""
+def open_release(settings: Settings, release_dir: Path) -> Served:
+    """The app over ``release_dir``, its store opened and its query workers started (blocking)."""
     store = EmbeddedStore.open(release_dir, settings.store_dir)
-    _serve(settings, store, pool_for(settings, store))
+    try:
+        pool = pool_for(settings, store)
+        pool.start()
+    except BaseException:
+        store.close()
+        raise
+
+    def close() -> None:
+        pool.close()
+        store.close()
+
+    app = create_app(settings, store, pool)
+    return Served(release_dir, store.release.version, app, close, at_exit=app.state.metrics.close)
+
+
+def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -> None:
+    """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted; with ``pointer``
+    (which names the current release), switch to each new release it names (``server.web.reloading``)."""
+    _show_log()
+    first = open_release(settings, release_dir)
+    reloader = Reloader(first, pointer or (lambda: release_dir), lambda path: open_release(settings, path),
+                        settings.reload_interval if pointer is not None else 0)
+    if pointer is not None and settings.reload_interval:
+        log.info("a new release in %s is served from the next request on (looked for every %g s)",
+                 settings.releases_dir, settings.reload_interval)
+    try:
+        _run(settings, reloader, first.version)
+    finally:
+        reloader.close()  # when uvicorn ends without a lifespan shutdown (a port already taken)
 
 
 def run_remote(settings: Settings, url: str) -> None:
@@ -110,16 +140,30 @@ def run_remote(settings: Settings, url: str) -> None:
 
 
 def _serve(settings: Settings, store: Store, pool: QueryRunner) -> None:
-    app = create_app(settings, store, pool)
-    log.info("serving release %s on http://%s:%s/", store.release.version, settings.host, settings.port)
     try:
-        # No access log: /-/metrics counts requests, and writing a line per request slows lookups down.
-        # Forwarded headers are believed only from the proxies named in forwarded_allow_ips (none by
-        # default); even then they set the client's address and scheme, never a URL the server gives out.
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
-                    proxy_headers=bool(settings.forwarded_allow_ips),
-                    forwarded_allow_ips=settings.forwarded_allow_ips or None, server_header=False,
-                    timeout_graceful_shutdown=5)
+        _run(settings, create_app(settings, store, pool), store.release.version)
     finally:
         pool.close()
         store.close()
+
+
+def _show_log() -> None:
+    """The server's own lines (a release switched, a worker restarted) on stderr, beside uvicorn's."""
+    ours = logging.getLogger("server")
+    if not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-9s %(message)s"))
+        ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+
+
+def _run(settings: Settings, app: ASGIApp, version: str) -> None:
+    _show_log()
+    log.info("serving release %s on http://%s:%s/", version, settings.host, settings.port)
+    # No access log: /-/metrics counts requests, and writing a line per request slows lookups down.
+    # Forwarded headers are believed only from the proxies named in forwarded_allow_ips (none by
+    # default); even then they set the client's address and scheme, never a URL the server gives out.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
+                proxy_headers=bool(settings.forwarded_allow_ips),
+                forwarded_allow_ips=settings.forwarded_allow_ips or None, server_header=False,
+                timeout_graceful_shutdown=5)
