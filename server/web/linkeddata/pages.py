@@ -1,7 +1,8 @@
 """The pages around the documents: the home page and one index page per class, with paging.
 
-The home page shows what the dataset holds (instances per class in the data graph, the current
-release) and leads to the SPARQL endpoint, the downloads and the catalogue. A class index lists the
+The home page tells the SER's story from the graph (:mod:`server.web.linkeddata.story`), then offers
+ways in by topic, and only then what the dataset holds (instances per class in the data graph, the
+current release) with the SPARQL endpoint, the downloads and the catalogue. A class index lists the
 instances of one class in any graph, ``/classes/{curie}?page=N``, ordered by IRI (keys are readable slugs, so this
 reads as alphabetical), :data:`PAGE_SIZE` at a time.
 """
@@ -26,12 +27,26 @@ from server.web.context import Context
 from server.web.descriptions import iri_ref
 from server.web.labels import LABEL_VALUES, curie, pick
 from server.web.language import human_date, human_number
+from server.web.linkeddata.story import read_story
 from server.web.linkeddata.views import script_json
 from server.web.notfound import METHODS, not_found
 from server.web.site import Site
 
 PAGE_SIZE = 50
 COUNT_CACHE_BYTES = 1024 * 1024  # instance counts per class IRI, keys included
+
+# The ways in by topic on the home page: (word, where it leads, the class whose instances it counts).
+# A topic shows only when the release holds its target: the SER, the chair's post, or instances of the class.
+TOPICS = (
+    ("topic_council", "id/organisatie/ser", None),
+    ("topic_chairs", "id/functie/voorzitter", None),
+    ("topic_seats", "classes/ser:Zetelverdeling", "def/Zetelverdeling"),
+    ("topic_adviezen", "classes/ser:Advies", "def/Advies"),
+    ("topic_agreements", "classes/ser:Akkoord", "def/Akkoord"),
+    ("topic_covenants", "classes/ser:IMVOConvenant", "def/IMVOConvenant"),
+    ("topic_laws", "classes/eli:LegalResource", "http://data.europa.eu/eli/ontology#LegalResource"),
+    ("topic_people", "classes/foaf:Person", "http://xmlns.com/foaf/0.1/Person"),
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,23 @@ def instances(site: Site, cls: str, page: int, lang: str) -> list[Item]:
     return sorted(items, key=lambda i: i.iri)
 
 
+def topics(site: Site, counts: list[ClassCount], lang: str) -> list[tuple[str, str, str | None]]:
+    """The ways in by topic that lead somewhere in this release, with the number of things behind each."""
+    known = {c.iri: c.count for c in counts}
+    found = []
+    for key, target, cls in TOPICS:
+        if cls is None:
+            iri = site.base + target
+            if not site.store.ask(f"ASK {{ {iri_ref(iri)} ?p ?o }}"):
+                continue
+            found.append((key, addresses.href(iri, site.base), None))
+            continue
+        count = known.get(cls if "://" in cls else site.base + cls, 0)
+        if count:
+            found.append((key, "/" + target, human_number(count, lang)))
+    return found
+
+
 def manifest(site: Site) -> dict[str, Any]:
     try:
         return read_manifest(site.store.release.path)
@@ -134,6 +166,7 @@ def router(context: Context) -> APIRouter:
             created = human_date(release.created.isoformat(), "dateTime", lang)
             triples = human_number(int(info["triples"]), lang) if "triples" in info else None
             return {"classes": classes, "created": created, "triples": triples,
+                    "story": read_story(store, site.base, lang), "topics": topics(site, counts(), lang),
                     "json_ld": dataset_json_ld(site, info, lang)}
 
         return rendering.render(request, "home.html", context, release, variant="home")
