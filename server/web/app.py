@@ -30,6 +30,7 @@ from server.web.search import search
 from server.web.site import Site
 from server.web.sparql import endpoint as sparql
 from server.web.sparql import sending
+from server.web.views import pages as views
 
 
 def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, APIRouter]]:
@@ -44,6 +45,7 @@ def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, 
         ("health", health.router(context)),
         ("reconcile", reconcile.router(context, directory)),
         ("search", search.router(context, directory)),
+        ("views", views.router(context)),
     ]
 
 

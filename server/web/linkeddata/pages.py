@@ -108,7 +108,7 @@ def instances(site: Site, cls: str, page: int, lang: str) -> list[Item]:
 def topics(site: Site, counts: list[ClassCount], lang: str) -> list[tuple[str, str, str | None]]:
     """The ways in by topic that lead somewhere in this release, with the number of things behind each."""
     known = {c.iri: c.count for c in counts}
-    found = []
+    found: list[tuple[str, str, str | None]] = []
     for key, target, cls in TOPICS:
         if cls is None:
             iri = site.base + target
