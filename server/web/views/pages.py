@@ -135,17 +135,23 @@ def seats(result: Result, lang: str, base: str) -> dict[str, Any]:
 
 
 def adviezen(result: Result, lang: str, base: str) -> dict[str, Any]:
-    reports = [{"link": link(r, "report", "title", base), "year": r.get("year", ""),
-                "requester": link(r, "requester", "requesterLabel", base) if "requester" in r else None,
-                "committee": link(r, "committee", "committeeLabel", base) if "committee" in r else None,
-                "themes": r.get("themes", "")} for r in result.rows]
-    counts: dict[int, int] = defaultdict(int)
+    """One line per report: a report asked for by two ministries has two rows in the query's answer."""
+    reports: dict[str, dict[str, Any]] = {}
     for r in result.rows:
-        if r.get("year", "").isdecimal():
-            counts[int(r["year"])] += 1
+        entry = reports.setdefault(r["report"], {"link": link(r, "report", "title", base), "year": r.get("year", ""),
+                                                 "requesters": [], "committees": [], "themes": r.get("themes", "")})
+        for key, label, field in (("requester", "requesterLabel", "requesters"),
+                                  ("committee", "committeeLabel", "committees")):
+            found = link(r, key, label, base) if key in r else None
+            if found and found not in entry[field]:
+                entry[field].append(found)
+    counts: dict[int, int] = defaultdict(int)
+    for report in reports.values():
+        if report["year"].isdecimal():
+            counts[int(report["year"])] += 1
     years = list(range(min(counts), max(counts) + 1)) if counts else []
     points = [(str(y), counts.get(y, 0)) for y in years]
-    return {"reports": reports, "points": [p for p in points if p[1]],
+    return {"reports": list(reports.values()), "points": [p for p in points if p[1]],
             "chart": charts.bars(points, word("per_year", lang))}
 
 
