@@ -63,8 +63,8 @@ def test_home_page_tells_the_story_before_the_dataset(client: TestClient, lang: 
 
 def test_home_page_offers_ways_in_by_topic(client: TestClient) -> None:
     html = page(client, "/", "en")
-    for href in ("/doc/functie/voorzitter", "/classes/ser:Advies", "/classes/foaf:Person",
-                 "/classes/eli:LegalResource"):
+    for href in ("/views/council", "/views/chairs", "/views/seats", "/views/adviezen", "/views/covenants",
+                 "/classes/ser:Akkoord", "/classes/foaf:Person", "/classes/eli:LegalResource"):
         assert f'href="{href}"' in html
 
 

@@ -36,14 +36,14 @@ PAGE_SIZE = 50
 COUNT_CACHE_BYTES = 1024 * 1024  # instance counts per class IRI, keys included
 
 # The ways in by topic on the home page: (word, where it leads, the class whose instances it counts).
-# A topic shows only when the release holds its target: the SER, the chair's post, or instances of the class.
+# A topic shows only when the release holds instances of its class (a view over nothing leads nowhere).
 TOPICS = (
-    ("topic_council", "id/organisatie/ser", None),
-    ("topic_chairs", "id/functie/voorzitter", None),
-    ("topic_seats", "classes/ser:Zetelverdeling", "def/Zetelverdeling"),
-    ("topic_adviezen", "classes/ser:Advies", "def/Advies"),
+    ("topic_council", "views/council", "http://www.w3.org/ns/org#Membership"),
+    ("topic_chairs", "views/chairs", "http://www.w3.org/ns/org#Post"),
+    ("topic_seats", "views/seats", "def/Zetelverdeling"),
+    ("topic_adviezen", "views/adviezen", "def/Advies"),
     ("topic_agreements", "classes/ser:Akkoord", "def/Akkoord"),
-    ("topic_covenants", "classes/ser:IMVOConvenant", "def/IMVOConvenant"),
+    ("topic_covenants", "views/covenants", "def/IMVOConvenant"),
     ("topic_laws", "classes/eli:LegalResource", "http://data.europa.eu/eli/ontology#LegalResource"),
     ("topic_people", "classes/foaf:Person", "http://xmlns.com/foaf/0.1/Person"),
 )
@@ -105,20 +105,14 @@ def instances(site: Site, cls: str, page: int, lang: str) -> list[Item]:
     return sorted(items, key=lambda i: i.iri)
 
 
-def topics(site: Site, counts: list[ClassCount], lang: str) -> list[tuple[str, str, str | None]]:
+def topics(counts: list[ClassCount], base: str, lang: str) -> list[tuple[str, str, str | None]]:
     """The ways in by topic that lead somewhere in this release, with the number of things behind each."""
     known = {c.iri: c.count for c in counts}
     found: list[tuple[str, str, str | None]] = []
     for key, target, cls in TOPICS:
-        if cls is None:
-            iri = site.base + target
-            if not site.store.ask(f"ASK {{ {iri_ref(iri)} ?p ?o }}"):
-                continue
-            found.append((key, addresses.href(iri, site.base), None))
-            continue
-        count = known.get(cls if "://" in cls else site.base + cls, 0)
+        count = known.get(cls if "://" in cls else base + cls, 0)
         if count:
-            found.append((key, "/" + target, human_number(count, lang)))
+            found.append((key, "/" + target, human_number(count, lang) if target.startswith("classes/") else None))
     return found
 
 
@@ -166,7 +160,7 @@ def router(context: Context) -> APIRouter:
             created = human_date(release.created.isoformat(), "dateTime", lang)
             triples = human_number(int(info["triples"]), lang) if "triples" in info else None
             return {"classes": classes, "created": created, "triples": triples,
-                    "story": read_story(store, site.base, lang), "topics": topics(site, counts(), lang),
+                    "story": read_story(store, site.base, lang), "topics": topics(counts(), site.base, lang),
                     "json_ld": dataset_json_ld(site, info, lang)}
 
         return rendering.render(request, "home.html", context, release, variant="home")
