@@ -95,3 +95,24 @@ def test_seat_allocation_view_has_its_chart_and_table(browser: object, url: str,
         assert sideways(page) <= 0, "the page scrolls sideways"
     finally:
         context.close()  # type: ignore[attr-defined]
+
+
+def test_adviezen_table_filters_and_sorts_with_the_script(browser: object, url: str) -> None:
+    context, page = open_page(browser, 1280)
+    try:
+        page.goto(f"{url}/views/adviezen?lang=nl")  # type: ignore[attr-defined]
+        rows = page.locator("#reports tbody tr")  # type: ignore[attr-defined]
+        total = rows.count()
+        assert total >= 44
+        page.fill("#filter", "energieakkoord")  # type: ignore[attr-defined]
+        shown = page.locator("#reports tbody tr:not([hidden])")  # type: ignore[attr-defined]
+        assert 0 < shown.count() < total
+        assert all("energieakkoord" in t.lower() for t in shown.all_inner_texts())
+        page.fill("#filter", "")  # type: ignore[attr-defined]
+        page.click("#reports thead th >> nth=0 >> button")  # type: ignore[attr-defined]
+        page.click("#reports thead th >> nth=0 >> button")  # type: ignore[attr-defined]
+        years = [t for t in page.locator("#reports tbody tr td:first-child").all_inner_texts()]  # type: ignore[attr-defined]
+        assert years == sorted(years, reverse=True)
+        page.screenshot(path=str(ARTIFACTS / "view-adviezen-nl-1280.png"), full_page=False)  # type: ignore[attr-defined]
+    finally:
+        context.close()  # type: ignore[attr-defined]
