@@ -26,7 +26,7 @@ A post (``org:Post``) is ``org:heldBy`` the people whose membership in it is sti
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -115,19 +115,26 @@ def periods(sources: Sources, reader: Reader) -> Iterator[tuple[Record, Period]]
             yield record, Period(owner, link, URIRef(owner + "#periode"), beginning, end)
 
 
-def emit(sources: Sources, reader: Reader, sink: TripleSink) -> None:
-    """Write every period, its instants, and the current holders of each post."""
+def emit(sources: Sources, reader: Reader, sink: TripleSink,
+         field_sink: Callable[[Record, str], TripleSink] | None = None) -> None:
+    """Write every period, its instants, and the current holders of each post. ``field_sink`` gives the
+    sink of one field of a record (reification.FieldSources.sink): an instant's value is written to
+    that of the field it comes from, so a source named for the field reaches it."""
     for record, period in periods(sources, reader):
+        starts, end_field, _link = PERIODS[record.type.name]
+        start_field = next((n for n in starts if _date(record, n, reader) is not None), None)
         sink.add((period.owner, period.link, period.iri))
         sink.add((period.iri, RDF.type, TIME.Interval))
-        for link, instant in ((TIME.hasBeginning, period.beginning), (TIME.hasEnd, period.end)):
+        for link, instant, name in ((TIME.hasBeginning, period.beginning, start_field),
+                                    (TIME.hasEnd, period.end, end_field)):
             if instant is None:
                 continue
+            out = field_sink(record, name) if field_sink is not None and name is not None else sink
             sink.add((period.iri, link, instant.iri))
             sink.add((instant.iri, RDF.type, TIME.Instant))
             if instant.value is not None:
                 first, last = bounds(instant.value)
-                sink.add((instant.iri, VALUE_PROPERTY[instant.value.datatype or XSD.date], instant.value))
+                out.add((instant.iri, VALUE_PROPERTY[instant.value.datatype or XSD.date], instant.value))
                 sink.add((instant.iri, EARLIEST, Literal(first.isoformat(), datatype=XSD.date)))
                 sink.add((instant.iri, LATEST, Literal(last.isoformat(), datatype=XSD.date)))
         if record.type.name == "lidmaatschap" and period.end is None:

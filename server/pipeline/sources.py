@@ -61,6 +61,7 @@ class Record:
     values: dict[str, Value] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     item_lines: dict[str, list[int]] = field(default_factory=dict)  # a list field: the line of each item
+    key_lines: dict[str, dict[str, int]] = field(default_factory=dict)  # a mapping field: the line of each key
     children: list[Record] = field(default_factory=list)
     parent: Record | None = None
 
@@ -231,6 +232,7 @@ def _make_record(node: yaml.MappingNode, rtype: RecordType, display: str, proble
     values: dict[str, Value] = {}
     lines: dict[str, int] = {}
     item_lines: dict[str, list[int]] = {}
+    key_lines: dict[str, dict[str, int]] = {}
     for key_node, value_node in node.value:
         name = _plain(key_node)
         if not isinstance(name, str):
@@ -243,6 +245,8 @@ def _make_record(node: yaml.MappingNode, rtype: RecordType, display: str, proble
         lines[name] = key_node.start_mark.line + 1
         if isinstance(value_node, yaml.SequenceNode):
             item_lines[name] = [item.start_mark.line + 1 for item in value_node.value]
+        if isinstance(value_node, yaml.MappingNode):
+            key_lines[name] = {str(k.value): k.start_mark.line + 1 for k, _ in value_node.value}
     line = node.start_mark.line + 1
     identity = rtype.identity
     key = values.pop(identity, None)
@@ -251,13 +255,13 @@ def _make_record(node: yaml.MappingNode, rtype: RecordType, display: str, proble
         problems.append(Problem(display, label, identity, f"every record needs a '{identity}'", line))
         return None
     if identity == "url":  # checked as a URL where the other URLs are (transform.py)
-        return Record(rtype, key.strip(), display, line, values, lines, item_lines)
+        return Record(rtype, key.strip(), display, line, values, lines, item_lines, key_lines)
     if not is_key(key):
         problems.append(Problem(display, key, "key", "a key is lower-case letters and digits joined by '-' "
                                 "(such as 2021-werken-zonder-armoede)", lines.get("key", line)))
         return None
     full_key = f"{parent.key}-{key}" if parent else key
-    return Record(rtype, full_key, display, line, values, lines, item_lines, parent=parent)
+    return Record(rtype, full_key, display, line, values, lines, item_lines, key_lines, parent=parent)
 
 
 def read(data_dir: Path, root: Path | None = None) -> Sources:

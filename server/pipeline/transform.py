@@ -27,6 +27,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from server.errors import Problem
+from server.pipeline import reification
 from server.pipeline.records import BY_NAME, NESTED, Field, ser
 from server.pipeline.sources import Record, Sources, Value, fields_of
 from server.rdf.iris import is_key, thing
@@ -275,23 +276,26 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     problems = list(sources.problems)
     concepts = {str(s) for s in vocab.subjects(RDF.type, SKOS.Concept)}
     reader = Reader(_index(sources, problems), concepts, problems)
+    per_field = reification.FieldSources(sink, problems)  # sources named per field: see reification.py
     for record in sources.all_records():
         subject = _subject(record, problems)
         if subject is None:
             continue
         sink.add((subject, RDF.type, record.type.rdf_class))
         for name in record.values:
-            if record.type.field(name) is None:
-                known = ", ".join(f.name for f in record.type.fields)
+            if record.type.field(name) is None and not reification.takes(record, name):
+                extra = [reification.FIELD] if reification.takes(record, reification.FIELD) else []
+                known = ", ".join([f.name for f in record.type.fields] + extra)
                 problems.append(record.problem(name, f"unknown field; {record.type.name} records have: {known}"))
         for spec in record.type.fields:
             if spec.required and spec.name not in record.values:
                 problems.append(record.problem(spec.name, "required field is missing"))
         for spec, value in fields_of(record):
+            out = per_field.sink(record, spec.name)
             for obj in reader.objects(record, spec, value):
-                sink.add((obj, spec.predicate, subject) if spec.inverse else (subject, spec.predicate, obj))
+                out.add((obj, spec.predicate, subject) if spec.inverse else (subject, spec.predicate, obj))
                 if spec.link and isinstance(obj, Literal):
-                    sink.add((subject, spec.link[0], URIRef(spec.link[1].format(obj))))
+                    out.add((subject, spec.link[0], URIRef(spec.link[1].format(obj))))
         if record.parent is not None:
             parent = URIRef(thing(DEFAULT_BASE, record.parent.type.name, record.parent.key))
             sink.add((parent, NESTED[record.parent.type.name].link, subject))
@@ -301,7 +305,7 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
     # Imported here, as they use this module's Reader (and labels uses citations, which imports it).
     from server.pipeline import labels, periods
 
-    periods.emit(sources, reader, sink)
+    periods.emit(sources, reader, sink, per_field.sink)
     labels.emit(sources, vocab, reader, sink)
     return problems
 

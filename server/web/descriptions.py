@@ -6,7 +6,10 @@ widened the way Pubby and Trifid do) holds:
 * the resource's own triples, with one level of blank nodes;
 * the labels of everything it links to (and so the class labels of its types, from the ontology graph);
 * the incoming links: who refers to it (at most :data:`MAX_INCOMING`), with their labels;
-* its sources (``dct:source``), which are among its own triples.
+* its sources (``dct:source``), which are among its own triples;
+* the sources of single facts: the ``rdf:Statement`` nodes that describe one of its triples with a
+  ``dct:source`` of their own (data/README.md, "Per-fact sources"), with the sources' labels. They are
+  not listed as incoming links; the page shows each source beside its fact.
 
 Retired IRIs are data: the build writes ``<old> owl:deprecated true`` with an optional
 ``dct:isReplacedBy <successor>``, ``dct:date`` and ``skos:changeNote``. :meth:`Descriptions.status`
@@ -23,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import Literal
-from rdflib.namespace import DCTERMS, OWL, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 from rdflib.term import Identifier
 
 from server.store.base import Row, Store
@@ -70,6 +73,8 @@ class Description:
     outgoing: dict[tuple[str, Identifier], list[tuple[str, Literal]]] = field(default_factory=dict)
     # (subject, predicate) -> labels of the subject
     incoming: dict[tuple[str, str], list[tuple[str, Literal]]] = field(default_factory=dict)
+    # (predicate, object) of an own triple -> its own sources -> labels of the source
+    fact_sources: dict[tuple[str, Identifier], dict[str, list[tuple[str, Literal]]]] = field(default_factory=dict)
 
     def values(self, predicate: str) -> list[Identifier]:
         return [o for (p, o) in self.outgoing if p == predicate]
@@ -96,27 +101,36 @@ def construct_query(iri: str) -> str:
     # Label joins sit in OPTIONALs so that they are evaluated per bound ?o / ?in; as plain joins,
     # Oxigraph scans every label in the store first (100x slower, measured in bench/linkeddata).
     return f"""CONSTRUCT {{
-  {s} ?p ?o . ?o ?lp ?l . ?in ?ip {s} . ?in ?ilp ?il . ?o ?bp ?bo .
+  {s} ?p ?o . ?o ?lp ?l . ?in ?ip {s} . ?in ?ilp ?il . ?o ?bp ?bo . ?st ?sp ?so .
 }} WHERE {{
   {{ {s} ?p ?o OPTIONAL {{ VALUES ?lp {{ {LABEL_VALUES} }} ?o ?lp ?l }}
      OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }} }}
   UNION
   {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} ORDER BY ?in ?ip LIMIT {MAX_INCOMING} }}
      OPTIONAL {{ VALUES ?ilp {{ {LABEL_VALUES} }} ?in ?ilp ?il }} }}
+  UNION
+  {{ {{ SELECT ?st WHERE {{ ?st <{RDF.subject}> {s} ; a <{RDF.Statement}> }} LIMIT {MAX_INCOMING} }}
+     ?st ?sp ?so }}
 }}"""
 
 
 def select_query(iri: str) -> str:
     """The description as rows, for the HTML page: one query, labels joined in.
 
-    Outgoing rows bind ``?p ?o``, incoming rows ``?ip ?in``; ``?lp ?l`` is a label of the other end.
+    Outgoing rows bind ``?p ?o``, incoming rows ``?ip ?in``, the sources of single facts ``?fp ?fo ?src``
+    (the predicate and object of the fact, and its source); ``?lp ?l`` is a label of the other end.
     """
     s = iri_ref(iri)
-    return f"""SELECT DISTINCT ?p ?o ?ip ?in ?lp ?l WHERE {{
+    return f"""SELECT DISTINCT ?p ?o ?ip ?in ?fp ?fo ?src ?lp ?l WHERE {{
   {{ {s} ?p ?o OPTIONAL {{ FILTER(!isLiteral(?o)) VALUES ?lp {{ {LABEL_VALUES} }} ?o ?lp ?l }} }}
   UNION
-  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} }} ORDER BY ?in ?ip LIMIT {MAX_INCOMING} }}
+  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {s} FILTER(?ip != <{RDF.subject}>) }} ORDER BY ?in ?ip LIMIT {MAX_INCOMING} }}
      OPTIONAL {{ VALUES ?lp {{ {LABEL_VALUES} }} ?in ?lp ?l }} }}
+  UNION
+  {{ {{ SELECT ?fp ?fo ?src WHERE {{
+       ?st <{RDF.subject}> {s} ; a <{RDF.Statement}> ; <{RDF.predicate}> ?fp ; <{RDF.object}> ?fo ;
+           <{DCTERMS.source}> ?src }} ORDER BY ?fp ?fo ?src LIMIT {MAX_INCOMING} }}
+     OPTIONAL {{ VALUES ?lp {{ {LABEL_VALUES} }} ?src ?lp ?l }} }}
 }}"""
 
 
@@ -159,6 +173,9 @@ class Descriptions:
             label = _label(row)
             if "p" in row:
                 labels = description.outgoing.setdefault((str(row["p"]), row["o"]), [])
+            elif "src" in row:
+                fact = description.fact_sources.setdefault((str(row["fp"]), row["fo"]), {})
+                labels = fact.setdefault(str(row["src"]), [])
             else:
                 labels = description.incoming.setdefault((str(row["in"]), str(row["ip"])), [])
             if label is not None:

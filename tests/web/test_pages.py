@@ -166,6 +166,33 @@ def test_a_source_label_with_markup_is_escaped_in_its_link(ld: LdSite) -> None:
     assert "<script>x</script>" not in page
 
 
+FACT_SOURCE = ('<small class="fact-source">(<a href="https://www.ser.nl/nl/ser/over-de-ser" '
+               'title="https://www.ser.nl/nl/ser/over-de-ser">{}</a>)</small>')
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "SER: Page on what the SER is"),
+                                             ("nl", "SER: Pagina over wat de SER is")])
+def test_a_fact_with_its_own_source_shows_the_source_label_beside_it(ld: LdSite, lang: str, text: str) -> None:
+    page = html(ld.client, "/doc/organisatie/ser", lang)
+    website = '<a href="https://www.ser.nl/" title="https://www.ser.nl/">https://www.ser.nl/</a>'
+    assert f"<td>{website} {FACT_SOURCE.format(text)}</td>" in page
+    assert page.count('class="fact-source"') == 1, "only the website has a source of its own"
+    assert "<td>1950</td>" in page, "a fact without a source of its own has none beside it"
+
+
+def test_a_fact_source_with_markup_in_its_label_is_escaped(ld: LdSite) -> None:
+    page = html(ld.client, "/doc/advies/markup", "nl")
+    assert ('(<a href="https://example.org/bron?a=1&amp;b=2" title="https://example.org/bron?a=1&amp;b=2">'
+            "Voorbeeld: &lt;b&gt;vet&lt;/b&gt; &amp; &lt;/a&gt;&lt;script&gt;x&lt;/script&gt;</a>)</small>") in page
+    assert "<script>x</script>" not in page
+
+
+def test_statements_about_a_thing_are_not_listed_as_links_to_it(ld: LdSite) -> None:
+    page = html(ld.client, "/doc/organisatie/ser", "en")
+    assert "#bron-website" not in page
+    assert "rdf:subject" not in page and ">subject<" not in page
+
+
 @pytest.mark.parametrize(("path", "lang", "text"), [
     ("/doc/advies/energie-2013", "nl", "6 september 2013"),
     ("/doc/advies/energie-2013", "en", "6 September 2013"),
@@ -237,3 +264,21 @@ def test_home_page_embeds_the_dataset_for_search_engines(ld: LdSite) -> None:
     assert isinstance(downloads, list)
     assert {"@type": "DataDownload", "name": "ser.nq", "encodingFormat": "application/n-quads",
             "contentUrl": f"https://data.ser.nl/downloads/{CURRENT}/ser.nq"} in downloads
+
+
+def test_the_rdf_of_a_document_carries_the_statements_about_its_facts(ld: LdSite) -> None:
+    response = ld.client.get("/doc/organisatie/ser.nt")
+    assert response.status_code == 200
+    statement = "<https://data.ser.nl/id/organisatie/ser#bron-website-0a1b2c3d>"
+    lines = {line for line in response.text.splitlines() if line.startswith(statement)}
+    assert f"{statement} <http://purl.org/dc/terms/source> <https://www.ser.nl/nl/ser/over-de-ser> ." in lines
+    assert f"{statement} <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <https://www.ser.nl/> ." in lines
+    assert len(lines) == 7, sorted(lines)  # type, two labels, subject, predicate, object, source
+
+
+def test_statements_about_single_facts_are_not_offered_by_search(ld: LdSite) -> None:
+    response = ld.client.get("/search", params={"q": "Source of website in organisatie ser", "format": "json"})
+    assert response.status_code == 200
+    ids = [str(r["id"]) for r in response.json()["results"]]
+    assert "https://data.ser.nl/id/organisatie/ser" in ids  # the search itself finds things
+    assert not [i for i in ids if "#bron-" in i]

@@ -9,7 +9,7 @@ lands somewhere sensible without code.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
@@ -58,6 +58,7 @@ class Value:
     href: str | None = None
     lang: str | None = None  # shown as a badge when it differs from the page's language
     title: str | None = None  # the full IRI, for a tooltip
+    sources: tuple[Value, ...] = ()  # the fact's own sources (an rdf:Statement's dct:source), shown beside it
 
 
 @dataclass
@@ -159,7 +160,12 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
         group = _group(predicate, obj, base, names)
         row = rows.setdefault((group, predicate), Row(predicate, vocab.name(predicate, lang),
                                                      addresses.href(predicate, base)))
-        row.values.append(value_of(obj, labels, lang, base, vocab))
+        value = value_of(obj, labels, lang, base, vocab)
+        own = description.fact_sources.get((predicate, obj))
+        if own:
+            found = (value_of(URIRef(src), src_labels, lang, base, vocab) for src, src_labels in own.items())
+            value = replace(value, sources=tuple(sorted(found, key=lambda v: (v.text.lower(), v.href or ""))))
+        row.values.append(value)
     _disambiguate([*rows.values()], base)
     groups = [(g, sorted((r for (k, _), r in rows.items() if k == g), key=lambda r: _row_order(r, order)))
               for g in GROUPS]

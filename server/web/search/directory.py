@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Literal
-from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
 from server.rdf.namespaces import graph_iri, prefixes, ser
 from server.settings import Settings
@@ -130,8 +130,11 @@ def _things(store: Store, base: str) -> list[Entity]:
             if len(text) > DESCRIPTION_LENGTH:
                 text = text[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + " …"
             descriptions[str(row["s"])].setdefault(getattr(row["o"], "language", None) or "", text)
+    # A statement about one fact (its own source, data/README.md "Per-fact sources") is part of a
+    # record's description, not a thing a search or a reconciliation should offer.
     return [Entity(iri, tuple(sorted(types[iri])), tuple(sorted(found)), descriptions.get(iri, {}),
-                   1.0 if iri in records else CONCEPT_PRIOR) for iri, found in sorted(labels.items())]
+                   1.0 if iri in records else CONCEPT_PRIOR) for iri, found in sorted(labels.items())
+            if str(RDF.Statement) not in types[iri]]
 
 
 def _terms(iris: Iterable[str], vocab: Vocabulary, base: str) -> list[Entity]:
