@@ -149,6 +149,7 @@ def router(context: Context) -> APIRouter:
     site, store = context.site, context.store
     release = store.release
     counts = functools.cache(lambda: class_counts(site))
+    story = functools.cache(lambda lang: read_story(store, site.base, lang))  # one per language: the release is fixed
     count_of = Memo(lambda cls: instance_count(site, cls), SizedCache[str, int](COUNT_CACHE_BYTES))
     api = APIRouter()
 
@@ -160,7 +161,7 @@ def router(context: Context) -> APIRouter:
             created = human_date(release.created.isoformat(), "dateTime", lang)
             triples = human_number(int(info["triples"]), lang) if "triples" in info else None
             return {"classes": classes, "created": created, "triples": triples,
-                    "story": read_story(store, site.base, lang), "topics": topics(counts(), site.base, lang),
+                    "story": story(lang), "topics": topics(counts(), site.base, lang),
                     "json_ld": dataset_json_ld(site, info, lang)}
 
         return rendering.render(request, "home.html", context, release, variant="home")
