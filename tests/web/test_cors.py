@@ -39,6 +39,8 @@ SAMPLES = {
     "/-/metrics": "/-/metrics",
     "/-/openapi.json": "/-/openapi.json",
     "/static": "/static/sparql.js",
+    "/views/": "/views/",
+    "/views/{name}": "/views/chairs?format=csv",
 }
 # Every format of a document, too: each is its own URL.
 EXTRA = ["/doc/organisatie/ser.html", "/doc/organisatie/ser.ttl", "/doc/organisatie/ser.jsonld",
