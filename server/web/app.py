@@ -30,6 +30,7 @@ from server.web.search import search
 from server.web.site import Site
 from server.web.sparql import endpoint as sparql
 from server.web.sparql import sending
+from server.web.views import pages as views
 
 
 def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, APIRouter]]:
@@ -46,6 +47,7 @@ def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, 
         ("reconcile", reconcile.router(context, directory)),
         ("search", search.router(context, directory)),
         ("favicon", favicon.router(context)),
+        ("views", views.router(context)),
     ]
 
 

@@ -88,6 +88,27 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "publisher": ("Uitgever", "Publisher"),
     "distributions": ("Distributies", "Distributions"),
     "all_triples": ("Alle gegevens", "All statements"),
+    "about_ser": ("Over de SER", "About the SER"),
+    "objective": ("Doelstelling", "Objective"),
+    "says_itself": ("Wat de SER over zichzelf zegt", "What the SER says about itself"),
+    "consultation": ("De overlegeconomie", "The consultation economy"),
+    "consultation_lead": ("Overleg tussen werkgevers en werknemers op drie niveaus, met de organen waarin het "
+                          "plaatsvindt en de wetten waarop het rust.",
+                          "Consultation between employers and employees at three levels, with the bodies it "
+                          "takes place in and the laws it rests on."),
+    "in_bodies": ("In", "In"),
+    "laws": ("Wetten", "Laws"),
+    "supported_by": ("Ondersteund door", "Supported by"),
+    "topics": ("Ingangen", "Ways in"),
+    "topic_council": ("De raad en zijn leden nu", "The council and its members now"),
+    "topic_chairs": ("De voorzitters", "The chairs"),
+    "topic_seats": ("Zetels door de jaren heen", "Seats over time"),
+    "topic_adviezen": ("Adviezen", "Advice reports"),
+    "topic_agreements": ("Akkoorden", "Agreements"),
+    "topic_covenants": ("Convenanten", "Covenants"),
+    "topic_laws": ("Wetten", "Laws"),
+    "topic_people": ("Mensen", "People"),
+    "dataset": ("Over de dataset", "About the dataset"),
 }
 
 MONTHS = {

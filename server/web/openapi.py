@@ -52,6 +52,20 @@ REST = Param("rest", "path", True, {"type": "string", "pattern": r"^[A-Za-z0-9][
              "The rest of the IRI after /id/, /doc/ or /def/.")
 FORMAT = Param("format", text="A format name instead of the Accept header.")
 SPARQL_STATUSES = ("200", "400", "403", "406", "413", "414", "415", "503")
+# The saved views (server.web.views, queries/views/): a page, CSV or JSON, with the query's parameters.
+VIEW_ANSWERS = ("text/html", "text/csv", "application/json")
+VIEW_STATUSES = ("200", "304", "400", "503")
+VIEW_LANG = Param("lang", schema={"type": "string", "enum": ["nl", "en"]},
+                  text="Language of the names (and of the page): nl or en.")
+VIEW_FORMAT = Param("format", schema={"type": "string", "enum": ["html", "csv", "json"]},
+                    text="html, csv or json instead of the Accept header.")
+VIEW_DAY = Param("op", schema={"type": "string", "format": "date"}, text="The day, YYYY-MM-DD (default: today).")
+
+
+def _view(name: str, summary: str, *params: Param) -> Operation:
+    return Operation("get", f"/views/{name}", "Views", summary, (*params, VIEW_LANG, VIEW_FORMAT), VIEW_ANSWERS,
+                     VIEW_STATUSES)
+
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/sparql", "SPARQL", "Run a read-only SPARQL query (SPARQL 1.1 Protocol §2.1.1).",
@@ -59,7 +73,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/sparql", "SPARQL", "Run a read-only SPARQL query sent in the body (§2.1.2, §2.1.3).",
               (), tuple(SPARQL_ANSWERS), SPARQL_STATUSES,
               form=("query", "default-graph-uri", "named-graph-uri", "format"), query_body=True),
-    Operation("get", "/", "Pages", "The home page: what the dataset holds."),
+    Operation("get", "/", "Pages", "The home page: the SER's story, ways in by topic, what the dataset holds."),
     Operation("get", "/id/{rest}", "Linked data", "A thing's IRI: 303 See Other to its document.", (REST,),
               (), ("303", "404", "410")),
     Operation("get", "/def/{rest}", "Linked data", "An ontology term's IRI: 303 See Other to its document.",
@@ -103,6 +117,13 @@ OPERATIONS: tuple[Operation, ...] = (
               (Param("id", text="The thing's IRI."),)),
     Operation("get", "/reconcile/view", "Reconciliation", "303 See Other to the thing's page.",
               (Param("id", text="The thing's IRI."),), (), ("303", "404")),
+    Operation("get", "/views/", "Views", "The saved views."),
+    _view("chairs", "The chairs of the SER over time (queries/views/chairs.rq)."),
+    _view("council", "The council on a chosen day: chair, deputy chairs, members per group, crown members "
+                     "(queries/views/council.rq).", VIEW_DAY),
+    _view("seats", "The seat allocation over time, per organisation and per group (queries/views/seats.rq)."),
+    _view("adviezen", "The advisory reports: year, title, requester, committee, theme (queries/views/adviezen.rq)."),
+    _view("covenants", "The IRBC agreements over time (queries/views/covenants.rq)."),
     Operation("get", "/-/health", "Operations", "Health of the server and its query workers.", (),
               ("application/json",), ("200", "503")),
     Operation("get", "/-/metrics", "Operations", "Prometheus metrics.", (), ("text/plain",), ("200",)),

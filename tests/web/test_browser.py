@@ -50,12 +50,12 @@ def test_home_page_in_dutch_then_english(served: tuple[LdSite, str], page: objec
     _, url = served
     page.goto(url + "/")
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert page.locator("h2", has_text="Wat de dataset bevat").count() == 1
+    assert page.locator("h3", has_text="Wat de dataset bevat").count() == 1
     page.screenshot(path=str(ARTIFACTS / "home-nl.png"), full_page=True)
     page.click("a.lang-switch")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h2", has_text="What the dataset holds").count() == 1
+    assert page.locator("h3", has_text="What the dataset holds").count() == 1
     page.screenshot(path=str(ARTIFACTS / "home-en.png"), full_page=True)
 
 

@@ -41,6 +41,8 @@ SAMPLES = {
     "/-/openapi.json": "/-/openapi.json",
     "/ns/context.jsonld": "/ns/context.jsonld",
     "/static": "/static/query-editor.js",
+    "/views/": "/views/",
+    "/views/{name}": "/views/chairs?format=csv",
 }
 # Every format of a document, too: each is its own URL.
 EXTRA = ["/doc/organisatie/ser.html", "/doc/organisatie/ser.ttl", "/doc/organisatie/ser.jsonld",

@@ -1,8 +1,9 @@
 """The pages around the documents: the home page and one index page per class, with paging.
 
-The home page shows what the dataset holds (instances per class in the data graph, the current
-release) and leads to the SPARQL endpoint, the downloads and the catalogue. A class index is a table of the
-instances of one class in any graph, ``/classes/{curie}?q=…&page=N``, sorted by name
+The home page tells the SER's story from the graph (:mod:`server.web.linkeddata.story`), then offers
+ways in by topic, and only then what the dataset holds (instances per class in the data graph, the
+current release) with the SPARQL endpoint, the downloads and the catalogue. A class index is a table of
+the instances of one class in any graph, ``/classes/{curie}?q=…&page=N``, sorted by name
 (:mod:`server.web.linkeddata.classtable`).
 """
 
@@ -29,12 +30,26 @@ from server.web.descriptions import iri_ref
 from server.web.labels import curie
 from server.web.language import human_date, human_number
 from server.web.linkeddata import classtable
+from server.web.linkeddata.story import read_story
 from server.web.linkeddata.views import script_json
 from server.web.notfound import METHODS, not_found
 from server.web.site import Site
 
 COUNT_CACHE_BYTES = 1024 * 1024  # instance counts per class IRI, keys included
 NAMES_CACHE_BYTES = 8 * 1024 * 1024  # the sorted names of a class, per class and language
+
+# The ways in by topic on the home page: (word, where it leads, the class whose instances it counts).
+# A topic shows only when the release holds instances of its class (a view over nothing leads nowhere).
+TOPICS = (
+    ("topic_council", "views/council", "http://www.w3.org/ns/org#Membership"),
+    ("topic_chairs", "views/chairs", "http://www.w3.org/ns/org#Post"),
+    ("topic_seats", "views/seats", "def/Zetelverdeling"),
+    ("topic_adviezen", "views/adviezen", "def/Advies"),
+    ("topic_agreements", "classes/ser:Akkoord", "def/Akkoord"),
+    ("topic_covenants", "views/covenants", "def/IMVOConvenant"),
+    ("topic_laws", "classes/eli:LegalResource", "http://data.europa.eu/eli/ontology#LegalResource"),
+    ("topic_people", "classes/foaf:Person", "http://xmlns.com/foaf/0.1/Person"),
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,17 @@ def instance_count(site: Site, cls: str) -> int:
     a dataset of the metadata graph) leads to a list, not only the classes the home page counts."""
     rows = site.store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {iri_ref(cls)} }}")
     return int(str(rows[0]["n"])) if rows and "n" in rows[0] else 0
+
+
+def topics(counts: list[ClassCount], base: str, lang: str) -> list[tuple[str, str, str | None]]:
+    """The ways in by topic that lead somewhere in this release, with the number of things behind each."""
+    known = {c.iri: c.count for c in counts}
+    found: list[tuple[str, str, str | None]] = []
+    for key, target, cls in TOPICS:
+        count = known.get(cls if "://" in cls else base + cls, 0)
+        if count:
+            found.append((key, "/" + target, human_number(count, lang) if target.startswith("classes/") else None))
+    return found
 
 
 def manifest(site: Site) -> dict[str, Any]:
@@ -100,6 +126,7 @@ def router(context: Context) -> APIRouter:
     site, store = context.site, context.store
     release = store.release
     counts = functools.cache(lambda: class_counts(site))
+    story = functools.cache(lambda lang: read_story(store, site.base, lang))  # one per language: the release is fixed
     count_of = Memo(lambda cls: instance_count(site, cls), SizedCache[str, int](COUNT_CACHE_BYTES))
     names_of = Memo(lambda key: classtable.names(store, key[0], key[1], site.base),
                     SizedCache[tuple[str, str], list[classtable.Named]](NAMES_CACHE_BYTES))
@@ -113,6 +140,7 @@ def router(context: Context) -> APIRouter:
             created = human_date(release.created.isoformat(), "dateTime", lang)
             triples = human_number(int(info["triples"]), lang) if "triples" in info else None
             return {"classes": classes, "created": created, "triples": triples,
+                    "story": story(lang), "topics": topics(counts(), site.base, lang),
                     "json_ld": dataset_json_ld(site, info, lang)}
 
         return rendering.render(request, "home.html", context, release, variant="home")

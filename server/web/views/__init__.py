@@ -1,0 +1,1 @@
+"""The saved views: queries/views/ as pages, CSV and JSON (/views/)."""
