@@ -38,8 +38,8 @@ def enospc(*_args: Any, **_kwargs: Any) -> None:
 def dump_turtle_to_dev_full(mp: pytest.MonkeyPatch) -> None:
     original = MemoryDataset.dump
 
-    def dump(self: MemoryDataset, path: Path, fmt: str, prefixes: Any) -> None:
-        original(self, Path("/dev/full") if fmt == "turtle" else path, fmt, prefixes)
+    def dump(self: MemoryDataset, path: Path, fmt: str, *rest: Any) -> None:
+        original(self, Path("/dev/full") if fmt == "turtle" else path, fmt, *rest)
 
     mp.setattr(MemoryDataset, "dump", dump)
 

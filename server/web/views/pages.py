@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.errors import ProtocolError, QueryRejected, QueryTimeout, StoreError
+from server.settings import PROJECT_ROOT
 from server.web import addresses, caching, rendering
 from server.web.context import Context
 from server.web.language import human_date
@@ -186,9 +187,15 @@ def wanted(request: Request) -> str:
     return "html"
 
 
+VIEWS_FOLDER = PROJECT_ROOT / "queries" / "views"
+
+
 def router(context: Context) -> APIRouter:
-    site, release, settings = context.site, context.store.release, context.settings
-    views = load(settings.queries_dir / "views")
+    site, release = context.site, context.store.release
+    # The views are part of the application (their names, titles and parameters are VIEWS in the
+    # catalogue), so their queries are read from the code's own queries/views/, whatever the `root`
+    # setting points at for data and releases.
+    views = load(VIEWS_FOLDER)
     api = APIRouter()
 
     @api.api_route("/views/", methods=METHODS, include_in_schema=False)
