@@ -21,7 +21,7 @@ from server.web.labels import LABEL_VALUES, Vocabulary, pick
 from server.web.literals import literal_text
 
 PAGE_SIZE = 50
-MAX_ROWS = 20_000
+MAX_ROWS = 10_000  # Virtuoso sorts at most 10,000 rows under a LIMIT (its MaxSortedTopRows); Oxigraph has no such cap
 MAX_FILTER = 100  # characters of ?q= that are used
 ORG = "http://www.w3.org/ns/org#"
 SCHEMA = "https://schema.org/"
