@@ -37,6 +37,14 @@ class Address:
     format: Format | None  # the representation asked for by suffix, or None to negotiate
 
 
+@dataclass(frozen=True)
+class Link:
+    """A name to show and where it leads: the local page of a thing."""
+
+    text: str
+    href: str
+
+
 def split_suffix(rest: str) -> tuple[str, Format] | None:
     """``organisatie/ser.ttl`` -> (``organisatie/ser``, Turtle); None without a known triple-format suffix."""
     last = rest.rsplit("/", 1)[-1]

@@ -15,6 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from server.rdf.namespaces import graph_iri
 from server.store.base import Store
 from server.web import addresses
+from server.web.addresses import Link
 from server.web.labels import Vocabulary, curie, in_language
 
 CLASS_KINDS = {str(OWL.Class), str(RDFS.Class)}
@@ -22,12 +23,6 @@ PROPERTY_KINDS = {str(OWL.ObjectProperty), str(OWL.DatatypeProperty), str(RDF.Pr
                   str(OWL.AnnotationProperty)}
 RELATIONS = {str(RDFS.subClassOf): "super", str(RDFS.subPropertyOf): "super", str(RDFS.domain): "domain",
              str(RDFS.range): "range"}
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
 
 
 @dataclass

@@ -15,6 +15,7 @@ from rdflib import Literal
 
 from server.store.base import Store
 from server.web import addresses
+from server.web.addresses import Link
 from server.web.descriptions import iri_ref
 from server.web.labels import LABEL_VALUES, pick
 
@@ -23,12 +24,6 @@ EN_DASH = "\u2013"
 ORG = "http://www.w3.org/ns/org#"
 TIME = "http://www.w3.org/2006/time#"
 INSTANT_VALUES = f"<{TIME}inXSDDate> <{TIME}inXSDgYearMonth> <{TIME}inXSDgYear> <{TIME}inXSDDateTimeStamp>"
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
 
 
 @dataclass(frozen=True)

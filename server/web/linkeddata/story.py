@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from server.rdf.namespaces import graph_iri
 from server.store.base import Store
 from server.web import addresses
+from server.web.addresses import Link
 from server.web.descriptions import iri_ref
 
 # The order in which the levels of consultation are told, from the workplace up: the notations of the
@@ -24,12 +25,6 @@ from server.web.descriptions import iri_ref
 # comes after these.
 LEVEL_ORDER = ("onderneming", "sector", "nationaal")
 OBJECTIVE = "doelstelling"  # ser:doelsoort of the objective; its sub-aims are dct:isPartOf it
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
 
 
 @dataclass(frozen=True)
