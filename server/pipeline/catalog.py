@@ -57,6 +57,7 @@ FILE_TYPES: dict[str, tuple[str, str]] = {
     "application/trig": ("RDF_TRIG", "RDF TriG"),
     "application/ld+json": ("JSON_LD", "JSON-LD"),
     "application/rdf+xml": ("RDF_XML", "RDF/XML"),
+    "application/rdf-patch": ("RDF", "RDF Patch"),  # the change log; the EU list has no entry of its own
 }
 
 # Code-list value -> (DCAT-AP range class besides skos:Concept, or None; label nl; label en).
@@ -207,7 +208,7 @@ def catalogue(facts: ReleaseFacts, void: Graph) -> Graph:
     out.add((downloads, DCAT.endpointURL, URIRef(f"{base}downloads/")))
     out.add((downloads, DCAT.endpointDescription, URIRef(facts.download_url("manifest.json"))))
 
-    for file in facts.files:
+    for file in [*facts.files, *facts.others]:
         out.add((ds, DCAT.distribution, _distribution(made, facts, file, downloads, licence, ontology)))
     return out
 

@@ -27,8 +27,9 @@ class ReleaseFacts:
     version: str
     created: datetime  # UTC
     base_iri: str
-    files: list[FileInfo] = field(default_factory=list)
+    files: list[FileInfo] = field(default_factory=list)  # the dumps
     licence: str = CC0
+    others: list[FileInfo] = field(default_factory=list)  # more distributions of the dataset: the change log
 
     @property
     def dataset_iri(self) -> str:

@@ -194,12 +194,15 @@ def write_release(
     step: Callable[[str], None] = lambda _: None,
     extras: Sequence[tuple[str, str, Callable[[Path], object]]] = (),
     inputs: Mapping[str, object] | None = None,
+    published: Sequence[tuple[str, str, Callable[[Path, str], object]]] = (),
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
     ``describe`` puts the metadata graph (VoID and catalogue) into ``memory`` before the dumps are
     written, and makes ``void.ttl`` and ``catalog.ttl`` after. ``extras`` are more files of the release,
     as (name, media type, writer of that file): written into the staging folder and listed like the rest.
+    ``published`` are more files too, written before the catalogue (each writer is given the path and the
+    version), whose first file the catalogue lists as a distribution (the change log's RDF Patch).
     """
     created = created or datetime.now(UTC).replace(microsecond=0)
     with writing(releases_dir):
@@ -230,7 +233,15 @@ def write_release(
         context = tmp / "context.jsonld"
         _write_text(context, json.dumps({"@context": terms}, indent=2, ensure_ascii=False) + "\n")
         files.append(_info(context, "application/ld+json"))
-        complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"])
+        written: list[FileInfo] = []
+        for name, media, write_for in published:
+            step(f"writing {name}")
+            with writing(tmp / name):
+                write_for(tmp / name, version)
+            written.append(_info(tmp / name, media))
+        complete = ReleaseFacts(version, created, base, [f for f in files if f.name != "context.jsonld"],
+                                others=written[:1])
+        files += written
         step("writing void.ttl, catalog.ttl and the validation report")
         void_full, catalogue_full = describe.files(complete)
         for name, graph in (("void.ttl", void_full), ("catalog.ttl", catalogue_full),

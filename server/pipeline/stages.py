@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
 
 from server.errors import NonConformantError, SourceError
-from server.pipeline import inputs, searchindex
+from server.pipeline import changes, inputs, searchindex
 from server.pipeline import release as releases
 from server.pipeline.assemble import Assembled, assemble
 from server.pipeline.checks import Failure, run_checks
@@ -145,11 +145,15 @@ def _build(settings: Settings, version: str | None, step: Step) -> tuple[release
     # From here on the release is written from the Oxigraph copy; let the rdflib graphs go (about a
     # gigabyte at a million triples) before the dumps need memory of their own.
     checked.assembled.forget_graph()
+    # Before anything is written: a change log that cannot be made leaves no release behind.
+    previous = releases.latest(settings.releases_dir)
+    step(f"comparing with release {previous.name}" if previous else "first release: nothing to compare with")
+    log = changes.change_log(previous, checked.memory, settings.base_iri)
     step("counting the release for its VoID description")
     describe = Describer(checked.memory, settings.base_iri)
     written = releases.write_release(
         settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
         version=version, step=step, extras=[searchindex.stage(checked.memory, settings.base_iri)],
-        inputs=read,
+        inputs=read, published=changes.files(log, settings.base_iri),
     )
     return written, checked
