@@ -38,7 +38,7 @@ def files_of(built: Path) -> list[str]:
 
 
 # every file the manifest lists; the built fixture is a session fixture, so the list is written out
-LISTED = ["catalog.ttl", "context.jsonld", "search.sqlite", "ser.jsonld", "ser.jsonld.gz", "ser.nq", "ser.nq.gz",
+LISTED = ["catalog.ttl", "changes.json", "changes.rdfp", "changes.txt", "context.jsonld", "search.sqlite", "ser.jsonld", "ser.jsonld.gz", "ser.nq", "ser.nq.gz",
           "ser.nt", "ser.nt.gz", "ser.trig", "ser.trig.gz", "ser.ttl", "ser.ttl.gz", "validation-report.ttl",
           "void.ttl"]
 
