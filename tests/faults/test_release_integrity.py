@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from server.errors import ReleaseError
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from tests.release.conftest import env_for
 
 VERSION = "2026-02-01.1"
