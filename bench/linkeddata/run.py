@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synthetic  # noqa: E402
 from rdflib import Graph  # noqa: E402
 
-from server.store.embedded import EmbeddedStore  # noqa: E402
+from server.store.oxigraph.embedded import EmbeddedStore  # noqa: E402
 from server.web.descriptions import construct_query  # noqa: E402
 
 BASE = "https://data.ser.nl/"

@@ -38,10 +38,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 
-from server.store.confinement import Renamer  # noqa: E402
-from server.store.embedded import read_release  # noqa: E402
-from server.store.engine import Engine  # noqa: E402
-from server.store.publish import GraphStore, publish  # noqa: E402
+from server.store.manifest import read_release  # noqa: E402
+from server.store.remote.confinement import Renamer  # noqa: E402
+from server.store.remote.engine import Engine  # noqa: E402
+from server.store.remote.publish import GraphStore, publish  # noqa: E402
 from tests.remote.engines import Oxigraph, Virtuoso  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("sparql_bench", ROOT / "bench" / "sparql" / "run.py")

@@ -51,7 +51,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 
-from server.store.embedded import ensure_database, read_release  # noqa: E402
+from server.store.manifest import read_release  # noqa: E402
+from server.store.oxigraph.embedded import ensure_database  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CACHE = ROOT / "bench" / ".cache"

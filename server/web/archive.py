@@ -27,8 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from server.errors import ProtocolError, ReleaseError, StoreError
 from server.settings import Settings
 from server.store.base import QueryRunner, ReleaseInfo, Store
-from server.store.embedded import read_release
-from server.store.manifest import is_release
+from server.store.manifest import is_release, read_release
 from server.web.site import Site
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """``ser-kg serve``: open the release's store, start the query workers, and run the app under uvicorn.
 
-The store is loaded into its on-disk database once per release (``server.store.embedded``) and only
+The store is loaded into its on-disk database once per release (``server.store.oxigraph.embedded``) and only
 opened read-only afterwards, by this process for the pages and by each query worker for ``/sparql``.
 With ``--store URL`` the release is served from a remote SPARQL engine instead (``server.store.remote``),
 which then also runs the public queries.
@@ -24,9 +24,9 @@ from server.errors import SettingError
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.base import QueryRunner, ReleaseInfo, Store
-from server.store.embedded import EmbeddedStore
-from server.store.remote import RemoteRunner, RemoteStore, engine_from
-from server.store.workers import WORKER_MEMORY_BYTES, WorkerPool
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
+from server.store.workers.pool import WORKER_MEMORY_BYTES, WorkerPool
 from server.web.app import create_app
 from server.web.archive import Archive
 from server.web.reloading import Pointer, Reloader, Served

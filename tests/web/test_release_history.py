@@ -110,7 +110,7 @@ def test_two_release_parameters_are_refused(client: TestClient) -> None:
 
 def test_a_server_on_a_remote_engine_says_that_release_scoped_queries_need_the_embedded_store(
         store: object, settings: Settings) -> None:
-    from server.store.embedded import EmbeddedStore
+    from server.store.oxigraph.embedded import EmbeddedStore
     from server.web.app import create_app
     from server.web.archive import Archive, ReleaseUnavailable
 
