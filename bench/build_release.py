@@ -1,6 +1,6 @@
 """Benchmark: the full build (`ser-kg build`) against a bare pyoxigraph load and dump of the same data.
 
-For each size, in one run: synthetic SER-shaped records are generated (bench/synthetic_records.py);
+For each size, in one run: synthetic SER-shaped records are generated (bench/synthetic.py);
 `ser-kg build` runs end to end on them in a child process (YAML -> RDF -> pyshacl -> checks -> VoID and
 catalogue -> five dumps, each gzipped -> checksums -> atomic publish); then a second child process does
 only what Oxigraph needs to do to produce the same five dumps: bulk-load the release's N-Quads and dump
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic_records import generate
+from synthetic import records
 
 BARE = """
 import sys, pyoxigraph as ox
@@ -53,7 +53,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 
 def run(size: int, workdir: Path) -> dict[str, float | int]:
     project = workdir / f"ser-{size}"
-    generate(project, size)
+    records(project, size)
     env = {**os.environ, "SER_KG_ROOT": str(project), "SER_KG_RELEASES_DIR": str(project / "releases"),
            "SER_KG_PROGRESS": "false"}
     build_s, build_mb = measure([sys.executable, "-m", "server", "build"], env)

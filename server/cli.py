@@ -127,7 +127,7 @@ def _latest_or_fail(settings: Settings) -> Path:
 
 
 def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    from server.store.local import run_query
+    from server.store.oxigraph.local import run_query
 
     try:
         text = args.file.read_text(encoding="utf-8")
@@ -183,9 +183,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
-    from server.store.embedded import read_release, verify_release
-    from server.store.publish import GraphStore, publish
-    from server.store.remote import engine_from
+    from server.store.manifest import read_release, verify_release
+    from server.store.remote.publish import GraphStore, publish
+    from server.store.remote.store import engine_from
 
     current = _latest_or_fail(settings)
     verify_release(current)

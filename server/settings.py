@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,13 @@ def _shacl_engine(text: str) -> str:
     return text
 
 
+def _doi(text: str) -> str:
+    if text and not re.fullmatch(r"10\.[0-9]{4,9}/[^\s]{1,200}", text):
+        raise ValueError("must be a DOI such as 10.5281/ser-kg.{version} (10., a registrant code of 4 to 9 "
+                         "digits, /, a suffix without spaces), or empty")
+    return text
+
+
 KNOWN_DEFAULT_PASSWORDS = ("dba",)  # Virtuoso's, as a fresh database comes with it
 
 
@@ -145,6 +153,12 @@ TABLE: tuple[Setting, ...] = (
             "default, dba, is refused.", _password),
     Setting("store_timeout_parameter", "", "Name of the remote engine's own per-query timeout parameter, sent "
             "with query_timeout in milliseconds (Virtuoso: timeout); empty: the client-side deadline only.", str),
+    Setting("queryable_releases", 3, "How many releases stay answerable (the newest, the current one always "
+            "among them): /sparql?release=V, the mementos of /doc/ and the citations of /cite/; each earlier one "
+            "answerable holds an open store and, once queried, one query worker. Older ones remain downloadable.",
+            _positive_int),
+    Setting("release_doi", "", "DOI-style identifier of a release, given in its citations; {version} is "
+            "replaced by the release version (such as 10.5281/ser-kg.{version}); empty: none.", _doi),
     Setting("progress", True, "Show progress bars on a terminal (never in CI or when output is piped).", _bool),
 )
 
@@ -176,6 +190,8 @@ class Settings:
     store_user: str
     store_password: str = dataclasses.field(repr=False)  # kept out of logs and tracebacks
     store_timeout_parameter: str
+    queryable_releases: int
+    release_doi: str
     progress: bool
 
     def replace(self, **changes: Any) -> Settings:

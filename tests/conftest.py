@@ -7,7 +7,7 @@ page tests hold for every backend (issue 5).
 
 The network is blocked for every test: a socket may connect to loopback addresses and Unix sockets only,
 so a test that would reach the internet fails instead of passing by luck. The SPARQL workers, separate
-processes, cut themselves off the network on their own (``server.store.isolation``).
+processes, cut themselves off the network on their own (``server.store.workers.isolation``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from fastapi.testclient import TestClient
 
 from server import settings as settings_module
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
-from server.store.workers import WorkerPool
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.workers.pool import WorkerPool
 from server.web.app import create_app
 from server.web.runner import pool_for
 
@@ -158,7 +158,7 @@ def app(make_app: Callable[..., FastAPI], backend_name: str, request: pytest.Fix
     if backend_name == "embedded":
         yield make_app()
         return
-    from server.store.remote import RemoteRunner, RemoteStore, engine_from
+    from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
 
     engine = request.getfixturevalue(f"tiny_{backend_name}")
     releases = tmp_path_factory.mktemp(f"releases-{backend_name}")

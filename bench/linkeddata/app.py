@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from server.settings import load
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 
 

@@ -1,7 +1,7 @@
 """Benchmark: entity documents (Turtle and HTML) from our server against ``oxigraph serve-read-only``
 answering the same CONSTRUCT, on the same data, in the same run.
 
-One run: a synthetic SER-shaped release (or ``--release DIR``) is loaded into an Oxigraph database;
+One run: a synthetic SER-shaped release (bench/synthetic.py; or ``--release DIR``) is loaded into an Oxigraph database;
 our app (uvicorn, ``--workers`` processes) and ``oxigraph serve-read-only --union-default-graph``
 are started on loopback over that one database; for a sample of entities the two are first checked
 to give the same triples; then ``wrk`` drives each request list for ``--duration`` seconds, in
@@ -15,7 +15,7 @@ The request lists cycle through the whole sample, so that per-IRI caches see eac
 Throughputs and the ratio to Oxigraph are printed and written to bench/results/ (git-ignored).
 Needs ``wrk`` (apt-get install wrk) and the ``oxigraph`` CLI (pip install oxigraph). Loopback only.
 
-    python bench/linkeddata/run.py --entities 20000 --duration 5 --rounds 3
+    python bench/linkeddata/run.py --triples 125000 --duration 5 --rounds 3
 """
 
 from __future__ import annotations
@@ -40,87 +40,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import synthetic  # noqa: E402
 from rdflib import Graph  # noqa: E402
 
-from server.store.embedded import EmbeddedStore  # noqa: E402
+from server.store.oxigraph.embedded import EmbeddedStore  # noqa: E402
 from server.web.descriptions import construct_query  # noqa: E402
 
 BASE = "https://data.ser.nl/"
-SER = BASE + "def/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-ORG = "http://www.w3.org/ns/org#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-
-LABELS = {  # term -> (nl, en): the ontology graph of the synthetic release
-    ORG + "FormalOrganization": ("Organisatie", "Organisation"), ORG + "OrganizationalUnit": ("Orgaan", "Body"),
-    FOAF + "Person": ("Persoon", "Person"), SER + "Advies": ("Advies", "Advisory report"),
-    SKOS + "prefLabel": ("naam", "name"), DCT + "title": ("titel", "title"), DCT + "issued": ("datum", "date"),
-    DCT + "source": ("bron", "source"), DCT + "description": ("omschrijving", "description"),
-    ORG + "unitOf": ("onderdeel van", "unit of"), SER + "voorbereidDoor": ("voorbereid door", "prepared by"),
-    FOAF + "name": ("naam", "name"), SER + "lid": ("lid van", "member of"),
-}
-
-
-def lit(text: str, lang: str | None = None, datatype: str | None = None) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"' + (f"@{lang}" if lang else f"^^<{datatype}>" if datatype else "")
-
-
-def synthesize(folder: Path, entities: int, seed: int = 7) -> Path:
-    """A release of ``entities`` things shaped like SER's: reports prepared by bodies of organisations."""
-    rng = random.Random(seed)
-    folder.mkdir(parents=True)
-    data, onto = f"<{BASE}graph/data>", f"<{BASE}graph/ontology>"
-    lines: list[str] = []
-    for term, (nl, en) in LABELS.items():
-        lines += [f"<{term}> <{RDFS}label> {lit(nl, 'nl')} {onto} .",
-                  f"<{term}> <{RDFS}label> {lit(en, 'en')} {onto} ."]
-    n_org, n_body, n_person = max(1, entities // 20), max(1, entities // 10), max(1, entities // 4)
-    n_report = max(1, entities - n_org - n_body - n_person)
-
-    def add(s: str, p: str, o: str) -> None:
-        lines.append(f"<{s}> <{p}> {o} {data} .")
-
-    for i in range(n_org):
-        s = f"{BASE}id/organisatie/org-{i}"
-        add(s, RDF_TYPE, f"<{ORG}FormalOrganization>")
-        add(s, SKOS + "prefLabel", lit(f"Organisatie {i}", "nl"))
-        add(s, SKOS + "prefLabel", lit(f"Organisation {i}", "en"))
-        add(s, DCT + "description", lit(f"Een organisatie rond de SER, nummer {i}.", "nl"))
-        add(s, DCT + "source", f"<https://www.ser.nl/bron/org-{i}>")
-    for i in range(n_body):
-        s = f"{BASE}id/orgaan/orgaan-{i}"
-        add(s, RDF_TYPE, f"<{ORG}OrganizationalUnit>")
-        add(s, SKOS + "prefLabel", lit(f"Commissie {i}", "nl"))
-        add(s, SKOS + "prefLabel", lit(f"Committee {i}", "en"))
-        add(s, ORG + "unitOf", f"<{BASE}id/organisatie/org-{rng.randrange(n_org)}>")
-        add(s, DCT + "source", f"<https://www.ser.nl/bron/orgaan-{i}>")
-    for i in range(n_person):
-        s = f"{BASE}id/persoon/persoon-{i}"
-        add(s, RDF_TYPE, f"<{FOAF}Person>")
-        add(s, FOAF + "name", lit(f"Persoon {i}"))
-        add(s, SER + "lid", f"<{BASE}id/orgaan/orgaan-{rng.randrange(n_body)}>")
-        add(s, DCT + "source", f"<https://www.ser.nl/bron/persoon-{i}>")
-    for i in range(n_report):
-        s = f"{BASE}id/advies/advies-{i}"
-        add(s, RDF_TYPE, f"<{SER}Advies>")
-        add(s, DCT + "title", lit(f"Advies over onderwerp {i}", "nl"))
-        add(s, DCT + "issued", lit(f"{1990 + i % 35}-{1 + i % 12:02d}-{1 + i % 28:02d}", datatype=XSD + "date"))
-        add(s, DCT + "description", lit(f"Samenvatting van advies {i}.", "nl"))
-        add(s, DCT + "description", lit(f"Summary of report {i}.", "en"))
-        for _ in range(rng.randint(1, 2)):
-            add(s, SER + "voorbereidDoor", f"<{BASE}id/orgaan/orgaan-{rng.randrange(n_body)}>")
-        add(s, DCT + "source", f"<https://www.ser.nl/bron/advies-{i}>")
-    (folder / "ser.nq").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    manifest = {"version": folder.name, "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
-                "base_iri": BASE, "triples": len(lines), "files": []}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return folder
 
 
 def free_port() -> int:
@@ -170,7 +98,7 @@ def same_triples(ours: bytes, theirs: bytes) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--entities", type=int, default=20000, help="size of the synthetic release")
+    parser.add_argument("--triples", type=int, default=125_000, help="about the size of the synthetic release")
     parser.add_argument("--release", type=Path, help="use this release folder instead of a synthetic one")
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="measurements per case; the median is reported")
@@ -187,7 +115,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ser-bench-ld-"))
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        release = args.release or synthesize(tmp / "releases" / "bench", args.entities)
+        release = args.release or synthetic.graph(tmp / "releases" / "bench", args.triples)
         opened = EmbeddedStore.open(release, tmp / "store")
         database = opened.database
         rows = opened.select(f"SELECT ?s WHERE {{ GRAPH <{BASE}graph/data> {{ ?s a ?c }} }}")

@@ -51,7 +51,7 @@ def side(tree: str, release: str, store_dir: str) -> None:
     import uvicorn
 
     from server.settings import load
-    from server.store.embedded import EmbeddedStore
+    from server.store.oxigraph.embedded import EmbeddedStore
     from server.web.app import create_app
     from server.web.search.directory import directory_for
     from server.web.search.matching import Matcher

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from server.settings import load  # noqa: E402
-from server.store.embedded import EmbeddedStore  # noqa: E402
+from server.store.oxigraph.embedded import EmbeddedStore  # noqa: E402
 from server.web.app import create_app  # noqa: E402
 
 VARIANTS = Path(__file__).with_name("variants.yaml")

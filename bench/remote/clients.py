@@ -1,8 +1,8 @@
 """What one query to a remote engine costs in this server's HTTP client, against the one-client options.
 
 The server talks to a remote SPARQL engine through two hand-written clients: ``http.client`` connections
-from threads (``server.store.engine.Connections``) and h11 over non-blocking sockets on the event loop
-(``server.store.engine_async.AsyncConnections``). The question before replacing both with one library is
+from threads (``server.store.remote.engine.Connections``) and h11 over non-blocking sockets on the event loop
+(``server.store.remote.engine_async.AsyncConnections``). The question before replacing both with one library is
 what that library adds per query. Each client sends the same small query (``ASK {}``, so that the engine's
 work is the least) to one ``oxigraph serve`` on loopback, one at a time on a kept-alive connection; the
 clients take turns in rounds, in a rotating order, and the median round is kept. Reported: microseconds
@@ -32,8 +32,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from server.store.engine import ACCEPT, FORM, Connections, Engine, form  # noqa: E402
-from server.store.engine_async import AsyncConnections  # noqa: E402
+from server.store.remote.engine import ACCEPT, FORM, Connections, Engine, form  # noqa: E402
+from server.store.remote.engine_async import AsyncConnections  # noqa: E402
 from tests.remote.engines import Oxigraph  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"

@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import synthetic_graph  # noqa: E402
+import synthetic  # noqa: E402
 
-from server.store.confinement import Renamer  # noqa: E402
-from server.store.embedded import read_release  # noqa: E402
-from server.store.engine import Engine  # noqa: E402
-from server.store.publish import GraphStore, publish  # noqa: E402
+from server.store.manifest import read_release  # noqa: E402
+from server.store.remote.confinement import Renamer  # noqa: E402
+from server.store.remote.engine import Engine  # noqa: E402
+from server.store.remote.publish import GraphStore, publish  # noqa: E402
 from tests.remote.engines import Oxigraph, Virtuoso  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("sparql_bench", ROOT / "bench" / "sparql" / "run.py")
@@ -221,10 +221,10 @@ def main() -> None:
     if args.release and (args.release / "ser.nq").exists():
         datasets.append(("release", args.release.resolve()))
     if args.synthetic_triples:
-        synthetic = sparql_bench.CACHE / f"synthetic-{args.synthetic_triples}"
-        if not (synthetic / "manifest.json").exists():
-            synthetic_graph.write(synthetic, args.synthetic_triples)
-        datasets.append(("synthetic", synthetic))
+        folder = sparql_bench.CACHE / f"synthetic-graph-{args.synthetic_triples}"
+        if not (folder / "manifest.json").exists():
+            synthetic.graph(folder, args.synthetic_triples)
+        datasets.append(("synthetic", folder))
     for label, release in datasets:
         results["datasets"].append(dataset(label, release, args))
     RESULTS.mkdir(exist_ok=True)

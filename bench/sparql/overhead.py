@@ -26,7 +26,7 @@ import pyoxigraph as ox  # noqa: E402
 
 from server import settings as settings_module  # noqa: E402
 from server.store import results  # noqa: E402
-from server.store.embedded import EmbeddedStore  # noqa: E402
+from server.store.oxigraph.embedded import EmbeddedStore  # noqa: E402
 from server.web.app import create_app  # noqa: E402
 from server.web.runner import pool_for  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 One run, the same release, the same query texts, one bounded load generator (wrk, one thread, a fixed
 number of connections and a fixed duration) on loopback. For each dataset (the real release and a
-synthetic SER-shaped graph of about 1M triples, bench/synthetic_graph.py) the three servers are
+synthetic SER-shaped graph of about 1M triples, bench/synthetic.py) the three servers are
 started on the same data and stay up together; an idle server costs nothing. Each scenario is then
 run in rounds, every server once per round in a rotating order, and the median round is reported, so
 that the load of other work on a shared machine falls on all servers alike:
@@ -49,9 +49,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import synthetic_graph  # noqa: E402
+import synthetic  # noqa: E402
 
-from server.store.embedded import ensure_database, read_release  # noqa: E402
+from server.store.manifest import read_release  # noqa: E402
+from server.store.oxigraph.embedded import ensure_database  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CACHE = ROOT / "bench" / ".cache"
@@ -108,7 +109,7 @@ def subjects(nquads: Path, limit: int = 20000) -> list[str]:
 def query_files(release: Path, work: Path) -> dict[str, Path]:
     """One file of query strings per scenario."""
     work.mkdir(parents=True, exist_ok=True)
-    words = synthetic_graph.WORDS
+    words = synthetic.WORDS
     files = {"lookup": [path(f"SELECT ?p ?o WHERE {{ {iri} ?p ?o }}") for iri in subjects(release / "ser.nq")]}
     for name, template in MEDIUM.items():
         files[name] = []
@@ -334,10 +335,10 @@ def main() -> None:
     if args.release and (args.release / "ser.nq").exists():
         datasets.append(("release", args.release.resolve()))
     if args.synthetic_triples:
-        synthetic = CACHE / f"synthetic-{args.synthetic_triples}"
-        if not (synthetic / "manifest.json").exists():
-            synthetic_graph.write(synthetic, args.synthetic_triples)
-        datasets.append(("synthetic", synthetic))
+        folder = CACHE / f"synthetic-graph-{args.synthetic_triples}"
+        if not (folder / "manifest.json").exists():
+            synthetic.graph(folder, args.synthetic_triples)
+        datasets.append(("synthetic", folder))
     for label, release in datasets:
         results["datasets"].append(dataset(label, release, args))  # type: ignore[attr-defined]
     RESULTS.mkdir(exist_ok=True)

@@ -35,7 +35,7 @@ from rdflib.term import Node
 from server.pipeline.searchindex import NAMES
 from server.rdf.namespaces import graph_iri
 from server.store.manifest import read_manifest
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 PATCH = "changes.rdfp"
 PATCH_MEDIA_TYPE = "application/rdf-patch"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from server.errors import Problem, QueryRejected, SourceError
 from server.store.base import Row
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from server.errors import Problem
 from server.rdf.namespaces import graph_iri
 from server.store.manifest import read_manifest
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 PUBLISHED = """
 SELECT DISTINCT ?thing WHERE {{ GRAPH <{graph}> {{ ?thing ?p ?o }} FILTER(STRSTARTS(STR(?thing), "{prefix}")) }}

@@ -112,6 +112,9 @@ END = Field("tot", "date", SCHEMA.endDate, unknown=UNKNOWN,
 PAGES = Field("paginas", "url", FOAF.page, many=True, help="pages about it on the web (ser.nl and others)")
 
 BWB = r"^BWBR[0-9]{7}$"
+# A Dutch telephone or fax number as the sources print it: 0 or +31, then nine digits with single spaces
+# between groups, such as 070 3499 499 or +31 70 3 832 535.
+PHONE = r"^(\+31 |0)[1-9]( ?[0-9]){8}$"
 
 TYPES: tuple[RecordType, ...] = (
     RecordType("organisatie", "organisaties.yaml", ORG.FormalOrganization, (
@@ -147,6 +150,8 @@ TYPES: tuple[RecordType, ...] = (
         Field("geboortejaar", "date", SCHEMA.birthDate),
         Field("sterfjaar", "date", SCHEMA.deathDate),
         Field("partij", "string", ser("politiekePartij"), many=True),
+        Field("telefoon", "string", SCHEMA.telephone, pattern=PHONE,
+              help="the work telephone number a source gives for the person's post"),
         DESCRIPTION, WIKIDATA, SOURCES,
     ), help="people who hold or held a post, membership or role"),
     RecordType("functie", "functies.yaml", ORG.Post, (
@@ -218,6 +223,7 @@ TYPES: tuple[RecordType, ...] = (
     RecordType("convenant", "convenanten.yaml", ser("IMVOConvenant"), (
         Field("titel", "text", DCTERMS.title, required=True),
         Field("ondertekend", "date", ser("ondertekendOp")),
+        Field("inwerking", "date", ser("inWerkingOp"), help="the date the covenant came into force"),
         END,
         Field("looptijd", "duration", ser("looptijd")),
         Field("gefaciliteerdDoor", "ref", ser("gefaciliteerdDoor"), many=True, targets=("organisatie", "orgaan")),
@@ -256,7 +262,9 @@ TYPES: tuple[RecordType, ...] = (
         Field("postcode", "string", SCHEMA.postalCode, required=True, pattern=r"^[1-9][0-9]{3} [A-Z]{2}$"),
         Field("plaats", "string", SCHEMA.addressLocality, required=True),
         Field("land", "string", SCHEMA.addressCountry, pattern=r"^[A-Z]{2}$"),
-        Field("telefoon", "string", SCHEMA.telephone),
+        Field("telefoon", "string", SCHEMA.telephone, many=True, pattern=PHONE,
+              help="telephone numbers, each as a source prints it"),
+        Field("fax", "string", SCHEMA.faxNumber, pattern=PHONE),
         Field("email", "string", SCHEMA.email, many=True, pattern=r"^[^@\s]+@[^@\s]+$"),
         SOURCES,
     ), help="visiting and postal addresses"),

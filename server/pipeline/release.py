@@ -40,7 +40,7 @@ from server.pipeline.facts import FileInfo, ReleaseFacts
 from server.rdf.jsonld import context_of
 from server.rdf.namespaces import graph_iri, prefixes
 from server.store.manifest import is_release, read_manifest
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 LATEST = "latest"
 TMP_PREFIX = ".tmp-"

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from server.rdf.namespaces import ELI, graph_iri, ser
 from server.store import fulltext
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 NAMES = (SKOS.prefLabel, DCTERMS.title, FOAF.name, ELI.title, RDFS.label)
 ALIASES = (SKOS.altLabel, SKOS.hiddenLabel)

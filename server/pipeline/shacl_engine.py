@@ -19,7 +19,7 @@ from rdflib.term import Node
 from server.pipeline.shacl_sparql import Check, compile_shapes
 from server.pipeline.validate import Report, Result
 from server.store.base import Row
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 Found = tuple[Check, Node, Node | None, Node | None, tuple[Literal, ...]]  # check, focus, value, path, messages
 

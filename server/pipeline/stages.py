@@ -27,7 +27,7 @@ from server.pipeline.shacl_engine import validate_sparql
 from server.pipeline.validate import Report, load_shapes, validate
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 if TYPE_CHECKING:
     from server.pipeline.void import Statistics

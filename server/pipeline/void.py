@@ -60,7 +60,7 @@ from server.pipeline.assemble import to_nquads
 from server.pipeline.facts import ReleaseFacts
 from server.rdf.namespaces import ELI, EXTERNAL, GRAPHS, graph_iri, own, prefixes
 from server.store.base import Row
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 TITLE = {
     "nl": "SER Linked Data: kennisgraaf van de Sociaal-Economische Raad",

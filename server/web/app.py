@@ -20,6 +20,7 @@ from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
 from server.web import cors, jsonld_documents, metrics, openapi, security
+from server.web.archive import Archive
 from server.web.context import Context
 from server.web.linkeddata import dereferencing as resources
 from server.web.linkeddata import pages
@@ -68,11 +69,15 @@ class App(FastAPI):
 
 
 def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None, *,
-               document_cache_bytes: int = DOCUMENT_CACHE_BYTES) -> FastAPI:
+               document_cache_bytes: int = DOCUMENT_CACHE_BYTES, archive: Archive | None = None) -> FastAPI:
     """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan).
-    ``document_cache_bytes`` bounds the rendered documents kept (0: every request renders afresh)."""
+    ``document_cache_bytes`` bounds the rendered documents kept (0: every request renders afresh).
+    ``archive`` opens the earlier releases that stay answerable (its owner closes it); without one, only
+    this release is."""
+    archive = archive if archive is not None else Archive(settings, store, None, None)
     context = Context(settings, store, Site.open(settings, store, document_cache_bytes), pool,
-                      ResultCache(store.release.version), metrics.Metrics())
+                      ResultCache(store.release.version), metrics.Metrics(), archive)
+    archive.site = context.site
     answers = sending.AnswerBudget(settings.answer_memory * 1024**2, settings.write_timeout)
     registry = context.metrics
 
@@ -121,6 +126,7 @@ def _operational(context: Context, answers: sending.AnswerBudget
     yield "ser_kg_document_cache_bytes", (), site.documents.bytes
     yield "ser_kg_status_cache_bytes", (), site.descriptions.cache_bytes
     yield "ser_kg_sparql_answer_bytes_held", (), answers.held
+    yield "ser_kg_earlier_releases_open", (), len(context.archive.open_versions)
     yield "ser_kg_sparql_slow_readers_closed_total", (), answers.slow_readers
     if pool is not None:
         yield "ser_kg_sparql_query_timeouts_total", (), pool.timeouts

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
+from server.web.archive import Archive
 from server.web.metrics import Metrics
 from server.web.site import Site
 
@@ -25,3 +26,4 @@ class Context:
     pool: QueryRunner | None  # runs the public SPARQL queries; None: /sparql answers 503
     cache: ResultCache  # SPARQL answers of this release
     metrics: Metrics
+    archive: Archive  # the releases answerable beside this one (server.web.archive)

@@ -70,6 +70,8 @@ SAMPLED: tuple[tuple[str, str, tuple[str, ...], Mode], ...] = (
     ("ser_kg_status_cache_bytes", "Bytes held by the caches of resource status and descriptions, keys "
      "included.", (), "livesum"),
     ("ser_kg_sparql_answer_bytes_held", "Bytes of answers held for clients still reading them.", (), "livesum"),
+    ("ser_kg_earlier_releases_open", "Earlier releases open for release-scoped requests (at most "
+     "queryable_releases - 1).", (), "livesum"),
     ("ser_kg_sparql_slow_readers_closed_total", "Connections closed because the client took nothing for "
      "write_timeout seconds (the budget's count).", (), "sum"),
     ("ser_kg_release_info", "The release being served (always 1).", ("version",), "max"),

@@ -1,6 +1,6 @@
 """``ser-kg serve``: open the release's store, start the query workers, and run the app under uvicorn.
 
-The store is loaded into its on-disk database once per release (``server.store.embedded``) and only
+The store is loaded into its on-disk database once per release (``server.store.oxigraph.embedded``) and only
 opened read-only afterwards, by this process for the pages and by each query worker for ``/sparql``.
 With ``--store URL`` the release is served from a remote SPARQL engine instead (``server.store.remote``),
 which then also runs the public queries.
@@ -23,11 +23,12 @@ from starlette.types import ASGIApp
 from server.errors import SettingError
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
-from server.store.base import QueryRunner, Store
-from server.store.embedded import EmbeddedStore
-from server.store.remote import RemoteRunner, RemoteStore, engine_from
-from server.store.workers import WORKER_MEMORY_BYTES, WorkerPool
+from server.store.base import QueryRunner, ReleaseInfo, Store
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
+from server.store.workers.pool import WORKER_MEMORY_BYTES, WorkerPool
 from server.web.app import create_app
+from server.web.archive import Archive
 from server.web.reloading import Pointer, Reloader, Served
 
 log = logging.getLogger(__name__)
@@ -87,15 +88,31 @@ def worker_memory(settings: Settings, available: int | None = None) -> int:
     return share
 
 
-def pool_for(settings: Settings, store: EmbeddedStore) -> WorkerPool:
+def pool_for(settings: Settings, store: EmbeddedStore, size: int | None = None) -> WorkerPool:
+    """The query workers over ``store``: ``size`` of them (default: setting query_workers), each with the
+    limits and the memory share of the settings."""
     return WorkerPool(
         store.database,
-        size=settings.query_workers,
+        size=size or settings.query_workers,
         timeout=settings.query_timeout,
         limit=settings.result_limit,
         prefixes=prefixes(store.release.base_iri),
         memory=worker_memory(settings),
     )
+
+
+def archive_for(settings: Settings, current: EmbeddedStore) -> Archive:
+    """The earlier releases answerable beside ``current``: each opened from its folder when first asked for,
+    its SPARQL queries run by one worker with the same limits (``server.web.archive``)."""
+
+    def open_store(release: ReleaseInfo) -> Store:
+        return EmbeddedStore.open(release.path, settings.store_dir)
+
+    def open_runner(store: Store) -> QueryRunner:
+        assert isinstance(store, EmbeddedStore)
+        return pool_for(settings, store, size=1)
+
+    return Archive(settings, current, open_store, open_runner)
 
 
 def open_release(settings: Settings, release_dir: Path) -> Served:
@@ -108,11 +125,14 @@ def open_release(settings: Settings, release_dir: Path) -> Served:
         store.close()
         raise
 
+    archive = archive_for(settings, store)
+
     def close() -> None:
+        archive.close()
         pool.close()
         store.close()
 
-    app = create_app(settings, store, pool)
+    app = create_app(settings, store, pool, archive=archive)
     return Served(release_dir, store.release.version, app, close, at_exit=app.state.metrics.close)
 
 
@@ -141,7 +161,8 @@ def run_remote(settings: Settings, url: str) -> None:
 
 def _serve(settings: Settings, store: Store, pool: QueryRunner) -> None:
     try:
-        _run(settings, create_app(settings, store, pool), store.release.version)
+        archive = Archive(settings, store, None, None, remote=True)
+        _run(settings, create_app(settings, store, pool, archive=archive), store.release.version)
     finally:
         pool.close()
         store.close()

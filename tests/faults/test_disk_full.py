@@ -22,7 +22,7 @@ import pytest
 
 from server.cli import main
 from server.pipeline.release import LOCK, TMP_PREFIX, latest
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 from tests.release.conftest import copy_project, env_for
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from server.errors import ReleaseError
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from tests.release.conftest import env_for
 
 VERSION = "2026-02-01.1"
@@ -38,9 +38,9 @@ def files_of(built: Path) -> list[str]:
 
 
 # every file the manifest lists; the built fixture is a session fixture, so the list is written out
-LISTED = ["catalog.ttl", "context.jsonld", "search.sqlite", "ser.jsonld", "ser.jsonld.gz", "ser.nq", "ser.nq.gz",
-          "ser.nt", "ser.nt.gz", "ser.trig", "ser.trig.gz", "ser.ttl", "ser.ttl.gz", "validation-report.ttl",
-          "void.ttl"]
+LISTED = ["catalog.ttl", "changes.json", "changes.rdfp", "changes.txt", "context.jsonld", "search.sqlite",
+          "ser.jsonld", "ser.jsonld.gz", "ser.nq", "ser.nq.gz", "ser.nt", "ser.nt.gz", "ser.trig", "ser.trig.gz",
+          "ser.ttl", "ser.ttl.gz", "validation-report.ttl", "void.ttl"]
 
 
 @pytest.mark.parametrize("name", LISTED)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from bench.load.harness import Served
-from server.store.embedded import DIGESTS, MARKER, STAGING, _intact
+from server.store.oxigraph.embedded import DIGESTS, MARKER, STAGING, _intact
 from tests.release.conftest import env_for
 
 pytestmark = pytest.mark.slow

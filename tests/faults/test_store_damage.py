@@ -23,7 +23,7 @@ import pytest
 
 from bench.load.harness import Served
 from server.errors import ReleaseError, StoreError
-from server.store.embedded import DIGESTS, MARKER, EmbeddedStore
+from server.store.oxigraph.embedded import DIGESTS, MARKER, EmbeddedStore
 from tests.conftest import FIXTURES
 from tests.release.conftest import env_for
 

@@ -12,7 +12,7 @@ from server.errors import ReleaseError
 from server.pipeline import changes, release
 from server.pipeline.facts import ReleaseFacts
 from server.store.manifest import read_manifest
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "changes"
 BASE = "https://data.ser.nl/"

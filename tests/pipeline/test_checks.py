@@ -11,7 +11,7 @@ from server.pipeline.assemble import to_nquads
 from server.pipeline.checks import run_checks, title_of
 from server.rdf.namespaces import graph_iri, prefixes
 from server.settings import PROJECT_ROOT
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 
 CHECKS = PROJECT_ROOT / "queries" / "checks"
 PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes().items())

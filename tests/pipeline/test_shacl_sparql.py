@@ -22,7 +22,7 @@ from server.pipeline.shacl_sparql import UnsupportedShape, compile_shapes
 from server.pipeline.shacl_values import SAFE_LEXICAL, datatype_ok
 from server.pipeline.validate import Report, Result, load_shapes, validate
 from server.settings import PROJECT_ROOT
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 from tests.pipeline.test_shapes import SERSH, fixture_files, only
 
 BASE = "https://data.ser.nl/"

@@ -21,7 +21,7 @@ from server.pipeline.assemble import to_nquads
 from server.pipeline.facts import FileInfo, ReleaseFacts
 from server.pipeline.void import Statistics, settle, statistics, void_description
 from server.rdf.namespaces import ELI, SCHEMA, graph_iri
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.memory import MemoryDataset
 from tests.pipeline.recount import counted, stated
 
 # Not the production base: a description that hard-codes https://data.ser.nl/ shows up here.

@@ -131,14 +131,14 @@ def test_a_framed_document_is_about_its_resource_and_keeps_every_triple() -> Non
 
 
 def nodes_of(nquads: bytes) -> list[JsonObject]:
-    from server.store.memory import MemoryDataset
+    from server.store.oxigraph.memory import MemoryDataset
 
     return list(MemoryDataset(nquads).nodes())
 
 
 def test_the_dumps_compactor_gives_what_pyld_gives_on_every_node() -> None:
     nquads = (FIXTURES / "release" / "ser.nq").read_bytes()
-    from server.store.memory import MemoryDataset
+    from server.store.oxigraph.memory import MemoryDataset
 
     context = jsonld.context_of(MemoryDataset(nquads).select, BASE)
     nodes = nodes_of(nquads)

@@ -15,7 +15,7 @@ import pytest
 from server.cli import main
 from server.pipeline.release import latest
 from server.settings import PROJECT_ROOT
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 
 
 def copy_project(target: Path) -> Path:

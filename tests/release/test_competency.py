@@ -20,7 +20,7 @@ import pytest
 
 from server.rdf.namespaces import sparql_prologue
 from server.settings import PROJECT_ROOT
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 
 QUESTIONS = sorted((PROJECT_ROOT / "queries" / "competency").glob("cq-*.rq"))
 

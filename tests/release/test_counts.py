@@ -15,7 +15,7 @@ from rdflib.namespace import VOID, XSD
 
 from server.rdf.namespaces import DEFAULT_BASE, GRAPHS, SD, graph_iri
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.sparql.service_description import ServiceDescription
 from tests.pipeline.recount import counted, stated
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.settings import PROJECT_ROOT
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 
 EXAMPLES = sorted((PROJECT_ROOT / "queries" / "examples").glob("*.rq"))
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 from server.web.runner import pool_for
 from tests.browser import ARTIFACTS, MARKS, chromium, patient

@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from server.rdf import jsonld
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 from tests.rdf.test_jsonld import nodes_of
 

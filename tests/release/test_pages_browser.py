@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from server.settings import load
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 from tests.accessibility import bare_iris, scrolls_sideways, serious_violations
 from tests.browser import ARTIFACTS, MARKS, chromium, patient

@@ -17,7 +17,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from server.settings import PROJECT_ROOT, Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 
 VARIANTS = yaml.safe_load((PROJECT_ROOT / "bench" / "reconciliation" / "variants.yaml").read_text("utf-8"))

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from server.rdf.namespaces import sparql_prologue
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 
 ID = "https://data.ser.nl/id/"

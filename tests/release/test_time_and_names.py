@@ -5,7 +5,7 @@ a period for everything that holds for one (data/README.md, "Time", "Names", "In
 from __future__ import annotations
 
 from server.rdf.namespaces import graph_iri, sparql_prologue
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 
 
 def select(store: EmbeddedStore, query: str) -> list[dict[str, str]]:

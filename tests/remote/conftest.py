@@ -21,8 +21,8 @@ from server.cli import main
 from server.pipeline.release import latest
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
-from server.store.embedded import EmbeddedStore
-from server.store.remote import RemoteRunner, RemoteStore, engine_from
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
 from server.web.app import create_app
 from server.web.runner import pool_for
 from tests.release.conftest import copy_project, env_for

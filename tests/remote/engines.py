@@ -116,9 +116,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 3
 @contextmanager
 def holding(engine: Oxigraph | Virtuoso, release: Path) -> Iterator[Oxigraph | Virtuoso]:
     """``engine`` started, with the release in folder ``release`` published into it; stopped afterwards."""
-    from server.store.embedded import read_release
-    from server.store.engine import Engine
-    from server.store.publish import GraphStore, publish
+    from server.store.manifest import read_release
+    from server.store.remote.engine import Engine
+    from server.store.remote.publish import GraphStore, publish
 
     engine.start()
     try:

@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 
 from server.errors import QueryTimeout, ReleaseError, StoreError
 from server.store.base import Job
-from server.store.confinement import pointer_graph, versioned_graph
-from server.store.embedded import read_release
-from server.store.engine import Connections, Engine, fetch
-from server.store.publish import GraphStore, kept_versions, publish
-from server.store.remote import RemoteRunner, RemoteStore, engine_from, row_cap_probe, syntax_error
+from server.store.manifest import read_release
+from server.store.remote.confinement import pointer_graph, versioned_graph
+from server.store.remote.engine import Connections, Engine, fetch
+from server.store.remote.publish import GraphStore, kept_versions, publish
+from server.store.remote.store import RemoteRunner, RemoteStore, engine_from, row_cap_probe, syntax_error
 from server.web.app import create_app
 from tests.remote.conftest import VERSION, project_settings
 from tests.remote.engines import Oxigraph, Virtuoso, holding

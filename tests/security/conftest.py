@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from bench.load.harness import Served
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.app import create_app
 from server.web.runner import pool_for
 from tests.conftest import FIXTURES

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from bench.load.harness import Served
 from server.errors import StoreError
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web import security
 from server.web.app import create_app
 from tests.conftest import LiveServer

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from server.store.workers import MAX_ANSWER_BYTES
+from server.store.workers.worker import MAX_ANSWER_BYTES
 from tests.conftest import LiveServer
 
 TIMEOUT = 2.0  # the query_timeout of the server for bombs that may run until stopped

@@ -122,7 +122,7 @@ def test_the_json_ld_we_publish_names_only_its_own_context(client: TestClient, t
     assert found == ["https://data.ser.nl/ns/context.jsonld"]
     assert client.get("/ns/context.jsonld").status_code == 200
     assert all(isinstance(c, dict) for c in contexts(client.get("/ns/context.jsonld").json()))
-    from server.store.memory import MemoryDataset
+    from server.store.oxigraph.memory import MemoryDataset
 
     dumped = tmp_path / "ser.jsonld"
     MemoryDataset((Path(__file__).parents[1] / "fixtures" / "release" / "ser.nq").read_bytes()).dump(

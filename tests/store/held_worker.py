@@ -1,6 +1,6 @@
 """A query worker that answers only when the test releases it: run as ``python -m tests.store.held_worker``.
 
-It speaks the pool's protocol (``server.store.workers``) and arms the same guards (it dies with its
+It speaks the pool's protocol (``server.store.workers.protocol``) and arms the same guards (it dies with its
 parent), but instead of a store it has a folder: before it says it is ready it waits while a file
 ``hold-start`` is there, and each job waits for one byte on the FIFO ``release`` (or for its writer to
 close it). A busy or starting pool is then a state the test holds and ends, not a race with the clock.
@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from server.store.base import Answer
-from server.store.workers import die_with_parent
+from server.store.workers.worker import die_with_parent
 
 
 def _wait(fifo: Path) -> None:

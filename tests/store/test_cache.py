@@ -7,7 +7,7 @@ from typing import cast
 
 from server.store.base import Answer, Store
 from server.store.cache import ResultCache, SizedCache, footprint
-from server.store.confinement import ENCODED_BYTES, Renamer
+from server.store.remote.confinement import ENCODED_BYTES, Renamer
 from server.web.descriptions import STATUS_CACHE_BYTES, Descriptions
 
 

@@ -1,4 +1,4 @@
-"""Queries confined to one release's graphs in a shared engine (``server.store.confinement``): graph names
+"""Queries confined to one release's graphs in a shared engine (``server.store.remote.confinement``): graph names
 in graph positions are pointed at the versioned graphs, a graph variable is bound to public names by the
 engine itself, and a dataset always names both of its parts.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.store.confinement import Renamer
+from server.store.remote.confinement import Renamer
 
 BASE = "https://data.ser.nl/"
 G = f"{BASE}graph/"

@@ -8,7 +8,8 @@ import pytest
 from rdflib import Literal, URIRef
 
 from server.errors import ReleaseError
-from server.store.embedded import MARKER, EmbeddedStore, ensure_database, read_release
+from server.store.manifest import read_release
+from server.store.oxigraph.embedded import MARKER, EmbeddedStore, ensure_database
 
 
 def test_release_is_read_from_its_manifest(tiny_release_dir: Path) -> None:

@@ -1,7 +1,7 @@
 """One query to a remote engine and its answer, against a small fake engine on loopback: kept-alive
 connections, a connection the engine closed, the deadline, the size cap, credentials and bad URLs.
-Every case runs both ways a query travels: from a thread (``server.store.engine``, the trusted queries
-of pages) and on the event loop (``server.store.engine_async``, the public endpoint's).
+Every case runs both ways a query travels: from a thread (``server.store.remote.engine``, the trusted queries
+of pages) and on the event loop (``server.store.remote.engine_async``, the public endpoint's).
 (The real engines are in tests/remote.)
 """
 
@@ -18,9 +18,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
-from server.store import engine as engine_module
-from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
-from server.store.engine_async import AsyncConnections, fetch_async
+from server.store.remote import engine as engine_module
+from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch
+from server.store.remote.engine_async import AsyncConnections, fetch_async
 
 ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
     {"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()

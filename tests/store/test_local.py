@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from server.settings import Settings
-from server.store.local import run_query
+from server.store.oxigraph.local import run_query
 
 SER_NAME = "SELECT ?n WHERE { <id/organisatie/ser> <http://www.w3.org/2004/02/skos/core#prefLabel> ?n }"
 

@@ -25,8 +25,8 @@ from server.errors import QueryRejected, SettingError, StoreError
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.base import Job
-from server.store.embedded import EmbeddedStore
-from server.store.workers import WorkerPool
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.workers.pool import WorkerPool
 from server.web.app import create_app
 from server.web.runner import MIB, available_memory, pool_for, worker_memory
 
@@ -150,7 +150,7 @@ def test_a_timeout_is_not_remembered_as_a_crash(settings: Settings, store: Embed
 
 
 def test_crash_memory_is_bounded_in_bytes() -> None:
-    from server.store.workers import CrashMemory
+    from server.store.workers.pool import CrashMemory
 
     memory = CrashMemory(max_bytes=160)
     for i in range(100):
@@ -163,7 +163,7 @@ PARENT = """
 import asyncio, sys
 from pathlib import Path
 from server.store.base import Job
-from server.store.workers import WorkerPool
+from server.store.workers.pool import WorkerPool
 pool = WorkerPool(Path(sys.argv[1]), size=1, timeout=3600, limit=10, prefixes={})
 pool.start()
 (worker,) = pool._idle

@@ -12,8 +12,8 @@ import pytest
 from server.errors import QueryRejected, QueryTimeout
 from server.settings import Settings
 from server.store.base import Job
-from server.store.embedded import EmbeddedStore
-from server.store.workers import WorkerPool
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.workers.pool import WorkerPool
 from server.web.runner import pool_for
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?q ?r ?t }"

@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from server.rdf import jsonld
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 
 BASE = "https://data.ser.nl/"
 SER = BASE + "id/organisatie/ser"

@@ -24,7 +24,7 @@ from rdflib.namespace import SKOS
 
 from server.errors import Busy
 from server.settings import PROJECT_ROOT, Settings
-from server.store.embedded import EmbeddedStore
+from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.search.directory import directory_for
 from server.web.search.index import MAX_SCORED, MAX_VARIANTS, Entity, NameIndex, Work
 from server.web.search.matching import (

@@ -28,8 +28,8 @@ from starlette.testclient import TestClient
 
 from server.rdf import jsonld
 from server.settings import load
-from server.store.embedded import EmbeddedStore
-from server.store.workers import WorkerPool
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.workers.pool import WorkerPool
 from server.web.app import create_app
 from server.web.caching import DocumentCache
 from server.web.runner import pool_for

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from server.pipeline import searchindex
 from server.settings import Settings
-from server.store.embedded import EmbeddedStore
-from server.store.memory import MemoryDataset
+from server.store.oxigraph.embedded import EmbeddedStore
+from server.store.oxigraph.memory import MemoryDataset
 from server.web.app import create_app
 
 BASE = "https://data.ser.nl/"

@@ -35,8 +35,9 @@ from server.rdf.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.rdf.sparql_policy import QueryShape, check_dataset
 from server.store.base import Answer, Job, QueryRunner
-from server.store.cache import SizedCache, footprint
+from server.store.cache import ResultCache, SizedCache, footprint
 from server.web import caching
+from server.web.archive import PARAMETER
 from server.web.bodies import read_body
 from server.web.context import Context
 from server.web.metrics import Metrics
@@ -345,9 +346,42 @@ def _content_type(fmt: Format) -> str:
 
 def router(context: Context, answers: AnswerBudget) -> APIRouter:
     endpoint = Endpoint(context, answers)
+    archive = context.archive
+    current = context.store.release.version
+
+    async def scoped(request: Request, post: bool) -> Response:
+        """The request answered from the release its ``release`` parameter names (in the URL, also for a
+        POST), by an endpoint of that release with the same limits and policy as this one's."""
+        versions = request.query_params.getlist(PARAMETER)
+        if not versions or versions == [current]:
+            return await (endpoint.post if post else endpoint.get)(request)
+        try:
+            if len(versions) > 1:
+                raise ProtocolError(400, f"give at most one '{PARAMETER}' parameter")
+            async with archive.lease(versions[0]) as (release, store, site, entry):
+                assert entry is not None  # the current release was answered above
+                scoped_endpoint = entry.made.get("sparql")
+                if scoped_endpoint is None:
+                    runner = await archive.runner(entry)
+                    scoped_endpoint = Endpoint(Context(context.settings, store, site, runner,
+                                                       ResultCache(release.version), context.metrics, archive),
+                                               answers)
+                    entry.made["sparql"] = scoped_endpoint
+                return await (scoped_endpoint.post if post else scoped_endpoint.get)(request)
+        except ProtocolError as exc:
+            return endpoint.error(request, exc, "rejected")
+        except StoreError as exc:
+            return endpoint.error(request, exc, "error")
+
+    async def get(request: Request) -> Response:
+        return await scoped(request, post=False)
+
+    async def post(request: Request) -> Response:
+        return await scoped(request, post=True)
+
     api = APIRouter()
     # Plain Starlette routes: the handlers read the request themselves, so FastAPI's dependency
     # resolution would only add time to every query.
-    api.routes.append(Route(PATH, endpoint.get, methods=["GET"], include_in_schema=False))
-    api.routes.append(Route(PATH, endpoint.post, methods=["POST"], include_in_schema=False))
+    api.routes.append(Route(PATH, get, methods=["GET"], include_in_schema=False))
+    api.routes.append(Route(PATH, post, methods=["POST"], include_in_schema=False))
     return api

@@ -3,11 +3,11 @@
 Queries go out by the SPARQL 1.1 Protocol (§2.1, query operation, POST form) to any engine that
 speaks it: ``oxigraph serve`` and Virtuoso are tested. A server reads which release is current in the
 engine once, at start, and serves that version until it is restarted, like the embedded store serves
-one release folder; every query is confined to that version's graphs (``server.store.confinement``).
+one release folder; every query is confined to that version's graphs (``server.store.remote.confinement``).
 
 Answers are parsed and written again here (``server.store.results``), so that the row cap, the
 formats and the bytes are the same as the embedded store's, whatever the engine. How a query travels
-to the engine, and its limits in time and size, are in ``server.store.engine``.
+to the engine, and its limits in time and size, are in ``server.store.remote.engine``.
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ from server.rdf.sparql_lexer import position, tokens
 from server.rdf.sparql_policy import QUERY_FORMS
 from server.store import results
 from server.store.base import Answer, Job, ReleaseInfo, Row
-from server.store.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph
-from server.store.embedded import document, read_release, verify_release
-from server.store.engine import Connections, Engine, Parsed, Solutions, fetch
-from server.store.engine_async import AsyncConnections, fetch_async
-from server.store.manifest import is_release
-from server.store.terms import to_rdflib
+from server.store.manifest import is_release, read_release, verify_release
+from server.store.remote.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph
+from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch
+from server.store.remote.engine_async import AsyncConnections, fetch_async
+from server.store.terms import document, to_rdflib
 
 
 class RemoteStore:

@@ -1,6 +1,6 @@
 """Graph names in a shared engine: where each release lives, and queries confined to one release.
 
-``ser-kg publish`` (``server.store.publish``) loads each release into the engine under versioned graph
+``ser-kg publish`` (``server.store.remote.publish``) loads each release into the engine under versioned graph
 names, ``{base}graph/{version}/{name}``, and then switches a small pointer graph, ``{base}graph/release``,
 to the new version: one Graph Store Protocol PUT, so a reader sees the old release or the new one,
 never a mix. A server serves one version; :class:`Renamer` confines every query to that version's

@@ -5,9 +5,9 @@ than the work they do (measured in bench/remote: lookups at 8 connections went f
 requests a second without them). The HTTP/1.1 exchange is h11's (the protocol library under uvicorn
 and httpcore) over plain non-blocking sockets and the event loop's socket calls, on kept-alive
 connections: a socket belongs to no event loop, so the pool outlives any one loop (a test client
-runs a loop per request). The limits are those of ``server.store.engine``: the deadline over the
+runs a loop per request). The limits are those of ``server.store.remote.engine``: the deadline over the
 whole exchange, the size cap, one retry of a kept-alive connection the engine closed. Two cases take
-the thread-based path of ``server.store.engine`` instead: an engine that asks for credentials (it
+the thread-based path of ``server.store.remote.engine`` instead: an engine that asks for credentials (it
 knows HTTP digest) and an https URL (it knows TLS).
 """
 
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import h11
 
-from server.store import engine as sync_path
-from server.store.engine import (
+from server.store.remote import engine as sync_path
+from server.store.remote.engine import (
     FORM,
     IDLE_CONNECTIONS,
     Connections,
@@ -140,7 +140,7 @@ class AsyncConnections:
 
 
 async def fetch_async(connections: AsyncConnections, query: str, dataset: str, triples: bool) -> Parsed:
-    """:func:`server.store.engine.fetch`, without a thread."""
+    """:func:`server.store.remote.engine.fetch`, without a thread."""
     engine = connections.sync.engine
     reply = await connections.post(request_body(engine, query, dataset), answer_of(triples))
     return connections.sync.parsed(reply)

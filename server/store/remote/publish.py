@@ -26,9 +26,9 @@ import pyoxigraph as ox
 from server.errors import ReleaseError, StoreError
 from server.rdf.namespaces import GRAPHS, graph_iri
 from server.store.base import ReleaseInfo
-from server.store.confinement import KEPT, OWL_VERSION_INFO, pointer_graph, versioned_graph
-from server.store.embedded import QUADS_FILE
-from server.store.engine import Engine
+from server.store.manifest import QUADS_FILE
+from server.store.remote.confinement import KEPT, OWL_VERSION_INFO, pointer_graph, versioned_graph
+from server.store.remote.engine import Engine
 
 NTRIPLES = "application/n-triples"
 LOAD_TIMEOUT = 600.0  # seconds for one graph: a large graph takes the engine a while to index

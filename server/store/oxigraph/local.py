@@ -12,7 +12,8 @@ import pyoxigraph as ox
 
 from server.errors import QueryRejected, UsageError
 from server.rdf.namespaces import prefixes
-from server.store.embedded import ensure_database, read_release
+from server.store.manifest import read_release
+from server.store.oxigraph.embedded import ensure_database
 
 _RESULTS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 _TRIPLES = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}

@@ -1,27 +1,46 @@
-"""Synthetic, SER-shaped source records of a chosen size, for the build benchmark.
+"""The one synthetic, SER-shaped data set of the benchmarks, of a chosen size.
 
-Writes a project folder (the real ontology/, shapes/ and queries/ beside generated data/) whose
-records have the shape of the real ones: organisations, committees, people, memberships with terms,
-requests for advice, advisory reports with topics and sources, covenants and laws. The numbers are
-made up; the structure and the field kinds are those of ``server/pipeline/records.py``.
+It is written as source records, and the benchmarks that serve a graph get what the build makes of
+those records, so that every benchmark measures data of one shape and that shape follows the model:
 
-    python bench/synthetic_records.py --triples 100000 --out /tmp/ser-100k
+* ``records(out, triples)``: a project folder (the real ontology/, shapes/ and queries/ beside a
+  generated data/) for ``ser-kg build`` (bench/build_release.py). The records have the shape of the
+  real ones: organisations, committees, people, memberships with terms, requests for advice,
+  advisory reports with topics and sources, covenants and laws.
+* ``graph(out, triples)``: a release folder (``ser.nq`` and ``manifest.json``) for the serving
+  benchmarks (bench/sparql, bench/remote, bench/linkeddata): the records of ``records`` turned into
+  RDF by the build's own first stage (``server.pipeline.assemble``: ontology, vocabularies and data
+  with their intervals, labels and inferred types), without the SHACL and the release files, which
+  serving does not read. Callers cache the folders by size under bench/.cache.
+
+The numbers and names are made up; a fixed seed makes every run write the same records. Report
+titles draw on ``WORDS``, which the text queries of bench/sparql look for.
+
+    python bench/synthetic.py records --triples 100000 --out /tmp/ser-100k
+    python bench/synthetic.py graph --triples 1000000 --out /tmp/synthetic-1m
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from server.pipeline.assemble import assemble
+from server.rdf.namespaces import DEFAULT_BASE
 from server.settings import PROJECT_ROOT
 
 TRIPLES_PER_UNIT = 100  # measured: one "unit" below yields about this many triples (its sources described too)
+WORDS = ("arbeidsmarkt", "pensioen", "energie", "zorg", "onderwijs", "werk", "armoede", "klimaat", "wonen",
+         "scholing", "digitalisering", "economie", "jongeren", "zelfstandigen", "gelijke", "kansen",
+         "duurzaam", "herstel", "circulaire", "diversiteit", "toekomst", "loopbaan", "migratie", "regio")
 
 
 def concept_keys(root: Path) -> dict[str, list[str]]:
@@ -42,7 +61,8 @@ def _pick(rng: random.Random, keys: dict[str, list[str]], scheme: str) -> str:
     return rng.choice(keys[scheme])
 
 
-def generate(out: Path, triples: int, seed: int = 7) -> None:
+def records(out: Path, triples: int, seed: int = 7) -> Path:
+    """(Re)create ``out`` as a project folder whose data/ gives about ``triples`` triples."""
     rng = random.Random(seed)
     keys = concept_keys(PROJECT_ROOT)
     units = max(1, triples // TRIPLES_PER_UNIT)
@@ -85,8 +105,9 @@ def generate(out: Path, triples: int, seed: int = 7) -> None:
             f"  bronnen: [https://example.org/bron/aanvraag-{i}]\n"))
         for j in range(2):
             topics = ", ".join(sorted({_pick(rng, keys, "thema") for _ in range(3)}))
+            words = " en ".join(rng.sample(WORDS, 3))
             add("adviezen.yaml", (
-                f"- key: {start}-advies-{i}-{j}\n  titel:\n    nl: Advies {i}-{j} over werk en inkomen\n"
+                f"- key: {start}-advies-{i}-{j}\n  titel:\n    nl: Advies {i}-{j} over {words}\n"
                 f"    en: Advice {i}-{j} on work and income\n  soort: {_pick(rng, keys, 'documentsoort')}\n"
                 f"  datum: {start}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n"
                 f"  nummer: [Advies {start}/{i % 100:02d}]\n  thema: [{topics}]\n  aanvraag: aanvraag-{i}\n"
@@ -107,13 +128,28 @@ def generate(out: Path, triples: int, seed: int = 7) -> None:
                 f"  bwb: BWBR{i:07d}\n  datum: {_date(rng)}\n  regelt: [organisatie/org-{rng.randrange(1, n_orgs)}]\n"
                 f"  bronnen: [https://example.org/bron/wet-{i}]\n"))
     add("bronnen.yaml", "".join(source_entries(files)))
-    for file, records in files.items():
-        (data / file).write_text(f"# synthetic benchmark records ({file})\n" + "".join(records), encoding="utf-8")
+    for file, entries in files.items():
+        (data / file).write_text(f"# synthetic benchmark records ({file})\n" + "".join(entries), encoding="utf-8")
+    return out
+
+
+def graph(out: Path, triples: int, seed: int = 7) -> Path:
+    """Write ``out``/ser.nq (the RDF of ``records``) and a manifest.json, so ``out`` serves as a release."""
+    with tempfile.TemporaryDirectory(prefix="ser-synthetic-") as tmp:
+        project = records(Path(tmp) / "project", triples, seed)
+        nquads = assemble(project, DEFAULT_BASE).nquads()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ser.nq").write_bytes(nquads)
+    count = nquads.count(b"\n")
+    manifest = {"version": f"synthetic-{count}", "created": "2026-01-01T00:00:00+00:00",
+                "base_iri": DEFAULT_BASE, "triples": count, "files": []}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return out
 
 
 def source_entries(files: dict[str, list[str]]) -> list[str]:
     """One bronnen.yaml entry per URL cited by the records and by the concept schemes, as the build requires."""
-    cited = {url.strip() for text in (t for records in files.values() for t in records)
+    cited = {url.strip() for text in (t for entries in files.values() for t in entries)
              for listed in re.findall(r"bronnen: \[(.*?)\]", text) for url in listed.split(",")}
     for path in sorted((PROJECT_ROOT / "ontology" / "vocab").glob("*.ttl")):
         cited |= {str(o) for o in Graph().parse(path, format="turtle").objects(None, DCTERMS.source)}
@@ -122,11 +158,12 @@ def source_entries(files: dict[str, list[str]]) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kind", choices=("records", "graph"), help="a project folder or a release folder")
     parser.add_argument("--triples", type=int, required=True, help="about how many triples the data should give")
-    parser.add_argument("--out", type=Path, required=True, help="project folder to (re)create")
+    parser.add_argument("--out", type=Path, required=True, help="folder to (re)create")
     args = parser.parse_args()
-    generate(args.out, args.triples)
+    print({"records": records, "graph": graph}[args.kind](args.out, args.triples))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,9 @@
 """The worker pool behind the public SPARQL endpoint: queries run where a runaway can be stopped for real.
 
-pyoxigraph has no cancellation (see the tech probe, §4), and a thread cannot be killed, so each public
-query runs in one of a few persistent worker processes: fresh interpreters (``python -m
-server.store.workers``, like multiprocessing's ``spawn`` but without re-running the parent's main
-module) that talk over a socket pair with pickled messages. Each worker cuts itself off the
-network (``server.store.isolation``), opens the database with ``Store.read_only`` and answers jobs
-from its socket, writing the results itself, up to the row cap. A query that runs past the time limit gets
-its worker SIGKILLed; a fresh worker replaces it in the background while the other workers go on
-serving.
-
-A worker never outlives its server, nor its job: it asks the kernel to kill it when the server dies
-(``PR_SET_PDEATHSIG``), a thread of its own watches a pipe from the server (the lifeline: it reads end of
-file when the server is gone, however it died), and it stops itself with ``SIGALRM`` when a job runs
-``OWN_DEADLINE_GRACE`` seconds past the time limit, should the server not have stopped it. Workers are
-started by one thread that lives as long as the pool, because the kernel's "parent" for
-``PR_SET_PDEATHSIG`` is the thread that forked, not the process.
+``size`` persistent worker processes (``server.store.workers.worker``, started and spoken to as
+``server.store.workers.protocol`` says) each run one query at a time. A query that runs past the time
+limit gets its worker SIGKILLed; a fresh worker replaces it in the background while the other workers
+go on serving.
 
 A query whose worker died of it (a crash of the engine, not a kill at the time limit) is remembered, by
 a digest of its text in a set bounded in bytes (``CrashMemory``), and refused at once when it comes
@@ -29,246 +18,35 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import concurrent.futures
 import contextlib
 import hashlib
-import json
 import logging
 import os
-import queue
 import signal
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from server.errors import QueryRejected, QueryTimeout, StoreError
 from server.store.base import Answer, Job
+from server.store.workers.protocol import WORKER_MODULE, Spawner, Worker, WorkerSpec
 
 log = logging.getLogger(__name__)
 
-START_TIMEOUT = 30.0  # seconds a new worker may take to open the database
 # Address space of one worker when no budget is given. A query that builds huge intermediate results
 # makes the engine abort when it hits its cap, which kills that worker only (answered 503, and
 # replaced), not the machine. ``ser-kg serve`` derives the cap from the budget of all workers
 # together (setting query_memory, ``server.web.runner.worker_memory``).
 WORKER_MEMORY_BYTES = 4 * 1024**3
-# A job that runs this long past the time limit stops its worker from inside (SIGALRM), should the
-# server have failed to kill it: the server's kill at the limit comes first.
-OWN_DEADLINE_GRACE = 2.0
 # Digests of queries that crashed a worker: 16 bytes each, at most CRASH_MEMORY_BYTES in all.
 CRASH_DIGEST_BYTES = 16
 CRASH_MEMORY_BYTES = 64 * 1024
-# Largest answer a worker hands to the server: the row cap bounds rows, not their size (a query can
-# double a string thirty times), and the server holds each answer whole (docs/security.md).
-MAX_ANSWER_BYTES = 32 * 1024**2
 # A query still running after SLOW_AFTER seconds gets a lower CPU priority (nice DEMOTED_NICE), so that
 # on a small machine the short queries of other clients keep their latency while it runs or is stopped.
 SLOW_AFTER = 1.0
 DEMOTED_NICE = 10
-
-
-def _answer(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple[str, Any]:
-    """Run one job inside a worker. Returns ("ok", Answer) or ("error", message)."""
-    import pyoxigraph as ox
-
-    from server.store import results
-
-    started = time.perf_counter()
-    options: dict[str, Any] = {}
-    if job.default_graphs is not None or job.named_graphs is not None:
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
-    elif not job.uses_query_dataset:
-        options["use_default_graph_as_union"] = True
-    try:
-        result = store.query(job.query, **options)
-        if isinstance(result, ox.QuerySolutions):
-            kind, written = "solutions", results.solutions(result, job.format, limit, ordered=job.ordered)
-        elif isinstance(result, ox.QueryBoolean):
-            kind, written = "boolean", results.boolean(bool(result), job.format)
-        else:
-            kind, written = "triples", results.triples(result, job.format, limit, prefixes)
-    except SyntaxError as exc:
-        return "error", f"syntax error: {exc.msg if hasattr(exc, 'msg') else exc}"
-    except KeyError:
-        return "error", f"format {job.format!r} cannot carry the results of this query"
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:
-        return "error", f"the query could not be evaluated: {exc}"
-    if len(written.body) > MAX_ANSWER_BYTES:
-        return "error", (f"the answer is larger than {MAX_ANSWER_BYTES // 1024**2} MiB: select fewer or shorter "
-                         "values, or add a LIMIT")
-    seconds = time.perf_counter() - started
-    return "ok", Answer(kind, written.body, written.count, written.truncated, seconds)
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def die_with_parent(parent: int, lifeline: int) -> None:
-    """Make this worker die when the server process ``parent`` dies (however it dies).
-
-    Two ways, because either alone can miss: ``PR_SET_PDEATHSIG`` (Linux) has the kernel send SIGKILL
-    when the parent goes, and a thread blocks on reading ``lifeline``, the read end of a pipe whose
-    only writer is the server: it reads end of file when the server is gone, and kills this process.
-    """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-    def watch() -> None:
-        while True:
-            try:
-                if os.read(lifeline, 1) == b"":
-                    break
-            except InterruptedError:
-                continue
-            except OSError:
-                break
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    threading.Thread(target=watch, name="lifeline", daemon=True).start()
-    if os.getppid() != parent:  # the server died before the death signal was armed
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def own_deadline(seconds: float) -> None:
-    """Stop this process ``seconds`` from now (0: never), whatever it is doing: SIGALRM, whose default
-    action ends the process even while the engine holds the interpreter."""
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-
-def serve(conn: Connection, database: str, options: dict[str, Any]) -> None:
-    """Entry point of a worker process."""
-    die_with_parent(options["parent"], options["lifeline"])
-    from server.store.isolation import isolate
-
-    isolation = isolate()  # before the engine starts any thread
-    import resource
-
-    import pyoxigraph as ox
-
-    memory = int(options["memory"])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    store = ox.Store.read_only(database)
-    conn.send(("ready", isolation))
-    limit, prefixes, time_limit = int(options["limit"]), options["prefixes"], float(options["time_limit"])
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        own_deadline(time_limit + OWN_DEADLINE_GRACE)
-        answer = _answer(store, job, limit, prefixes)
-        own_deadline(0)
-        conn.send(answer)
-
-
-SPAWN_ATTEMPTS = 3
-# Workers are (re)started from a thread while the event loop runs; vfork-based spawning shares the
-# parent's memory with the child until exec, and failed once with EFAULT here. A plain fork is slower
-# by a millisecond or two, for a spawn that happens once per restart. (A documented CPython switch.)
-subprocess._USE_VFORK = False  # type: ignore[misc]
-
-
-class Spawner:
-    """The one thread that starts a pool's workers, for as long as the pool runs.
-
-    ``PR_SET_PDEATHSIG`` fires when the thread that forked a worker ends, not only when the process
-    does; a worker started from a short-lived thread (a replacement) would be killed as that thread
-    returns. So every worker is forked here, on a thread that ends with the pool.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None] = (
-            queue.SimpleQueue())
-        self._thread = threading.Thread(target=self._loop, name="sparql-worker-spawner", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while (item := self._jobs.get()) is not None:
-            call, future = item
-            try:
-                future.set_result(call())
-            except BaseException as exc:  # noqa: BLE001 (handed to the caller, who raises it)
-                future.set_exception(exc)
-
-    def run(self, call: Callable[[], Any]) -> Any:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        self._jobs.put((call, future))
-        return future.result()
-
-    def stop(self) -> None:
-        self._jobs.put(None)
-
-
-def _start(command: list[str], fds: list[int], theirs: socket.socket, ours: socket.socket) -> subprocess.Popen[bytes]:
-    """Start a worker process. A spawn from a thread can fail with a transient EFAULT (seen once in CI
-    while another thread was unmapping memory during the fork), so it is tried again before giving up."""
-    for attempt in range(1, SPAWN_ATTEMPTS + 1):
-        try:
-            return subprocess.Popen(command, pass_fds=fds, stdin=subprocess.DEVNULL)
-        except OSError as exc:
-            if attempt == SPAWN_ATTEMPTS:
-                theirs.close()
-                ours.close()
-                raise StoreError(f"cannot start a SPARQL worker process: {exc}") from exc
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
-
-
-@dataclass(frozen=True)
-class WorkerSpec:
-    """How a pool starts its workers: ``module`` is run as ``python -m module FD DATABASE OPTIONS``."""
-
-    database: Path
-    options: dict[str, Any]  # limit, prefixes, memory, time_limit, parent, lifeline
-    module: str = __name__
-
-
-class Worker:
-    def __init__(self, spec: WorkerSpec, spawner: Spawner) -> None:
-        ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", spec.module, str(theirs.fileno()), str(spec.database),
-                   json.dumps(spec.options)]
-        fds = [theirs.fileno(), spec.options["lifeline"]]
-        self.process = spawner.run(lambda: _start(command, fds, theirs, ours))
-        theirs.close()
-        self.conn = Connection(ours.detach())
-        self.isolation = ""
-        self.demoted = False
-        self.nice = os.getpriority(os.PRIO_PROCESS, 0)  # a worker starts with the server's own priority
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def wait_ready(self) -> None:
-        if not self.conn.poll(START_TIMEOUT):
-            self.kill()
-            raise StoreError(f"a SPARQL worker did not start within {START_TIMEOUT:.0f} s")
-        try:
-            _, self.isolation = self.conn.recv()
-        except (EOFError, OSError) as exc:
-            self.kill()
-            raise StoreError(f"a SPARQL worker could not open the store: {exc}") from exc
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()  # SIGKILL: the engine cannot be asked to stop
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            log.error("SPARQL worker %s did not exit after SIGKILL", self.process.pid)
-        self.conn.close()
 
 
 class CrashMemory:
@@ -312,7 +90,7 @@ class WorkerPool:
     """
 
     def __init__(self, database: Path, *, size: int, timeout: float, limit: int,
-                 prefixes: dict[str, str], memory: int = WORKER_MEMORY_BYTES, module: str = __name__) -> None:
+                 prefixes: dict[str, str], memory: int = WORKER_MEMORY_BYTES, module: str = WORKER_MODULE) -> None:
         self.database = database
         self.size = size
         self.timeout = timeout
@@ -583,9 +361,3 @@ def _expire(future: asyncio.Future[Any]) -> None:
         future.set_exception(TimeoutError())
 
 
-if __name__ == "__main__":
-    # Run as ``python -m server.store.workers FD DATABASE OPTIONS``; the serving code is taken from the
-    # imported module, so that pickled answers name ``server.store.workers``, not ``__main__``.
-    from server.store import workers
-
-    workers.serve(Connection(int(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3]))
