@@ -126,6 +126,19 @@ def test_seats_per_organisation_and_per_group(client: TestClient) -> None:
     assert "Vereniging VNO-NCW" in text and 'class="s0"' in html
     rows = list(csv.DictReader(io.StringIO(client.get("/views/seats", params={"format": "csv"}).text)))
     assert sum(int(r["seats"]) for r in rows if r["allocation"].endswith("/zetelverdeling/1980")) == 45
+    assert not any("None" in value for r in rows for value in r.values())
+    ended = {r["allocation"].rsplit("/", 1)[-1]: r["ended"] for r in rows}
+    assert ended["1996"] == "true" and ended["2023"] == "false"
+
+
+def test_seat_allocations_stand_in_the_order_of_time(client: TestClient) -> None:
+    """Columns from 1980 on, the allocation whose start is unknown before the one that followed it, the
+    1996 allocation ended on a day the sources do not give, and the undated one last."""
+    header = page(client, "/views/seats", "en").split('<table class="view">', 2)[2].split("</tr>", 1)[0]
+    periods = re.findall(r'<th scope="col" class="num"><a [^>]*>([^<]*)</a></th>', header)
+    assert [p.replace("\N{EN DASH}", "/") for p in periods] == [
+        "1980/1996", "1996/?", "?/2018", "2018/2020", "2020/2023", "2023/", "undated"]
+    assert "?\N{EN DASH}?" not in visible(page(client, "/views/seats", "nl"))
 
 
 def test_adviezen_per_year_and_the_table(client: TestClient) -> None:

@@ -72,6 +72,9 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "chipOther": ("Antwoord na {seconds} s", "Answer after {seconds} s"),
     "closeTab": ("Tabblad sluiten", "Close tab"),
     "newTab": ("Vraag", "Query"),
+    "addTab": ("Nieuw tabblad met een vraag", "A new tab with a query"),
+    "editor": ("SPARQL-vraag", "SPARQL query"),
+    "tabs": ("Vragen", "Queries"),
     "starterTab": ("Wat de graaf bevat", "What the graph holds"),
     "yourQuery": ("Uw vraag", "Your query"),
 }

@@ -216,10 +216,38 @@
   function say(el, attribute, value) {
     if (el && el.getAttribute(attribute) !== value) el.setAttribute(attribute, value);
   }
+  // YASGUI's tab bar made accessible: the "+" button moves out of the tablist (a tablist holds tabs
+  // only), into a bar beside it; YASGUI then appends new tabs at the list's end. A tab names its
+  // panel (aria-controls) only while that panel is in the page, and the editor has a label.
+  const tabsList = mount.querySelector(".tabsList");
+  const tabElements = yasgui.tabElements;
+  if (tabsList && tabElements && tabElements.addTabEl && tabElements.addTabEl.parentElement === tabsList) {
+    const bar = document.createElement("div");
+    bar.className = "tabs-bar";
+    tabsList.before(bar);
+    bar.append(tabsList, tabElements.addTabEl);
+    tabElements.addTabEl = null;
+  }
   function localise() {
+    say(tabsList, "aria-label", words.tabs);
+    for (const el of mount.querySelectorAll(".tabsList a[role=tab]")) {
+      const panel = (el.getAttribute("href") || "").slice(1);
+      if (panel && document.getElementById(panel)) say(el, "aria-controls", panel);
+      else if (el.hasAttribute("aria-controls")) el.removeAttribute("aria-controls");
+    }
+    for (const el of mount.querySelectorAll(".addTab")) {
+      say(el, "title", words.addTab);
+      say(el, "aria-label", words.addTab);
+    }
+    for (const el of mount.querySelectorAll(".CodeMirror textarea")) say(el, "aria-label", words.editor);
     for (const el of mount.querySelectorAll(".tabsList .tab a > span")) say(el, "title", el.textContent);
     for (const el of mount.querySelectorAll(".closeTab")) say(el, "title", words.closeTab);
     for (const el of mount.querySelectorAll(".yasr_btn[title]")) say(el, "aria-label", el.title);
+    // A results view that does not fit this answer is dimmed by YASR; say so to assistive technology.
+    for (const el of mount.querySelectorAll(".yasr_btn")) {
+      if (el.classList.contains("disabled")) say(el, "aria-disabled", "true");
+      else if (el.hasAttribute("aria-disabled")) el.removeAttribute("aria-disabled");
+    }
     for (const el of mount.querySelectorAll(".yasr_downloadIcon")) say(el, "aria-label", words.downloadCsv);
     for (const el of mount.querySelectorAll(".yasqe_queryButton")) {
       say(el, "title", words.run);

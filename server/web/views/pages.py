@@ -42,6 +42,7 @@ PAGE_WORDS = {  # nl, en
     "truncated": ("Niet alle rijen: de resultaatgrens is bereikt.", "Not every row: the result limit was reached."),
     "per_year": ("Aantal per jaar", "Count per year"), "all": ("Alle adviezen", "All advice reports"),
     "running": ("loopt nog", "running"), "params": ("Parameters", "Parameters"),
+    "undated": ("zonder datum", "undated"),
 }
 
 
@@ -59,6 +60,8 @@ def period(row: Mapping[str, str]) -> str:
     begins and ends in it."""
     start, end = year(row.get("from")), year(row.get("to"))
     ended = row.get("ended") == "true" or "to" in row
+    if start is None and end is None:
+        return ""  # nothing known of the period: no question marks on both sides
     left = str(start) if start else "?"
     right = str(end) if end else ("?" if ended else "")
     return left if left == right else f"{left}{DASH}{right}"
@@ -110,9 +113,18 @@ def council(result: Result, lang: str, base: str) -> dict[str, Any]:
     return {"chair": chair, "deputies": deputies, "crown": crown, "groups": sorted(groups.items())}
 
 
+def in_time(row: Mapping[str, str]) -> tuple[float, str]:
+    """Where a period sits in time: by its first year, one without by just before its last year, and one
+    with neither after every dated one (then by name)."""
+    start, end = year(row.get("from")), year(row.get("to"))
+    at = float(start) if start is not None else (end - 0.5 if end is not None else float("inf"))
+    return at, row.get("allocationLabel", "")
+
+
 def seats(result: Result, lang: str, base: str) -> dict[str, Any]:
-    allocations = list(first(result.rows, "allocation").values())
-    columns = [{"iri": a["allocation"], "label": a.get("allocationLabel", ""), "period": period(a),
+    allocations = sorted(first(result.rows, "allocation").values(), key=in_time)
+    columns = [{"iri": a["allocation"], "label": a.get("allocationLabel", ""),
+                "period": period(a) or word("undated", lang),
                 "href": addresses.href(a["allocation"], base)} for a in allocations]
     organisations: dict[str, dict[str, Any]] = {}
     per_group: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
