@@ -147,3 +147,27 @@ def test_the_feed_is_atom_with_the_required_elements(client: TestClient) -> None
     summary = entries[0].findtext(f"{ATOM}summary") or ""
     assert ADDED_TITLE in summary and "Werken zonder armoede" in summary  # parsed back: escaped in the XML
     assert "&lt;advies&gt; &amp; scherp" in response.text
+
+
+@pytest.mark.parametrize(("path", "lang", "says"), [
+    ("/doc/advies/werken-zonder-armoede", "en", f"Changed in release {NEW}"),
+    ("/doc/advies/werken-zonder-armoede", "nl", f"Gewijzigd in uitgave {NEW}"),
+    ("/doc/advies/nieuw-en-scherp", "en", f"Added in release {NEW}"),
+])
+def test_a_thing_the_current_release_changed_says_so_with_a_link(
+        client: TestClient, path: str, lang: str, says: str) -> None:
+    page = client.get(f"{path}?lang={lang}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert f'<p class="change"><a href="/changes/{NEW}">{says}</a></p>' in page.text
+
+
+def test_a_thing_the_current_release_left_alone_says_nothing_of_changes(client: TestClient) -> None:
+    page = client.get("/doc/organisatie/ser?lang=en", headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'class="change"' not in page.text
+
+
+def test_the_home_page_links_to_the_change_log_and_its_feed(client: TestClient) -> None:
+    page = client.get("/?lang=en")
+    assert '<a href="/changes/">Changes</a>' in page.text
+    assert '<link rel="alternate" type="application/atom+xml" href="https://example.org/ser/changes/feed.atom"' \
+        in page.text

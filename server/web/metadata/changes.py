@@ -4,17 +4,13 @@
 They read the ``changes.json`` that ``ser-kg build`` writes into each release folder
 (``server/pipeline/changes.py``). A release folder is found the way the downloads find it
 (:func:`server.web.metadata.downloads.releases`: a real release whose manifest lists the file), and its
-change log is read at most :data:`MAX_BYTES` long and kept, per version, in a table of at most
-:data:`KEPT` logs: a release folder never changes once written. The feed's links start with the
+change log is read and kept by :mod:`server.web.changelog`. The feed's links start with the
 configured public URL, never with anything from the request (docs/security.md).
 """
 
 from __future__ import annotations
 
-import collections
 import dataclasses
-import json
-import threading
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -24,16 +20,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from server.web import addresses, caching, rendering
+from server.web.changelog import KINDS, Logs, changes_of, counts
 from server.web.context import Context
 from server.web.language import human_date, human_number
 from server.web.metadata.downloads import VERSION, Release, listing_variant, releases
 from server.web.notfound import METHODS, not_found
 
-SUMMARY = "changes.json"
 FILES = (("changes.rdfp", "RDF Patch"), ("changes.json", "JSON"), ("changes.txt", "Text"))
-KINDS = ("added", "changed", "withdrawn", "redirected", "removed")
-MAX_BYTES = 32 * 1024 * 1024  # one release's changes.json
-KEPT = 8  # change logs kept in memory
 FEED_ENTRIES = 50
 NAMES_IN_SUMMARY = 20  # names per kind in a feed entry
 ROWS = 2000  # things per kind on a release's page; the rest are in its downloads
@@ -103,58 +96,6 @@ def rfc3339(lexical: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Logs:
-    """The change logs of the release folders, read once each, at most :data:`KEPT` of them in memory."""
-
-    def __init__(self) -> None:
-        self._kept: collections.OrderedDict[str, dict[str, Any] | None] = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def of(self, release: Release) -> dict[str, Any] | None:
-        """The release's ``changes.json``, or None when it has none (or one this server cannot read)."""
-        with self._lock:
-            if release.version in self._kept:
-                self._kept.move_to_end(release.version)
-                return self._kept[release.version]
-        log = self._read(release)
-        with self._lock:
-            self._kept[release.version] = log
-            while len(self._kept) > KEPT:
-                self._kept.popitem(last=False)
-        return log
-
-    @staticmethod
-    def _read(release: Release) -> dict[str, Any] | None:
-        if SUMMARY not in release.files():
-            return None
-        path = release.path / SUMMARY
-        if path.is_symlink() or not path.is_file():
-            return None
-        with path.open("rb") as file:
-            body = file.read(MAX_BYTES + 1)
-        if len(body) > MAX_BYTES:
-            return None
-        try:
-            log = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
-            return None
-        if not isinstance(log, dict) or log.get("version") != release.version:
-            return None
-        return log
-
-
-def counts(log: dict[str, Any] | None) -> dict[str, int]:
-    found = log.get("counts") if log else None
-    found = found if isinstance(found, dict) else {}
-    return {kind: int(found.get(kind, 0)) for kind in KINDS}
-
-
-def changes_of(log: dict[str, Any] | None) -> list[dict[str, Any]]:
-    listed = log.get("changes") if log else None
-    return [c for c in listed if isinstance(c, dict) and isinstance(c.get("iri"), str)] \
-        if isinstance(listed, list) else []
-
-
 def downloads_of(release: Release) -> list[dict[str, str]]:
     present = release.files()
     return [{"name": name, "label": label, "href": f"/downloads/{release.version}/{name}"}
@@ -172,7 +113,7 @@ def router(context: Context) -> APIRouter:
         return releases(settings.releases_dir, current.path)
 
     def summary(release: Release, lang: str) -> dict[str, Any]:
-        log = logs.of(release)
+        log = logs.of(release.path, release.version, release.manifest)
         previous = log.get("previous") if log else None
         previous_created = str(log.get("previous_created") or "") if log else ""
         return {
@@ -247,7 +188,8 @@ def router(context: Context) -> APIRouter:
             add(entry, "title", f"Release {release.version}")
             add(entry, "updated", about["created_iso"])
             add(entry, "link", rel="alternate", type="text/html", href=f"{root}changes/{release.version}")
-            add(entry, "summary", entry_text(about, changes_of(logs.of(release))))
+            log = logs.of(release.path, release.version, release.manifest)
+            add(entry, "summary", entry_text(about, changes_of(log)))
         return bytes(ElementTree.tostring(top, encoding="utf-8", xml_declaration=True))
 
     @api.api_route("/changes/{version}", methods=METHODS, include_in_schema=False)
@@ -255,7 +197,7 @@ def router(context: Context) -> APIRouter:
         release = next((r for r in found() if r.version == version), None) if VERSION.match(version) else None
         if release is None:
             return not_found(request, site)
-        log = logs.of(release)
+        log = logs.of(release.path, release.version, release.manifest)
         if wants_json(request):
             if log is None:
                 return not_found(request, site)
