@@ -171,3 +171,13 @@ def test_the_home_page_links_to_the_change_log_and_its_feed(client: TestClient) 
     assert '<a href="/changes/">Changes</a>' in page.text
     assert '<link rel="alternate" type="application/atom+xml" href="https://example.org/ser/changes/feed.atom"' \
         in page.text
+
+
+def test_the_feed_and_the_listing_answer_304_to_a_current_copy(client: TestClient) -> None:
+    for path in ("/changes/feed.atom", "/changes/?lang=en"):
+        first = client.get(path)
+        assert first.status_code == 200 and first.headers["etag"]
+        again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+    moved = client.get("/changes", follow_redirects=False)
+    assert moved.status_code == 308 and moved.headers["location"] == "/changes/"
