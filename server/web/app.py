@@ -24,7 +24,7 @@ from server.web.archive import Archive
 from server.web.context import Context
 from server.web.linkeddata import dereferencing as resources
 from server.web.linkeddata import pages
-from server.web.metadata import downloads, favicon, health, wellknown
+from server.web.metadata import changes, downloads, favicon, health, wellknown
 from server.web.search import directory as search_directory
 from server.web.search import reconciliation as reconcile
 from server.web.search import search
@@ -43,6 +43,7 @@ def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, 
         ("resources", resources.router(context)),
         ("jsonld", jsonld_documents.router(context)),
         ("downloads", downloads.router(context)),
+        ("changes", changes.router(context)),
         ("wellknown", wellknown.router(context)),
         ("health", health.router(context)),
         ("reconcile", reconcile.router(context, directory)),

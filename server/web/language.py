@@ -109,6 +109,10 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "topic_laws": ("Wetten", "Laws"),
     "topic_people": ("Mensen", "People"),
     "dataset": ("Over de dataset", "About the dataset"),
+    "changes": ("Wijzigingen", "Changes"),
+    "changes_feed": ("Wijzigingen als Atom-feed", "Changes as an Atom feed"),
+    "added_in": ("Toegevoegd in uitgave {version}", "Added in release {version}"),
+    "changed_in": ("Gewijzigd in uitgave {version}", "Changed in release {version}"),
 }
 
 MONTHS = {

@@ -14,6 +14,7 @@ from typing import Any
 from server.rdf import jsonld
 from server.settings import Settings
 from server.store.base import Store
+from server.web import changelog
 from server.web.caching import DocumentCache
 from server.web.descriptions import Descriptions
 from server.web.labels import Vocabulary
@@ -38,6 +39,11 @@ class Site:
             context: dict[str, Any] = json.loads(path.read_text("utf-8"))["@context"]
             return context
         return jsonld.context_of(self.store.select, self.base)
+
+    @cached_property
+    def changes(self) -> dict[str, str]:
+        """Thing IRI -> how the current release changed it (``changes.json``, read once per release)."""
+        return changelog.kinds(changelog.read(self.store.release.path, self.store.release.version))
 
     @classmethod
     def open(cls, settings: Settings, store: Store, document_cache_bytes: int) -> Site:

@@ -119,7 +119,10 @@ def html_document(site: Site, address: addresses.Address) -> tuple[str, Callable
     def context(lang: str) -> dict[str, Any]:
         entity = entity_view(site.descriptions.describe(address.iri), lang, site.base, site.vocab)
         entity.roles = roles(site.store, address.iri, lang, site.base)
-        return {"e": entity, "doc_path": address.doc_path}
+        kind = site.changes.get(address.iri)
+        change = {"kind": kind, "version": site.store.release.version,
+                  "href": f"/changes/{site.store.release.version}"} if kind else None
+        return {"e": entity, "doc_path": address.doc_path, "change": change}
 
     return "entity.html", context
 

@@ -130,6 +130,7 @@ def router(context: Context) -> APIRouter:
     count_of = Memo(lambda cls: instance_count(site, cls), SizedCache[str, int](COUNT_CACHE_BYTES))
     names_of = Memo(lambda key: classtable.names(store, key[0], key[1], site.base),
                     SizedCache[tuple[str, str], list[classtable.Named]](NAMES_CACHE_BYTES))
+    feed = [(f"{context.settings.public_root}changes/feed.atom", "application/atom+xml", "Atom")]
     api = APIRouter()
 
     @api.api_route("/", methods=METHODS, include_in_schema=False)
@@ -143,7 +144,7 @@ def router(context: Context) -> APIRouter:
                     "story": story(lang), "topics": topics(counts(), site.base, lang),
                     "json_ld": dataset_json_ld(site, info, lang)}
 
-        return rendering.render(request, "home.html", context, release, variant="home")
+        return rendering.render(request, "home.html", context, release, variant="home", alternates=feed)
 
     @api.api_route("/classes/{name}", methods=METHODS, include_in_schema=False)
     def class_index(request: Request, name: str, page: str = "1", q: str = "") -> Response:
