@@ -46,6 +46,10 @@ def test_hamer_ranks_mariette_hamer_above_any_kamer(client: TestClient) -> None:
     ("ondernemingsraden", "wet/wet-op-de-ondernemingsraden-1950"),
     ("overlegeconomie", "begrippenkader/overlegniveau"),
     ("cao", "overlegvorm/cao-overleg"),
+    ("WOR", "wet/wet-op-de-ondernemingsraden"),
+    ("Labour Foundation", "organisatie/stichting-van-de-arbeid"),
+    ("Stichting van de Arbeid", "organisatie/stichting-van-de-arbeid"),
+    ("bankenconvenant", "convenant/bancaire-sector"),
 ])
 def test_words_people_use_find_the_right_things(client: TestClient, query: str, expected: str) -> None:
     assert expected in ids(client, query)[:5]
