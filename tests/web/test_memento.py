@@ -93,6 +93,15 @@ def test_the_html_memento_says_which_release_it_shows_and_leads_to_the_current_p
     assert page.status_code == 200 and page.headers["memento-datetime"] == OLD_DATE
     assert f"This page as of release {OLD} (1 January 2026" in page.text
     assert f'<a href="{DOC}">' in page.text
+    assert f'href="{DOC}.ttl?release={OLD}"' in page.text  # its other formats stay in its release
+    turtle = client.get(f"{DOC}.ttl?release={OLD}")
+    assert turtle.headers["memento-datetime"] == OLD_DATE and "Werken zonder armoede" not in turtle.text
+    assert "Werken zonder armoede" in client.get(f"{DOC}.ttl").text
+
+
+def test_a_negotiated_memento_names_its_format_in_the_same_release(client: TestClient) -> None:
+    response = client.get(f"{DOC}?release={OLD}", headers={"accept": "application/n-triples"})
+    assert response.headers["content-location"] == f"{DOC}.nt?release={OLD}"
 
 
 def test_the_current_html_page_offers_the_same_page_in_the_earlier_answerable_releases(client: TestClient) -> None:

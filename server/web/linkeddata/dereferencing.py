@@ -44,8 +44,9 @@ from server.web.notfound import METHODS, not_found, wants_html
 from server.web.site import Site
 
 
-def alternates(doc_path: str) -> list[tuple[str, str, str]]:
-    return [(f"{doc_path}.{f.suffix}", f.media_type, f.label) for f in OFFERS]
+def alternates(doc_path: str, query: str = "") -> list[tuple[str, str, str]]:
+    """The document's URL per format; ``query`` (such as ``?release=V``) keeps a memento's formats in its release."""
+    return [(f"{doc_path}.{f.suffix}{query}", f.media_type, f.label) for f in OFFERS]
 
 
 def gone(request: Request, site: Site, iri: str, status: Status) -> Response:
@@ -69,7 +70,8 @@ def successor_href(site: Site, successor: str, fmt: Format | None) -> str:
 PageExtra = Callable[[str], dict[str, Any]]  # more of an HTML page's context, by language
 
 
-def document(request: Request, site: Site, address: addresses.Address, more: PageExtra | None = None) -> Response:
+def document(request: Request, site: Site, address: addresses.Address, more: PageExtra | None = None,
+             query: str = "") -> Response:
     release = site.store.release
     status = site.descriptions.status(address.iri)
     if not status.exists:
@@ -90,8 +92,8 @@ def document(request: Request, site: Site, address: addresses.Address, more: Pag
             listing = "\n".join(f"{f.media_type}\t{address.doc_path}.{f.suffix}" for f in OFFERS)
             return PlainTextResponse(f"Not acceptable. Available formats:\n{listing}\n", status_code=406,
                                      headers={"Vary": "Accept"})
-    links = alternates(address.doc_path)
-    extra = {"Content-Location": f"{address.doc_path}.{fmt.suffix}"} if negotiated else {}
+    links = alternates(address.doc_path, query)
+    extra = {"Content-Location": f"{address.doc_path}.{fmt.suffix}{query}"} if negotiated else {}
     if fmt is HTML:
         vary = "Accept, Accept-Language, Cookie" if negotiated else "Accept-Language, Cookie"
         template, context = html_document(site, address, more)
@@ -155,7 +157,7 @@ def dereference(request: Request, site: Site, iri: str, target: str) -> Response
     return see_other(target)
 
 
-def resolve(request: Request, site: Site, rest: str, extra: PageExtra | None = None) -> Response:
+def resolve(request: Request, site: Site, rest: str, extra: PageExtra | None = None, query: str = "") -> Response:
     """The document ``/doc/<rest>`` names in ``site``'s release, or the page that says why not."""
     readings = addresses.read_doc(site.base, rest)
     if not readings:
@@ -163,7 +165,7 @@ def resolve(request: Request, site: Site, rest: str, extra: PageExtra | None = N
     for address in readings:
         iri_ref(address.iri)  # the patterns already guarantee it; this keeps the promise local
         if site.descriptions.status(address.iri).exists:
-            return document(request, site, address, extra)
+            return document(request, site, address, extra, query)
     return not_found(request, site, readings[0].iri)
 
 
@@ -226,7 +228,8 @@ def router(context: Context) -> APIRouter:
             raise ProtocolError(400, f"give at most one '{PARAMETER}' parameter")
         async with archive.lease(versions[0]) as (release, _store, scoped, _entry):
             notice = as_of(rest, release)
-            response = await run_in_threadpool(resolve, request, scoped, rest, notice)
+            scope = "?" + urlencode({PARAMETER: release.version})
+            response = await run_in_threadpool(resolve, request, scoped, rest, notice, scope)
         if response.status_code in (200, 304):
             response.headers["Memento-Datetime"] = memento.http_date(release.created)
             add_link(response, memento.links(urls))
