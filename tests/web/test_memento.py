@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -81,6 +82,20 @@ def test_a_memento_client_goes_from_the_timegate_to_the_memento_and_the_timemap(
     assert entries["last memento"] == f"{root}doc/advies/werken-zonder-armoede.nt?release={NEW}"
     assert f'datetime="{OLD_DATE}"' in timemap.text and f'datetime="{NEW_DATE}"' in timemap.text
     assert "2025-06-01.1" not in timemap.text  # past queryable_releases
+
+
+@pytest.mark.parametrize(("value", "moment"), [
+    ("Sun, 01 Feb 2026 00:00:00 GMT", datetime(2026, 2, 1, tzinfo=UTC)),
+    ("Sun, 01 Feb 2026 01:00:00 +0100", datetime(2026, 2, 1, tzinfo=UTC)),
+    ("Thu, 15 Jan 2026 12:30:05 GMT", datetime(2026, 1, 15, 12, 30, 5, tzinfo=UTC)),
+])
+def test_accept_datetime_reads_rfc_1123_dates_as_utc(value: str, moment: datetime) -> None:
+    assert memento.accept_datetime(value) == moment
+    assert memento.http_date(moment) == memento.http_date(memento.accept_datetime(value))
+
+
+def test_the_memento_datetime_is_written_in_gmt() -> None:
+    assert memento.http_date(datetime(2026, 2, 1, 1, 0, tzinfo=timezone(timedelta(hours=1)))) == NEW_DATE
 
 
 def test_a_moment_after_the_newest_release_leads_to_the_current_release(client: TestClient) -> None:

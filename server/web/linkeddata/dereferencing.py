@@ -9,6 +9,9 @@ strategy (NL-URI: ``/id/`` for things, ``/doc/`` for documents, ``/def/`` for th
 Status codes, driven by data:
   303  ``/id/x`` and ``/def/x`` that exist, to their document
   301  ``/doc/old`` of a retired IRI with a successor (``dct:isReplacedBy``), to the successor's document
+  302  ``/doc/x`` asked with ``Accept-Datetime``, to the memento of the release in force then (RFC 7089,
+       :mod:`server.web.linkeddata.memento`; ``/doc/x?release=V`` is that memento)
+  400  a malformed ``Accept-Datetime`` or ``release``
   404  paths we could never have minted, and IRIs the release does not know; a page that helps on
   406  an Accept header that none of the formats satisfies, with the list of formats
   410  a retired IRI without a successor
