@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ORIGIN = "*"
-EXPOSED = "ETag, Last-Modified, Link, Content-Location, Content-Disposition"
+EXPOSED = "ETag, Last-Modified, Link, Content-Location, Content-Disposition, Memento-Datetime"
 MAX_AGE = "86400"
 ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since, Range"
 _HEADER_LIST = re.compile(r"^[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*$")

@@ -51,6 +51,10 @@ SPARQL_PARAMS = (
 REST = Param("rest", "path", True, {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._/#-]*$"},
              "The rest of the IRI after /id/, /doc/ or /def/.")
 FORMAT = Param("format", text="A format name instead of the Accept header.")
+RELEASE = Param("release", schema={"type": "string", "maxLength": 64},
+                text="An answerable release version: the document as that release has it (a memento).")
+ACCEPT_DATETIME = Param("Accept-Datetime", "header", text="An RFC 1123 date, such as Sun, 01 Feb 2026 00:00:00 "
+                        "GMT: 302 to the memento of the release in force then.")
 SPARQL_STATUSES = ("200", "400", "403", "406", "413", "414", "415", "503")
 # The saved views (server.web.views, queries/views/): a page, CSV or JSON, with the query's parameters.
 VIEW_ANSWERS = ("text/html", "text/csv", "application/json")
@@ -78,8 +82,12 @@ OPERATIONS: tuple[Operation, ...] = (
               (), ("303", "404", "410")),
     Operation("get", "/def/{rest}", "Linked data", "An ontology term's IRI: 303 See Other to its document.",
               (REST,), (), ("303", "404", "410")),
-    Operation("get", "/doc/{rest}", "Linked data", "A document about a thing, negotiated (or by suffix).",
-              (REST,), (*RDF_ANSWERS, "application/json"), ("200", "301", "404", "406", "410")),
+    Operation("get", "/doc/{rest}", "Linked data", "A document about a thing, negotiated (or by suffix); its "
+              "Memento TimeGate (RFC 7089) with Accept-Datetime, and with release= a memento of an earlier release.",
+              (REST, RELEASE, ACCEPT_DATETIME), (*RDF_ANSWERS, "application/json"),
+              ("200", "301", "302", "400", "404", "406", "410")),
+    Operation("get", "/timemap/doc/{rest}", "Linked data", "The Memento TimeMap of a document (RFC 7089 §5): "
+              "its mementos in the answerable releases.", (REST,), ("application/link-format",), ("200", "404")),
     Operation("get", "/ns/context.jsonld", "Linked data", "The JSON-LD context of the documents and the dump.",
               (), ("application/ld+json",), ("200",)),
     Operation("get", "/classes/{name}", "Pages", "The things of one class, a page at a time.",

@@ -21,6 +21,7 @@ SAMPLES = {
     "/id/{rest:path}": "/id/organisatie/ser",
     "/def/{rest:path}": "/def/ser",
     "/doc/{rest:path}": "/doc/organisatie/ser",
+    "/timemap/doc/{rest:path}": "/timemap/doc/organisatie/ser",
     "/downloads/": "/downloads/",
     "/downloads": "/downloads",
     "/downloads/{version}/{name}": "/downloads/latest/ser.nq",

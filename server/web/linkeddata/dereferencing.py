@@ -9,6 +9,9 @@ strategy (NL-URI: ``/id/`` for things, ``/doc/`` for documents, ``/def/`` for th
 Status codes, driven by data:
   303  ``/id/x`` and ``/def/x`` that exist, to their document
   301  ``/doc/old`` of a retired IRI with a successor (``dct:isReplacedBy``), to the successor's document
+  302  ``/doc/x`` asked with ``Accept-Datetime``, to the memento of the release in force then (RFC 7089,
+       :mod:`server.web.linkeddata.memento`; ``/doc/x?release=V`` is that memento)
+  400  a malformed ``Accept-Datetime`` or ``release``
   404  paths we could never have minted, and IRIs the release does not know; a page that helps on
   406  an Accept header that none of the formats satisfies, with the list of formats
   410  a retired IRI without a successor
@@ -18,17 +21,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from server.errors import ProtocolError
 from server.rdf import negotiation
 from server.rdf.formats import DOCUMENT_FORMATS as OFFERS
 from server.rdf.formats import HTML, LD_ALIASES, Format
+from server.store.base import ReleaseInfo
 from server.web import addresses, caching, jsonld_documents, rendering
+from server.web.archive import PARAMETER, utc
 from server.web.context import Context
 from server.web.descriptions import Status, construct_query, iri_ref
+from server.web.language import human_date
+from server.web.linkeddata import memento
 from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
 from server.web.linkeddata.roles import roles
 from server.web.linkeddata.views import entity_view
@@ -37,8 +47,9 @@ from server.web.notfound import METHODS, not_found, wants_html
 from server.web.site import Site
 
 
-def alternates(doc_path: str) -> list[tuple[str, str, str]]:
-    return [(f"{doc_path}.{f.suffix}", f.media_type, f.label) for f in OFFERS]
+def alternates(doc_path: str, query: str = "") -> list[tuple[str, str, str]]:
+    """The document's URL per format; ``query`` (such as ``?release=V``) keeps a memento's formats in its release."""
+    return [(f"{doc_path}.{f.suffix}{query}", f.media_type, f.label) for f in OFFERS]
 
 
 def gone(request: Request, site: Site, iri: str, status: Status) -> Response:
@@ -59,7 +70,11 @@ def successor_href(site: Site, successor: str, fmt: Format | None) -> str:
     return href
 
 
-def document(request: Request, site: Site, address: addresses.Address) -> Response:
+PageExtra = Callable[[str], dict[str, Any]]  # more of an HTML page's context, by language
+
+
+def document(request: Request, site: Site, address: addresses.Address, more: PageExtra | None = None,
+             query: str = "") -> Response:
     release = site.store.release
     status = site.descriptions.status(address.iri)
     if not status.exists:
@@ -80,11 +95,12 @@ def document(request: Request, site: Site, address: addresses.Address) -> Respon
             listing = "\n".join(f"{f.media_type}\t{address.doc_path}.{f.suffix}" for f in OFFERS)
             return PlainTextResponse(f"Not acceptable. Available formats:\n{listing}\n", status_code=406,
                                      headers={"Vary": "Accept"})
-    links = alternates(address.doc_path)
-    extra = {"Content-Location": f"{address.doc_path}.{fmt.suffix}"} if negotiated else {}
+    links = alternates(address.doc_path, query)
+    extra = {"Content-Location": f"{address.doc_path}.{fmt.suffix}{query}"} if negotiated else {}
     if fmt is HTML:
         vary = "Accept, Accept-Language, Cookie" if negotiated else "Accept-Language, Cookie"
-        return rendering.render(request, *html_document(site, address), release, alternates=links, vary=vary,
+        template, context = html_document(site, address, more)
+        return rendering.render(request, template, context, release, alternates=links, vary=vary,
                                 extra_headers=extra, cache=site.documents, cache_key="doc")
     # Served as plain JSON, the same document has a validator of its own and names its context in Link.
     variant = fmt.name if media_type == fmt.media_type else f"{fmt.name}-json"
@@ -111,10 +127,13 @@ def document(request: Request, site: Site, address: addresses.Address) -> Respon
     return Response(body, media_type=media_type, headers=headers)
 
 
-def html_document(site: Site, address: addresses.Address) -> tuple[str, Callable[[str], dict[str, Any]]]:
+def html_document(site: Site, address: addresses.Address,
+                  extra: PageExtra | None = None) -> tuple[str, Callable[[str], dict[str, Any]]]:
     """The template and the (lazy) context of a document's HTML: the ontology has its own page."""
+    more: PageExtra = extra or (lambda lang: {})
     if address.iri == addresses.ontology_iri(site.base):
-        return "ontology.html", lambda lang: {"onto": ontology_view(site.store, site.base, site.vocab, lang)}
+        return "ontology.html", lambda lang: {"onto": ontology_view(site.store, site.base, site.vocab, lang),
+                                              **more(lang)}
 
     def context(lang: str) -> dict[str, Any]:
         entity = entity_view(site.descriptions.describe(address.iri), lang, site.base, site.vocab)
@@ -122,7 +141,7 @@ def html_document(site: Site, address: addresses.Address) -> tuple[str, Callable
         kind = site.changes.get(address.iri)
         change = {"kind": kind, "version": site.store.release.version,
                   "href": f"/changes/{site.store.release.version}"} if kind else None
-        return {"e": entity, "doc_path": address.doc_path, "change": change}
+        return {"e": entity, "doc_path": address.doc_path, "change": change, **more(lang)}
 
     return "entity.html", context
 
@@ -144,8 +163,34 @@ def dereference(request: Request, site: Site, iri: str, target: str) -> Response
     return see_other(target)
 
 
+def resolve(request: Request, site: Site, rest: str, extra: PageExtra | None = None, query: str = "") -> Response:
+    """The document ``/doc/<rest>`` names in ``site``'s release, or the page that says why not."""
+    readings = addresses.read_doc(site.base, rest)
+    if not readings:
+        return not_found(request, site)
+    for address in readings:
+        iri_ref(address.iri)  # the patterns already guarantee it; this keeps the promise local
+        if site.descriptions.status(address.iri).exists:
+            return document(request, site, address, extra, query)
+    return not_found(request, site, readings[0].iri)
+
+
+def holds(site: Site, rest: str) -> bool:
+    """Whether ``site``'s release has a document at ``/doc/<rest>`` (also a retired or moved one)."""
+    return any(site.descriptions.status(a.iri).exists for a in addresses.read_doc(site.base, rest))
+
+
+def release_date(release: ReleaseInfo, lang: str) -> str:
+    return human_date(utc(release.created).isoformat(), "dateTime", lang)
+
+
+def add_link(response: Response, value: str) -> None:
+    current = response.headers.get("link")
+    response.headers["Link"] = f"{current}, {value}" if current else value
+
+
 def router(context: Context) -> APIRouter:
-    site = context.site
+    site, archive = context.site, context.archive
     api = APIRouter()
 
     @api.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
@@ -162,14 +207,66 @@ def router(context: Context) -> APIRouter:
         return dereference(request, site, iri, addresses.href(iri, site.base))
 
     @api.api_route("/doc/{rest:path}", methods=METHODS, include_in_schema=False)
-    def doc(request: Request, rest: str) -> Response:
-        readings = addresses.read_doc(site.base, rest)
-        if not readings:
+    async def doc(request: Request, rest: str) -> Response:
+        urls = memento.Urls(site.settings.public_root, rest)
+        versions = request.query_params.getlist(PARAMETER)
+        asked = request.headers.get(memento.HEADER)
+        try:
+            if versions:
+                return await memento_of(request, rest, urls, versions)
+            if asked is not None:
+                release = archive.at(memento.accept_datetime(asked))
+                if not addresses.read_doc(site.base, rest):
+                    return not_found(request, site)
+                return RedirectResponse(urls.memento(release.version), status_code=302, headers={
+                    "Vary": memento.HEADER, "Link": memento.links(urls, timegate=False)})
+        except ProtocolError as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=exc.http_status, headers={"Vary": memento.HEADER})
+        response = await run_in_threadpool(resolve, request, site, rest, history(rest))
+        response.headers["Vary"] = memento.add_vary(response.headers.get("vary"), memento.HEADER)
+        if response.status_code in (200, 304):
+            add_link(response, memento.links(urls, original=False))
+        return response
+
+    async def memento_of(request: Request, rest: str, urls: memento.Urls, versions: list[str]) -> Response:
+        """The document as the release ``versions`` names has it (RFC 7089 §4: a memento)."""
+        if len(versions) > 1:
+            raise ProtocolError(400, f"give at most one '{PARAMETER}' parameter")
+        async with archive.lease(versions[0]) as (release, _store, scoped, _entry):
+            notice = as_of(rest, release)
+            scope = "?" + urlencode({PARAMETER: release.version})
+            response = await run_in_threadpool(resolve, request, scoped, rest, notice, scope)
+        if response.status_code in (200, 304):
+            response.headers["Memento-Datetime"] = memento.http_date(release.created)
+            add_link(response, memento.links(urls))
+        return response
+
+    @api.api_route("/timemap/doc/{rest:path}", methods=METHODS, include_in_schema=False)
+    async def timemap(request: Request, rest: str) -> Response:
+        """The TimeMap of ``/doc/<rest>`` (RFC 7089 §5): the answerable releases that hold the document."""
+        holding = []
+        if addresses.read_doc(site.base, rest):
+            for release in archive.answerable():
+                async with archive.lease(release.version) as (_release, _store, scoped, _entry):
+                    if await run_in_threadpool(holds, scoped, rest):
+                        holding.append(release)
+        if not holding:
             return not_found(request, site)
-        for address in readings:
-            iri_ref(address.iri)  # the patterns already guarantee it; this keeps the promise local
-            if site.descriptions.status(address.iri).exists:
-                return document(request, site, address)
-        return not_found(request, site, readings[0].iri)
+        urls = memento.Urls(site.settings.public_root, rest)
+        return Response(memento.timemap(urls, holding), media_type=memento.LINK_FORMAT,
+                        headers={"Cache-Control": caching.CACHE_CONTROL})
+
+    def as_of(rest: str, release: ReleaseInfo) -> PageExtra:
+        current = f"/doc/{rest}"
+        return lambda lang: {"memento": {"version": release.version, "date": release_date(release, lang),
+                                         "current": current}}
+
+    def history(rest: str) -> PageExtra:
+        """The same page in the earlier answerable releases, newest first (names and dates)."""
+        def extra(lang: str) -> dict[str, Any]:
+            earlier = [r for r in archive.answerable() if r.version != site.store.release.version]
+            return {"history": [{"version": r.version, "date": release_date(r, lang),
+                                 "href": f"/doc/{rest}?{urlencode({PARAMETER: r.version})}"} for r in earlier]}
+        return extra
 
     return api
