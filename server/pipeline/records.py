@@ -43,6 +43,9 @@ def ser(term: str) -> URIRef:
     return URIRef(SER + term)
 
 
+# The parts a field may write on (Field.part): the fragment, and the property and class that link and type it.
+PARTS: dict[str, tuple[URIRef, URIRef]] = {"geo": (SCHEMA.geo, SCHEMA.GeoCoordinates)}
+
 KINDS = ("text", "string", "date", "int", "decimal", "bool", "duration", "url", "ref", "concept")
 
 
@@ -63,10 +66,15 @@ class Field:
     # that certainly ended). It writes no date here; server/pipeline/periods.py gives the interval an
     # end instant without a value.
     unknown: str | None = None
+    # The triple is written on a part of the record's description, ``<record#{part}>``, which PARTS
+    # links to the record and types (an address's coordinates: <address> schema:geo <address#geo>).
+    part: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown field kind {self.kind!r}")
+        if self.part is not None and self.part not in PARTS:
+            raise ValueError(f"unknown record part {self.part!r}")
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,11 @@ TYPES: tuple[RecordType, ...] = (
               help="telephone numbers, each as a source prints it"),
         Field("fax", "string", SCHEMA.faxNumber, pattern=PHONE),
         Field("email", "string", SCHEMA.email, many=True, pattern=r"^[^@\s]+@[^@\s]+$"),
+        Field("breedtegraad", "decimal", SCHEMA.latitude, part="geo",
+              help="latitude in decimal degrees (WGS 84), -90 to 90, as the source gives it; with lengtegraad it "
+                   "becomes schema:geo, a schema:GeoCoordinates"),
+        Field("lengtegraad", "decimal", SCHEMA.longitude, part="geo",
+              help="longitude in decimal degrees (WGS 84), -180 to 180, as the source gives it"),
         SOURCES,
     ), help="visiting and postal addresses"),
     RecordType("kerncijfer", "kerncijfers.yaml", ser("Kerncijfer"), (
