@@ -27,7 +27,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from server.errors import Problem
-from server.pipeline import reification
+from server.pipeline import checkdigits, reification
 from server.pipeline.records import BY_NAME, NESTED, PARTS, Field, ser
 from server.pipeline.sources import Record, Sources, Value, fields_of
 from server.rdf.iris import is_key, thing
@@ -129,6 +129,9 @@ class Reader:
     def string(self, spec: Field, text: str) -> URIRef | Literal:
         if spec.pattern and not re.match(spec.pattern, text):
             raise ValueError(f"does not match the pattern {spec.pattern}")
+        failure = checkdigits.CHECKS[spec.check](text) if spec.check else None
+        if failure:
+            raise ValueError(failure)
         if spec.iri_template:
             return URIRef(spec.iri_template.format(text))
         return Literal(text)
