@@ -11,8 +11,8 @@ The rule (data/README.md, "Names"):
   after the dash while it runs, "?" for a date the sources do not give; no years when neither is known),
   a seat assignment "FNV: 8 zetels (2023)" (the year its allocation began, or the allocation's name),
   a key figure "SER: begroting 21966000 (2021)", an address "Bezoekadres, SER: Bezuidenhoutseweg 60,
-  2594 AW Den Haag", a period "Periode van <its owner>", its instants "Begin van <owner>: 2022-09-16"
-  and "Einde van <owner>: onbekend".
+  2594 AW Den Haag", its coordinates "Coördinaten van <address>: 52.0857799, 4.3299348", a period
+  "Periode van <its owner>", its instants "Begin van <owner>: 2022-09-16" and "Einde van <owner>: onbekend".
 - A withdrawn IRI: "Ingetrokken: persoon/<key>".
 """
 
@@ -48,9 +48,11 @@ NAME_FIELDS: dict[str, tuple[str, ...]] = {
 LABEL_FIELDS = {("advies", "label"), ("adviesaanvraag", "label")}
 WORDS = {
     "nl": {"seat": "zetel", "seats": "zetels", "period": "periode van", "begin": "begin van",
-           "end": "einde van", "unknown": "onbekend", "box": "Postbus", "retired": "ingetrokken"},
+           "end": "einde van", "unknown": "onbekend", "box": "Postbus", "retired": "ingetrokken",
+           "geo": "coördinaten van"},
     "en": {"seat": "seat", "seats": "seats", "period": "period of", "begin": "beginning of",
-           "end": "end of", "unknown": "unknown", "box": "PO Box", "retired": "withdrawn"},
+           "end": "end of", "unknown": "unknown", "box": "PO Box", "retired": "withdrawn",
+           "geo": "coordinates of"},
 }
 
 
@@ -185,6 +187,18 @@ def _address(namer: Namer, record: Record) -> Names:
     return out
 
 
+def _part_names(record: Record, iri: str, owner: Names) -> Iterator[tuple[URIRef, Names]]:
+    """A part of a record (records.PARTS) is named after its owner and its values: "Coördinaten van
+    <address>: 52.0857799, 4.3299348"."""
+    values: dict[str, list[str]] = {}
+    for spec in record.type.fields:
+        if spec.part is not None and _value(record, spec.name):
+            values.setdefault(spec.part, []).append(_value(record, spec.name))
+    for part, given in values.items():
+        yield URIRef(f"{iri}#{part}"), {lang: _upper(f"{WORDS[lang][part]} {owner[lang]}: {', '.join(given)}")
+                                        for lang in LANGS}
+
+
 def _period_names(owner: Names, period: periods.Period) -> Iterator[tuple[URIRef, Names]]:
     yield period.iri, {lang: _upper(f"{WORDS[lang]['period']} {owner[lang]}") for lang in LANGS}
     for word, instant in (("begin", period.beginning), ("end", period.end)):
@@ -225,6 +239,7 @@ def names(sources: Sources, vocab: Graph, reader: Reader) -> Iterator[tuple[URIR
         own[iri] = label
         if label:
             yield URIRef(iri), label
+            yield from _part_names(record, iri, label)
     for owner, period in by_owner.items():
         if own.get(owner):
             yield from _period_names(own[owner], period)

@@ -126,9 +126,12 @@ def _chosen(entry: _Entry, names: list[str]) -> str | None:
 def _period_field(entry: _Entry, fragment: str, path: str | None) -> str | None:
     """The field behind a part of a record: for its period the date fields (``#begin`` the start,
     ``#einde`` the end, ``#periode`` the one its path leads to, or both), for a statement node of a
-    field's own sources ``bronnenPerVeld``."""
+    field's own sources ``bronnenPerVeld``, for a part (records.PARTS, ``#geo``) the field of its path."""
     if fragment.startswith("bron-"):  # a field's own sources (reification.py: #bron-{field}-{hash})
         return "bronnenPerVeld"
+    if entry.type is not None and any(f.part == fragment for f in entry.type.fields):  # records.PARTS
+        return _chosen(entry, [f.name for f in entry.type.fields
+                               if f.part == fragment and (path is None or str(f.predicate) == path)])
     if entry.type is None or entry.type.name not in PERIODS:
         return None
     starts, end, _link = PERIODS[entry.type.name]

@@ -26,6 +26,10 @@ def _notes(f: Field) -> str:
         notes.append(f"pattern `{f.pattern}`")
     if f.inverse:
         notes.append("written from the target to this record")
+    if f.check:
+        notes.append(f"checked by `checkdigits.{f.check}`")
+    if f.part:
+        notes.append(f"written on the record's part `#{f.part}` (records.PARTS)")
     if f.help:
         notes.append(f.help)
     return "; ".join(notes).replace("|", "\\|")

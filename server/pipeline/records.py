@@ -43,6 +43,9 @@ def ser(term: str) -> URIRef:
     return URIRef(SER + term)
 
 
+# The parts a field may write on (Field.part): the fragment, and the property and class that link and type it.
+PARTS: dict[str, tuple[URIRef, URIRef]] = {"geo": (SCHEMA.geo, SCHEMA.GeoCoordinates)}
+
 KINDS = ("text", "string", "date", "int", "decimal", "bool", "duration", "url", "ref", "concept")
 
 
@@ -63,10 +66,17 @@ class Field:
     # that certainly ended). It writes no date here; server/pipeline/periods.py gives the interval an
     # end instant without a value.
     unknown: str | None = None
+    # The triple is written on a part of the record's description, ``<record#{part}>``, which PARTS
+    # links to the record and types (an address's coordinates: <address> schema:geo <address#geo>).
+    part: str | None = None
+    # string: the name of a check the value must pass beyond its pattern (server/pipeline/checkdigits.py)
+    check: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown field kind {self.kind!r}")
+        if self.part is not None and self.part not in PARTS:
+            raise ValueError(f"unknown record part {self.part!r}")
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,9 @@ END = Field("tot", "date", SCHEMA.endDate, unknown=UNKNOWN,
 PAGES = Field("paginas", "url", FOAF.page, many=True, help="pages about it on the web (ser.nl and others)")
 
 BWB = r"^BWBR[0-9]{7}$"
+# An ISBN-13 (978 or 979, then ten more digits) or an ISBN-10 (nine digits and a digit or X), hyphens between
+# digits allowed; the check digit is checked by checkdigits.isbn.
+ISBN = r"^(97[89]-[0-9](-?[0-9]){9}|[0-9](-?[0-9]){8}-?[0-9X])$"
 # A Dutch telephone or fax number as the sources print it: 0 or +31, then nine digits with single spaces
 # between groups, such as 070 3499 499 or +31 70 3 832 535.
 PHONE = r"^(\+31 |0)[1-9]( ?[0-9]){8}$"
@@ -188,7 +201,9 @@ TYPES: tuple[RecordType, ...] = (
         Field("soort", "concept", ser("documentsoort"), required=True, targets=("documentsoort",)),
         Field("datum", "date", DCTERMS.issued, required=True),
         Field("nummer", "string", DCTERMS.identifier, many=True),
-        Field("isbn", "string", SCHEMA.isbn, pattern=r"^97[89]-[0-9-]{10,13}$"),
+        Field("isbn", "string", SCHEMA.isbn, pattern=ISBN, check="isbn",
+              help="ISBN-10 or ISBN-13 as the publication prints it, hyphens allowed, such as 978-94-6134-085-6 or "
+                   "90-74442-62-5; its check digit is checked"),
         Field("thema", "concept", DCTERMS.subject, many=True, targets=("thema",)),
         Field("aanvraag", "ref", ser("naAanvraag"), targets=("adviesaanvraag",)),
         Field("eigenInitiatief", "bool", ser("uitEigenBeweging")),
@@ -266,6 +281,11 @@ TYPES: tuple[RecordType, ...] = (
               help="telephone numbers, each as a source prints it"),
         Field("fax", "string", SCHEMA.faxNumber, pattern=PHONE),
         Field("email", "string", SCHEMA.email, many=True, pattern=r"^[^@\s]+@[^@\s]+$"),
+        Field("breedtegraad", "decimal", SCHEMA.latitude, part="geo",
+              help="latitude in decimal degrees (WGS 84), -90 to 90, as the source gives it; with lengtegraad it "
+                   "becomes schema:geo, a schema:GeoCoordinates"),
+        Field("lengtegraad", "decimal", SCHEMA.longitude, part="geo",
+              help="longitude in decimal degrees (WGS 84), -180 to 180, as the source gives it"),
         SOURCES,
     ), help="visiting and postal addresses"),
     RecordType("kerncijfer", "kerncijfers.yaml", ser("Kerncijfer"), (

@@ -31,6 +31,7 @@ from server.pipeline.shacl_values import (
     FOLDED,
     KIND_TEST,
     NODE_KINDS,
+    RANGES,
     TYPE_PATH,
     class_test,
     datatype_ok,
@@ -38,7 +39,9 @@ from server.pipeline.shacl_values import (
     language_test,
     none_of,
     not_of,
+    out_of_range,
     pattern_string,
+    range_test,
     regex_flags,
     sparql_string,
 )
@@ -48,7 +51,7 @@ _QUIET = {SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.o
 NODE_PARAMETERS = _QUIET | {SH.targetClass, SH.property, SH.sparql}
 PROPERTY_PARAMETERS = _QUIET | {SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH["class"],
                                 SH.languageIn, SH.uniqueLang, SH.pattern, SH.flags, SH["or"], SH.node, SH.hasValue,
-                                SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount}
+                                SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, *RANGES}
 NESTED_PARAMETERS = {SH.datatype, SH.nodeKind, SH["class"], SH.languageIn, SH.pattern, SH.flags, SH["or"],
                      SH.hasValue, SH.property, SH.path}
 
@@ -158,6 +161,14 @@ class Compiler:
         for pattern in self.shapes.objects(prop, SH.pattern):
             test, confirm = self.pattern_test(prop, prop, pattern, "?value")
             value_fails("PatternConstraintComponent", f"!{test}", lambda v, c=confirm: not c(v))  # type: ignore[misc]
+        for parameter, (operator, holds) in RANGES.items():
+            for bound in self.shapes.objects(prop, parameter):
+                if not isinstance(bound, Literal):
+                    raise UnsupportedShape(prop, f"{parameter.n3(self.shapes.namespace_manager)} with a bound "
+                                           "that is not a literal")
+                component = parameter.removeprefix(str(SH))
+                value_fails(component[0].upper() + component[1:] + "ConstraintComponent",
+                            f"!{range_test(bound, operator, '?value')}", out_of_range(bound, holds))
         for unique in self.shapes.objects(prop, SH.uniqueLang):
             if unique == Literal(True):
                 other = self.value_pattern(prop, path, "?other")

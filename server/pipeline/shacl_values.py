@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from pyshacl.rdfutil.compare import compare_literal
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
@@ -49,6 +50,13 @@ PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
     XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
     XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
 }
+# sh:minInclusive ... sh:maxExclusive (SHACL §4.3): the comparison and the order it asks of a value and the bound.
+RANGES: dict[URIRef, tuple[str, Callable[[int], bool]]] = {
+    SH.minExclusive: (">", lambda order: order > 0), SH.minInclusive: (">=", lambda order: order >= 0),
+    SH.maxExclusive: ("<", lambda order: order < 0), SH.maxInclusive: ("<=", lambda order: order <= 0),
+}
+# Bounds and values SPARQL compares exactly as rdflib does: integers and decimals in a plain lexical form.
+EXACT_NUMBERS = (XSD.integer, XSD.decimal)
 
 
 
@@ -63,6 +71,31 @@ def datatype_ok(value: Node, datatype: URIRef) -> bool:
         return datatype == RDF.langString and bool(value.language)
     python_type = PYTHON_TYPES.get(datatype)
     return python_type is None or isinstance(value.value, python_type)
+
+
+def out_of_range(bound: Literal, holds: Callable[[int], bool]) -> Callable[[Node], bool]:
+    """pyshacl's reading of a value range: a value fails unless it is a literal that compares with the bound
+    (a string only with a string) in the wanted order."""
+    bound_is_string = isinstance(bound.value, str)
+
+    def fails(value: Node) -> bool:
+        if not isinstance(value, Literal) or isinstance(value.value, str) != bound_is_string:
+            return True
+        try:
+            return not holds(compare_literal(value, bound))  # type: ignore[no-untyped-call]
+        except (TypeError, NotImplementedError):
+            return True
+
+    return fails
+
+
+def range_test(bound: Literal, operator: str, v: str) -> str:
+    """A SPARQL test that ``v`` certainly lies in the range; false where only rdflib can say (confirm())."""
+    if bound.datatype not in EXACT_NUMBERS or not re.match(SAFE_LEXICAL[XSD.decimal], str(bound)):
+        return "false"
+    kinds = ", ".join(d.n3() for d in EXACT_NUMBERS)
+    return (f"COALESCE(isLiteral({v}) && DATATYPE({v}) IN ({kinds}) && "
+            f"REGEX(STR({v}), {sparql_string(SAFE_LEXICAL[XSD.decimal])}) && {v} {operator} {bound.n3()}, false)")
 
 
 def pattern_string(value: Node) -> str:

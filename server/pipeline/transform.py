@@ -27,8 +27,8 @@ from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from server.errors import Problem
-from server.pipeline import reification
-from server.pipeline.records import BY_NAME, NESTED, Field, ser
+from server.pipeline import checkdigits, reification
+from server.pipeline.records import BY_NAME, NESTED, PARTS, Field, ser
 from server.pipeline.sources import Record, Sources, Value, fields_of
 from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
@@ -129,6 +129,9 @@ class Reader:
     def string(self, spec: Field, text: str) -> URIRef | Literal:
         if spec.pattern and not re.match(spec.pattern, text):
             raise ValueError(f"does not match the pattern {spec.pattern}")
+        failure = checkdigits.CHECKS[spec.check](text) if spec.check else None
+        if failure:
+            raise ValueError(failure)
         if spec.iri_template:
             return URIRef(spec.iri_template.format(text))
         return Literal(text)
@@ -293,6 +296,13 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
         for spec, value in fields_of(record):
             out = per_field.sink(record, spec.name)
             for obj in reader.objects(record, spec, value):
+                if spec.part is not None:
+                    node = URIRef(f"{subject}#{spec.part}")
+                    link, cls = PARTS[spec.part]
+                    sink.add((subject, link, node))
+                    sink.add((node, RDF.type, cls))
+                    out.add((node, spec.predicate, obj))
+                    continue
                 out.add((obj, spec.predicate, subject) if spec.inverse else (subject, spec.predicate, obj))
                 if spec.link and isinstance(obj, Literal):
                     out.add((subject, spec.link[0], URIRef(spec.link[1].format(obj))))

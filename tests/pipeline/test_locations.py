@@ -53,6 +53,17 @@ TAKEN = """\
   bronnen:
     - https://www.ser.nl/
 """
+ADRESSEN = """\
+- key: ser-bezoekadres
+  organisatie: ser
+  soort: bezoekadres
+  postcode: 2594 AW
+  plaats: Den Haag
+  breedtegraad: "52.0857799"
+  lengtegraad: "4.3299348"
+  bronnen:
+    - https://www.ser.nl/
+"""
 INGETROKKEN = """\
 - iri: persoon/oud
   opvolger: organisatie/ser
@@ -64,7 +75,8 @@ def locator(tmp_path: Path) -> Locator:
     data = tmp_path / "data"
     data.mkdir()
     for name, text in (("organisaties.yaml", ORGANISATIES), ("zetelverdelingen.yaml", ZETELVERDELINGEN),
-                       ("taken.yaml", TAKEN), ("ingetrokken.yaml", INGETROKKEN)):
+                       ("taken.yaml", TAKEN), ("ingetrokken.yaml", INGETROKKEN),
+                       ("adressen.yaml", ADRESSEN)):
         (data / name).write_text(text, encoding="utf-8")
     return Locator.of(read(data, tmp_path))
 
@@ -104,6 +116,11 @@ def locator(tmp_path: Path) -> Locator:
     # the statement node of a field's own sources (server/pipeline/reification.py)
     ("id/organisatie/ser#bron-naam-1a2b3c4d", "http://purl.org/dc/terms/source",
      Place("data/organisaties.yaml", 1, "ser", "bronnenPerVeld")),
+    # a part of a record (records.PARTS): the field of its path, or the fields that write it
+    ("id/adres/ser-bezoekadres#geo", "https://schema.org/longitude",
+     Place("data/adressen.yaml", 7, "ser-bezoekadres", "lengtegraad")),
+    ("id/adres/ser-bezoekadres#geo", None,
+     Place("data/adressen.yaml", 6, "ser-bezoekadres", "breedtegraad or lengtegraad")),
     # a retired IRI: its entry in ingetrokken.yaml
     ("id/persoon/oud", "http://purl.org/dc/terms/isReplacedBy",
      Place("data/ingetrokken.yaml", 1, "persoon/oud", "opvolger")),

@@ -210,3 +210,53 @@ def test_without_the_rdflib_graph_only_the_folded_integer_type_goes_unseen() -> 
     gone = with_graph - without
     assert [(path, component) for _focus, path, component, _severity in gone] == [
         (SER + "aantalZetels", "DatatypeConstraintComponent")]
+
+
+RANGE_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:S sh:targetClass ex:C ; sh:property ex:Lat , ex:Open , ex:Day .
+ex:Lat sh:path ex:lat ; sh:minInclusive -90.0 ; sh:maxInclusive 90 .
+ex:Open sh:path ex:open ; sh:minExclusive 0 ; sh:maxExclusive 1.5 .
+ex:Day sh:path ex:day ; sh:minInclusive "2000-01-01"^^xsd:date ; sh:maxExclusive "2001-01-01"^^xsd:date .
+"""
+EX = "http://example.org/"
+
+
+@pytest.mark.parametrize(("path", "value", "component"), [
+    ("lat", Literal("-90.5", datatype=XSD.decimal), "MinInclusive"),
+    ("lat", Literal("91", datatype=XSD.integer), "MaxInclusive"),
+    ("open", Literal("0", datatype=XSD.integer), "MinExclusive"),
+    ("open", Literal("1.5", datatype=XSD.decimal), "MaxExclusive"),
+    ("open", Literal("1.50", datatype=XSD.decimal), "MaxExclusive"),  # the same number, another lexical form
+    ("lat", Literal("12"), "MinInclusive"),  # a string does not compare with a number
+    ("lat", URIRef(EX + "north"), "MaxInclusive"),  # nor does an IRI
+    ("lat", Literal("1.2.3", datatype=XSD.decimal), "MinInclusive"),  # an ill-typed literal
+    ("day", Literal("1999-12-31", datatype=XSD.date), "MinInclusive"),
+    ("day", Literal("2001-01-01", datatype=XSD.date), "MaxExclusive"),
+    # a year against dates: rdflib's order decides (it fails the upper bound), not SPARQL's
+    ("day", Literal("2000", datatype=XSD.gYear), "MaxExclusive"),
+])
+def test_a_value_out_of_range_fails_in_both_engines(path: str, value: URIRef | Literal, component: str) -> None:
+    shapes = Graph().parse(data=RANGE_SHAPES, format="turtle")
+    data = Graph()
+    focus = URIRef(EX + "x")
+    data.add((focus, RDF.type, URIRef(EX + "C")))
+    data.add((focus, URIRef(EX + path), value))
+    reference, compiled = both(data, shapes)
+    assert keys(compiled) == keys(reference)
+    assert (str(focus), EX + path, component + "ConstraintComponent", "Violation") in keys(compiled)
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("lat", Literal("-90", datatype=XSD.integer)), ("lat", Literal("90.0", datatype=XSD.decimal)),
+    ("lat", Literal("52.0857799", datatype=XSD.decimal)), ("lat", Literal("4.5", datatype=XSD.double)),
+    ("open", Literal("0.001", datatype=XSD.decimal)), ("open", Literal("1.4999", datatype=XSD.decimal)),
+    ("day", Literal("2000-01-01", datatype=XSD.date)), ("day", Literal("2000-12-31", datatype=XSD.date)),
+])
+def test_a_value_in_range_passes_in_both_engines(path: str, value: Literal) -> None:
+    shapes = Graph().parse(data=RANGE_SHAPES, format="turtle")
+    data = Graph()
+    data.add((URIRef(EX + "x"), RDF.type, URIRef(EX + "C")))
+    data.add((URIRef(EX + "x"), URIRef(EX + path), value))
+    reference, compiled = both(data, shapes)
+    assert keys(compiled) == keys(reference) == Counter()

@@ -21,7 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from server.pipeline.records import TYPES, Field, RecordType
+from server.pipeline.records import PARTS, TYPES, Field, RecordType
 from server.rdf.namespaces import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,6 +180,13 @@ def shape_for(record_type: RecordType) -> URIRef:
     return shapes[0]  # type: ignore[return-value]
 
 
+def part_shape(part: str) -> URIRef:
+    _link, cls = PARTS[part]
+    shapes = list(shapes_file("ser.ttl").subjects(SH.targetClass, cls))
+    assert len(shapes) == 1, f"part {part}: {len(shapes)} shapes in ser.ttl target {cls}"
+    return shapes[0]  # type: ignore[return-value]
+
+
 @pytest.mark.parametrize("record_type", TYPES, ids=lambda t: t.name)
 def test_every_record_class_is_the_target_of_a_violation_shape(record_type: RecordType) -> None:
     assert shape_for(record_type).startswith(SERSH)
@@ -208,8 +215,9 @@ KIND_CHECK = {  # the constraint that says a value is of the field's kind
 @pytest.mark.parametrize("record_type", TYPES, ids=lambda t: t.name)
 def test_every_field_of_a_record_type_is_guarded_by_its_shape(record_type: RecordType) -> None:
     graph = shapes_file("ser.ttl")
-    shape = shape_for(record_type)
     for field in record_type.fields:
+        # a field written on a part of the record (records.PARTS) is guarded by the shape of the part's class
+        shape = shape_for(record_type) if field.part is None else part_shape(field.part)
         props = property_shapes(graph, shape, field)
         where = f"{record_type.name}.{field.name}"
         assert props, f"{where}: no property shape on {field.predicate}"
@@ -236,6 +244,9 @@ def test_every_field_of_a_record_type_is_guarded_by_its_shape(record_type: Recor
         if field.link:
             link = Field(field.name, "url", field.link[0])
             assert property_shapes(graph, shape, link), f"{where}: no property shape on {field.link[0]}"
+        if field.part:
+            link = Field(field.name, "ref", PARTS[field.part][0])
+            assert property_shapes(graph, shape_for(record_type), link), f"{where}: no property shape on the link"
 
 
 def texts(graph: Graph, subject: Node, predicate: URIRef) -> set[str | None]:

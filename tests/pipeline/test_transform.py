@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, XSD
 
 from server.errors import Problem
 from server.pipeline import sources, transform
@@ -24,6 +24,7 @@ VOCAB = f"""
 <{ID}documentsoort/verkenning> a skos:Concept .
 <{ID}regelingsoort/wet> a skos:Concept .
 <{ID}orgaansoort/commissie> a skos:Concept .
+<{ID}adressoort/bezoekadres> a skos:Concept ; skos:prefLabel "Bezoekadres"@nl , "Visiting address"@en .
 """
 
 
@@ -70,6 +71,42 @@ def test_dates_keep_the_precision_of_the_source(tmp_path: Path, text: str, datat
     graph, problems = run(tmp_path, {"organisaties.yaml": orgs})
     assert problems == []
     assert graph.value(URIRef(ID + "organisatie/ser"), SCHEMA.foundingDate) == Literal(text, datatype=datatype)
+
+
+ADDRESS = """\
+- key: ser-bezoekadres
+  organisatie: ser
+  soort: bezoekadres
+  straat: Bezuidenhoutseweg 60
+  postcode: 2594 AW
+  plaats: Den Haag
+  breedtegraad: "52.0857799"
+  lengtegraad: "4.3299348"
+  bronnen: [https://example.org/contact]
+"""
+
+
+def test_an_address_has_its_coordinates_as_a_named_point(tmp_path: Path) -> None:
+    graph, problems = run(tmp_path, {"organisaties.yaml": ORGS, "adressen.yaml": ADDRESS})
+    assert problems == []
+    address = URIRef(ID + "adres/ser-bezoekadres")
+    point = URIRef(ID + "adres/ser-bezoekadres#geo")
+    assert list(graph.objects(address, SCHEMA.geo)) == [point]
+    assert (point, RDF.type, SCHEMA.GeoCoordinates) in graph
+    assert graph.value(point, SCHEMA.latitude) == Literal("52.0857799", datatype=XSD.decimal)
+    assert graph.value(point, SCHEMA.longitude) == Literal("4.3299348", datatype=XSD.decimal)
+    assert (point, RDFS.label, Literal("Coördinaten van Bezoekadres, SER: Bezuidenhoutseweg 60, 2594 AW Den Haag: "
+                                       "52.0857799, 4.3299348", lang="nl")) in graph
+    assert (point, RDFS.label, Literal("Coordinates of Visiting address, SER: Bezuidenhoutseweg 60, 2594 AW Den "
+                                       "Haag: 52.0857799, 4.3299348", lang="en")) in graph
+    assert graph.value(address, SCHEMA.latitude) is None
+
+
+def test_a_coordinate_that_is_no_number_names_file_record_and_field(tmp_path: Path) -> None:
+    graph, problems = run(tmp_path, {"organisaties.yaml": ORGS,
+                                     "adressen.yaml": ADDRESS.replace('"4.3299348"', "4,33 OL")})
+    assert [(p.file, p.record, p.field) for p in problems] == [("data/adressen.yaml", "ser-bezoekadres", "lengtegraad")]
+    assert graph.value(URIRef(ID + "adres/ser-bezoekadres#geo"), SCHEMA.longitude) is None
 
 
 def test_bwb_ids_link_to_wetten_overheid_nl(tmp_path: Path) -> None:
