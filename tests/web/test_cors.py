@@ -21,6 +21,7 @@ SAMPLES = {
     "/id/{rest:path}": "/id/organisatie/ser",
     "/def/{rest:path}": "/def/ser",
     "/doc/{rest:path}": "/doc/organisatie/ser",
+    "/cite/{path:path}": "/cite/id/organisatie/ser?format=bibtex",
     "/downloads/": "/downloads/",
     "/downloads": "/downloads",
     "/downloads/{version}/{name}": "/downloads/latest/ser.nq",
