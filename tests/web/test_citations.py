@@ -171,3 +171,21 @@ def test_a_doi_setting_that_is_not_a_doi_is_refused_naming_the_setting(value: st
 
 def test_a_doi_setting_of_the_form_10_digits_suffix_is_taken() -> None:
     assert load_settings({"SER_KG_RELEASE_DOI": "10.5281/zenodo.123"}).release_doi == "10.5281/zenodo.123"
+
+
+def test_a_things_page_shows_how_to_cite_it_as_of_the_release_it_shows(client: TestClient) -> None:
+    dutch = client.get("/doc/persoon/kim-putters?lang=nl", headers={"accept": "text/html"})
+    assert dutch.status_code == 200
+    section = dutch.text[dutch.text.index('<section class="cite group">'):]
+    section = section[:section.index("</section>")]
+    assert "<h2>Citeer</h2>" in section
+    assert f"Kim Putters. SER Linked Data, uitgave {NEW} van 1 februari 2026. https://data.ser.nl/{PERSON}." in section
+    links = re.findall(r'<a href="([^"]+)" type="([^"]+)">([^<]+)</a>', section)
+    assert [(label, media) for _, media, label in links] == [("BibTeX", BIB), ("CSL-JSON", CSL)]
+    for href, media, _ in links:
+        assert href.startswith(f"/cite/{PERSON}?release={NEW}&amp;format=")
+        followed = client.get(href.replace("&amp;", "&"))
+        assert followed.status_code == 200 and followed.headers["content-type"].startswith(media)
+    english = client.get("/doc/persoon/kim-putters?lang=en", headers={"accept": "text/html"}).text
+    assert "<h2>Cite this</h2>" in english and f"release {NEW} of 1 February 2026" in english
+

@@ -156,6 +156,26 @@ def href(path: str, version: str, fmt: Format | None = None) -> str:
     return f"{PREFIX}{path}?{urlencode(params)}"
 
 
+@dataclass(frozen=True)
+class Block:
+    """The "Cite this" block of a thing's page: the citation for people and where the other forms are."""
+
+    text: str
+    links: tuple[tuple[str, str, str], ...]  # (href, media type, label)
+
+
+def block(site: Site, iri: str, lang: str) -> Block | None:
+    """The block for the page of ``iri`` in ``site``'s release, as of that release; None for what has no
+    ``/cite/`` address (blocking: it asks the store)."""
+    path = iri[len(site.base):] if iri.startswith(site.base) else ""
+    release = site.store.release
+    found = cite(site, release, site.settings, path, lang) if path else None
+    if found is None:
+        return None
+    return Block(text(found, lang), tuple((href(path, release.version, f), f.media_type, f.label)
+                                          for f in (BIBTEX, CSL)))
+
+
 def choose(request: Request) -> Format:
     """The form asked for: ``?format=`` when given (one, known), else the Accept header's choice."""
     named = request.query_params.getlist("format")

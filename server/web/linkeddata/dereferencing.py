@@ -29,6 +29,7 @@ from server.rdf.formats import HTML, LD_ALIASES, Format
 from server.web import addresses, caching, jsonld_documents, rendering
 from server.web.context import Context
 from server.web.descriptions import Status, construct_query, iri_ref
+from server.web.linkeddata import citations
 from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
 from server.web.linkeddata.roles import roles
 from server.web.linkeddata.views import entity_view
@@ -119,7 +120,7 @@ def html_document(site: Site, address: addresses.Address) -> tuple[str, Callable
     def context(lang: str) -> dict[str, Any]:
         entity = entity_view(site.descriptions.describe(address.iri), lang, site.base, site.vocab)
         entity.roles = roles(site.store, address.iri, lang, site.base)
-        return {"e": entity, "doc_path": address.doc_path}
+        return {"e": entity, "doc_path": address.doc_path, "citation": citations.block(site, address.iri, lang)}
 
     return "entity.html", context
 
