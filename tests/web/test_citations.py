@@ -119,7 +119,16 @@ def test_a_name_with_special_characters_makes_an_entry_with_balanced_braces() ->
     kind, key, fields = parse_bibtex(citations.bibtex(found))
     assert kind == "misc" and key == "ser-kg:x-y-z:1.0"
     assert "&" not in fields["title"].replace(r"\&", "") and r"\%" in fields["title"]
-    assert fields["doi"] == r"10.5281/a\_b"
+    assert fields["doi"] == "10.5281/a_b"  # a verbatim field: read as written
+
+
+@pytest.mark.parametrize(("raw", "written"), [
+    ("10.5281/a_b&c#1", "10.5281/a_b&c#1"),
+    ("10.5281/{x}", "10.5281/%7Bx%7D"),
+    ("10.5281/a\\b%", "10.5281/a%5Cb%25"),
+])
+def test_a_verbatim_field_encodes_only_what_would_break_the_entry(raw: str, written: str) -> None:
+    assert citations.bibtex_verbatim(raw) == written
 
 
 def test_the_csl_json_is_one_dataset_item_with_the_required_fields(client: TestClient) -> None:

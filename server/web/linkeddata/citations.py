@@ -50,6 +50,7 @@ BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\t
                   "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 BIBTEX_SPECIAL = re.compile("|".join(re.escape(c) for c in BIBTEX_ESCAPES))
+VERBATIM_SPECIAL = re.compile(r"[{}\\%\s]")
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,10 @@ def bibtex_escape(value: str) -> str:
     return BIBTEX_SPECIAL.sub(lambda m: BIBTEX_ESCAPES[m.group()], value)
 
 
-def bibtex_url(iri: str) -> str:
-    """An IRI as a BibTeX url field holds it: characters that would end the field or escape are encoded."""
-    return quote(iri, safe=":/?#[]@!$&'()*+,;=-._~")
+def bibtex_verbatim(value: str) -> str:
+    """A value of a verbatim field (url, doi: read as written, so TeX escapes would show): the characters
+    that would end the field, escape or comment are percent-encoded, as in a URL, and nothing else."""
+    return VERBATIM_SPECIAL.sub(lambda m: quote(m.group(), safe=""), value)
 
 
 def bibtex_key(citation: Citation) -> str:
@@ -120,15 +122,15 @@ def bibtex(citation: Citation) -> str:
         ("title", "{" + bibtex_escape(citation.name) + "}"),  # doubled braces keep its capitals
         ("author", "{" + bibtex_escape(PUBLISHER) + "}"),
         ("publisher", bibtex_escape(PUBLISHER)),
-        ("howpublished", r"\url{" + bibtex_url(citation.iri) + "}"),
-        ("url", bibtex_url(citation.iri)),
+        ("howpublished", r"\url{" + bibtex_verbatim(citation.iri) + "}"),
+        ("url", bibtex_verbatim(citation.iri)),
         ("version", bibtex_escape(citation.version)),
         ("note", bibtex_escape(f"SER Linked Data, release {citation.version} of {citation.issued.isoformat()}")),
         ("year", str(citation.issued.year)),
         ("month", str(citation.issued.month)),
     ]
     if citation.doi:
-        fields.append(("doi", bibtex_escape(citation.doi)))
+        fields.append(("doi", bibtex_verbatim(citation.doi)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{bibtex_key(citation)},\n{body}\n}}\n"
 
