@@ -33,8 +33,9 @@ def scrolls_sideways(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"))
 
 
-def bare_iris(page: Any, ignore: str = "p.iri") -> list[str]:
-    """IRIs written out in the visible text of ``main``, leaving out the page's own identifier line."""
+def bare_iris(page: Any, ignore: str = "p.iri, main p.citation") -> list[str]:
+    """IRIs written out in the visible text of ``main``, leaving out the page's own identifier line and its
+    citation (which gives the persistent IRI, as a citation must)."""
     text = page.evaluate("""(ignore) => {
       let text = document.querySelector("main").innerText;
       document.querySelectorAll("main " + ignore).forEach(e => { text = text.replace(e.innerText, ""); });

@@ -22,8 +22,8 @@ from server.store.cache import ResultCache
 from server.web import cors, jsonld_documents, metrics, openapi, security
 from server.web.archive import Archive
 from server.web.context import Context
+from server.web.linkeddata import citations, pages
 from server.web.linkeddata import dereferencing as resources
-from server.web.linkeddata import pages
 from server.web.metadata import changes, downloads, favicon, health, wellknown
 from server.web.search import directory as search_directory
 from server.web.search import reconciliation as reconcile
@@ -42,6 +42,7 @@ def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, 
         ("pages", pages.router(context)),
         ("resources", resources.router(context)),
         ("jsonld", jsonld_documents.router(context)),
+        ("citations", citations.router(context)),
         ("downloads", downloads.router(context)),
         ("changes", changes.router(context)),
         ("wellknown", wellknown.router(context)),

@@ -81,6 +81,8 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "skip": ("Naar de inhoud", "Skip to content"),
     "language": ("Taal", "Language"),
     "roles": ("Rollen", "Roles"),
+    "cite": ("Citeer", "Cite this"),
+    "cite_release": ("uitgave {version} van {date}", "release {version} of {date}"),
     "role": ("Rol", "Role"),
     "period": ("Periode", "Period"),
     "name": ("Naam", "Name"),

@@ -22,6 +22,7 @@ SAMPLES = {
     "/def/{rest:path}": "/def/ser",
     "/doc/{rest:path}": "/doc/organisatie/ser",
     "/timemap/doc/{rest:path}": "/timemap/doc/organisatie/ser",
+    "/cite/{path:path}": "/cite/id/organisatie/ser?format=bibtex",
     "/downloads/": "/downloads/",
     "/downloads": "/downloads",
     "/downloads/{version}/{name}": "/downloads/latest/ser.nq",

@@ -38,7 +38,7 @@ from server.web.archive import PARAMETER, utc
 from server.web.context import Context
 from server.web.descriptions import Status, construct_query, iri_ref
 from server.web.language import human_date
-from server.web.linkeddata import memento
+from server.web.linkeddata import citations, memento
 from server.web.linkeddata.ontology import ontology_rdf_query, ontology_view
 from server.web.linkeddata.roles import roles
 from server.web.linkeddata.views import entity_view
@@ -141,7 +141,8 @@ def html_document(site: Site, address: addresses.Address,
         kind = site.changes.get(address.iri)
         change = {"kind": kind, "version": site.store.release.version,
                   "href": f"/changes/{site.store.release.version}"} if kind else None
-        return {"e": entity, "doc_path": address.doc_path, "change": change, **more(lang)}
+        return {"e": entity, "doc_path": address.doc_path, "change": change,
+                "citation": citations.block(site, address.iri, lang), **more(lang)}
 
     return "entity.html", context
 
