@@ -198,3 +198,20 @@ def test_a_things_page_shows_how_to_cite_it_as_of_the_release_it_shows(client: T
     english = client.get("/doc/persoon/kim-putters?lang=en", headers={"accept": "text/html"}).text
     assert "<h2>Cite this</h2>" in english and f"release {NEW} of 1 February 2026" in english
 
+
+
+def test_an_ontology_term_is_cited_by_its_label(client: TestClient) -> None:
+    [item] = client.get("/cite/def/Advies?format=csl&lang=en").json()
+    assert item["URL"] == "https://data.ser.nl/def/Advies"
+    assert item["title"] == "Advisory report"
+    assert client.get("/cite/def/Advies?format=csl&lang=nl").json()[0]["title"] == "Advies"
+    assert client.get("/cite/def/NoSuchTerm", headers={"accept": "text/plain"}).status_code == 404
+
+
+def test_a_citation_has_a_validator_per_release_and_form_and_answers_304(client: TestClient) -> None:
+    current = client.get(f"/cite/{PERSON}?format=bibtex")
+    earlier = client.get(f"/cite/{PERSON}?format=bibtex&release={OLD}")
+    csl = client.get(f"/cite/{PERSON}?format=csl")
+    assert len({current.headers["etag"], earlier.headers["etag"], csl.headers["etag"]}) == 3
+    again = client.get(f"/cite/{PERSON}?format=bibtex", headers={"if-none-match": current.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
