@@ -141,6 +141,13 @@ def test_seat_allocations_stand_in_the_order_of_time(client: TestClient) -> None
     assert "?\N{EN DASH}?" not in visible(page(client, "/views/seats", "nl"))
 
 
+def test_seats_no_one_organisation_holds_are_named_by_what_the_source_says(client: TestClient) -> None:
+    text = visible(page(client, "/views/seats", "nl"))
+    assert "Twee zetels voor de landbouworganisaties Werkgevers 2" in text
+    assert "Werkgevers Werkgevers" not in text
+    assert "Kroonleden Kroonleden 15 11 11 11 11 12 12" in text
+
+
 def test_adviezen_per_year_and_the_table(client: TestClient) -> None:
     html = page(client, "/views/adviezen", "nl")
     assert 'id="reports"' in html and "<svg" in html

@@ -11,9 +11,10 @@ configured public URL, never with anything from the request (docs/security.md).
 from __future__ import annotations
 
 import dataclasses
+import io
 from datetime import UTC, datetime
-from typing import Any
-from xml.etree import ElementTree
+from typing import Any, cast
+from xml.sax.saxutils import XMLGenerator
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -163,34 +164,44 @@ def router(context: Context) -> APIRouter:
         return Response(atom(shown), media_type=ATOM_TYPE, headers=headers)
 
     def atom(shown: list[Release]) -> bytes:
-        ElementTree.register_namespace("", ATOM)
+        """The feed, written (never parsed) by the standard library's escaping XML writer."""
+        out = io.BytesIO()
+        xml = XMLGenerator(out, "utf-8", short_empty_elements=True)
 
-        def add(parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str
-                ) -> ElementTree.Element:
-            element = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-            element.text = text
-            return element
+        def start(tag: str, attributes: dict[str, str]) -> None:
+            xml.startElement(tag, cast(Any, attributes))  # a mapping is what it reads; typeshed asks for more
 
-        top = ElementTree.Element(f"{{{ATOM}}}feed", {"xml:lang": "en"})
-        add(top, "id", f"{root}changes/")
-        add(top, "title", "SER Linked Data: changes")
-        add(top, "subtitle", WORDS["changes_lead"][1])
-        add(top, "updated", max((rfc3339(r.created) for r in shown), default=rfc3339(current.created.isoformat())))
-        author = add(top, "author")
-        add(author, "name", "Sociaal-Economische Raad")
-        add(author, "uri", root)
-        add(top, "link", rel="self", type=ATOM_TYPE, href=f"{root}changes/feed.atom")
-        add(top, "link", rel="alternate", type="text/html", href=f"{root}changes/")
+        def add(tag: str, text: str | None = None, **attributes: str) -> None:
+            start(tag, attributes)
+            if text is not None:
+                xml.characters(text)
+            xml.endElement(tag)
+
+        xml.startDocument()
+        start("feed", {"xmlns": ATOM, "xml:lang": "en"})
+        add("id", f"{root}changes/")
+        add("title", "SER Linked Data: changes")
+        add("subtitle", WORDS["changes_lead"][1])
+        add("updated", max((rfc3339(r.created) for r in shown), default=rfc3339(current.created.isoformat())))
+        start("author", {})
+        add("name", "Sociaal-Economische Raad")
+        add("uri", root)
+        xml.endElement("author")
+        add("link", rel="self", type=ATOM_TYPE, href=f"{root}changes/feed.atom")
+        add("link", rel="alternate", type="text/html", href=f"{root}changes/")
         for release in shown:
             about = summary(release, "en")
-            entry = add(top, "entry")
-            add(entry, "id", f"{root}changes/{release.version}")
-            add(entry, "title", f"Release {release.version}")
-            add(entry, "updated", about["created_iso"])
-            add(entry, "link", rel="alternate", type="text/html", href=f"{root}changes/{release.version}")
+            start("entry", {})
+            add("id", f"{root}changes/{release.version}")
+            add("title", f"Release {release.version}")
+            add("updated", about["created_iso"])
+            add("link", rel="alternate", type="text/html", href=f"{root}changes/{release.version}")
             log = logs.of(release.path, release.version, release.manifest)
-            add(entry, "summary", entry_text(about, changes_of(log)))
-        return bytes(ElementTree.tostring(top, encoding="utf-8", xml_declaration=True))
+            add("summary", entry_text(about, changes_of(log)))
+            xml.endElement("entry")
+        xml.endElement("feed")
+        xml.endDocument()
+        return out.getvalue()
 
     @api.api_route("/changes/{version}", methods=METHODS, include_in_schema=False)
     def one(request: Request, version: str) -> Response:

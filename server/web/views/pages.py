@@ -133,9 +133,11 @@ def seats(result: Result, lang: str, base: str) -> dict[str, Any]:
         group = r.get("groupLabel", "")
         if group not in series:
             series.append(group)
-        key = r.get("organisation") or r.get("group", "")
+        crown = r.get("group", "").endswith("/kroonleden")  # crown members belong to no organisation
+        note = "" if crown else r.get("shareNote", "").rstrip(".")
+        key = r.get("organisation") or f'{r.get("group", "")} {note}'
         name = (link(r, "organisation", "organisationLabel", base) if "organisation" in r
-                else {"text": group, "href": ""})
+                else {"text": note or group, "href": ""})
         entry = organisations.setdefault(key, {"name": name, "group": group, "seats": {}})
         entry["seats"][r["allocation"]] = entry["seats"].get(r["allocation"], 0) + int(r["seats"])
         per_group[r["allocation"]][group] += int(r["seats"])
@@ -144,7 +146,7 @@ def seats(result: Result, lang: str, base: str) -> dict[str, Any]:
     totals = {c["iri"]: sum(per_group[c["iri"]].values()) for c in columns}
     rows = sorted(organisations.values(), key=lambda o: (series.index(o["group"]), o["name"]["text"]))
     return {"columns": columns, "organisations": rows, "chart": chart, "totals": totals, "series": series,
-            "per_group": per_group}
+            "per_group": per_group, "stacked": True}
 
 
 def adviezen(result: Result, lang: str, base: str) -> dict[str, Any]:
