@@ -86,6 +86,16 @@ def test_chairs_timeline_lists_quene_1985_to_1996(client: TestClient) -> None:
     assert text.index("Theo Quené") < text.index("Mariëtte Hamer") < text.index("Kim Putters")
 
 
+def test_a_chair_whose_term_ended_on_an_unknown_day_does_not_run_on_in_the_chart(client: TestClient) -> None:
+    html = page(client, "/views/chairs", "en")
+    stub = re.search(r'<rect [^>]*class="bar open"[^>]*>\s*<title>([^<]*)</title>', html)
+    assert stub is not None and "de Vries" in stub.group(1) and "1950" in stub.group(1)
+    assert html.count('class="bar running"') == 1  # Kim Putters only
+    text = visible(html)
+    assert "Gerard Marius Verrijn Stuart Chair dates unknown" in text
+    assert text.index("Kim Putters") < text.index("Verrijn Stuart")  # no dates: after the dated terms
+
+
 def test_chairs_as_csv_and_json(client: TestClient) -> None:
     response = client.get("/views/chairs", params={"format": "csv", "lang": "en"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")

@@ -10,7 +10,7 @@ from server.settings import PROJECT_ROOT
 from server.web.rendering import ENV
 from server.web.views import charts
 from server.web.views.catalogue import load
-from server.web.views.pages import period
+from server.web.views.pages import period, spans
 
 HOSTILE = '<script>alert("x")</script>&'
 
@@ -22,7 +22,7 @@ def svg(chart: charts.Chart) -> str:
 @pytest.mark.parametrize("chart", [
     charts.bars([(HOSTILE, 3), ("2001", 0)], HOSTILE),
     charts.stacked([(HOSTILE, [(HOSTILE, 2)])], [HOSTILE], HOSTILE),
-    charts.timeline([(HOSTILE, 1985, 1996, False)], 1980, 2000, HOSTILE),
+    charts.timeline([(HOSTILE, 1985, 1996, "ended")], 1980, 2000, HOSTILE),
 ])
 def test_chart_text_is_escaped(chart: charts.Chart) -> None:
     out = svg(chart)
@@ -36,10 +36,21 @@ def test_bars_scale_to_the_highest_value() -> None:
 
 
 def test_timeline_places_periods_on_the_axis() -> None:
-    chart = charts.timeline([("a", 1990, 2000, False), ("b", 2000, 2010, True)], 1990, 2010, "t")
-    first, second = chart.rects
+    chart = charts.timeline([("a", 1990, 2000, "ended"), ("b", 2000, 2010, "running"), ("c", 1995, 1997, "open")],
+                            1990, 2010, "t")
+    first, second, third = chart.rects
     assert first.x < second.x and first.x + first.w == pytest.approx(second.x, abs=0.2)
-    assert second.css == "bar running"
+    assert (first.css, second.css, third.css) == ("bar", "bar running", "bar open")
+
+
+def test_a_term_that_ended_on_an_unknown_day_is_a_stub_not_a_bar_to_today() -> None:
+    rows = [{"label": "De Vries (1950\N{EN DASH}?)", "row": {"from": "1950", "ended": "true"}},
+            {"label": "Putters (2022\N{EN DASH})", "row": {"from": "2022-09-16", "ended": "false"}},
+            {"label": "Unknown", "row": {"ended": "true"}}]
+    found, first, last = spans(rows, 2026)
+    assert found == [("De Vries (1950\N{EN DASH}?)", 1950.0, 1952.0, "open"),
+                     ("Putters (2022\N{EN DASH})", 2022.0, 2026.5, "running")]
+    assert (first, last) == (1950, 2026)
 
 
 @pytest.mark.parametrize(("value", "message"), [

@@ -81,8 +81,13 @@ def stacked(columns: Sequence[tuple[str, Sequence[tuple[str, int]]]], series: Se
     return Chart(WIDTH, TOP + BAR_AREA + 24, label, tuple(rects), tuple(texts), legend)
 
 
-def timeline(spans: Sequence[tuple[str, float, float, bool]], first: int, last: int, label: str) -> Chart:
-    """One row per (label, start year, end year, still running), on an axis from ``first`` to ``last``."""
+STATES = {"ended": "bar", "running": "bar running", "open": "bar open"}  # a period's bar, by what is known of its end
+
+
+def timeline(spans: Sequence[tuple[str, float, float, str]], first: int, last: int, label: str) -> Chart:
+    """One row per (label, start year, end year, state), on an axis from ``first`` to ``last``. The state is
+    one of :data:`STATES`: ``ended``, ``running`` (drawn to today) or ``open`` (ended on a day the sources do
+    not give: a short, faded stub at its start, so that it never looks as if it ran on)."""
     left = 230
     span = max(last - first, 1)
 
@@ -90,10 +95,9 @@ def timeline(spans: Sequence[tuple[str, float, float, bool]], first: int, last: 
         return round(left + (WIDTH - left - 10) * (year - first) / span, 1)
 
     rects, texts = [], []
-    for i, (name, start, end, running) in enumerate(spans):
+    for i, (name, start, end, state) in enumerate(spans):
         y = TOP + i * ROW
-        rects.append(Rect(at(start), y + 3, max(at(end) - at(start), 3), ROW - 6, name,
-                          "bar running" if running else "bar"))
+        rects.append(Rect(at(start), y + 3, max(at(end) - at(start), 3), ROW - 6, name, STATES[state]))
         texts.append(Text(left - 6, y + ROW - 7, name, "end"))
     height = TOP + len(spans) * ROW
     ticks = range(first - first % 10 + 10 if first % 10 else first, last + 1, 10)

@@ -42,7 +42,7 @@ PAGE_WORDS = {  # nl, en
     "truncated": ("Niet alle rijen: de resultaatgrens is bereikt.", "Not every row: the result limit was reached."),
     "per_year": ("Aantal per jaar", "Count per year"), "all": ("Alle adviezen", "All advice reports"),
     "running": ("loopt nog", "running"), "params": ("Parameters", "Parameters"),
-    "undated": ("zonder datum", "undated"),
+    "undated": ("zonder datum", "undated"), "no_dates": ("data onbekend", "dates unknown"),
 }
 
 
@@ -74,22 +74,33 @@ def link(row: Mapping[str, str], iri: str, label: str, base: str) -> dict[str, s
             "href": addresses.href(value, base) if value else ""}
 
 
-def spans(rows: list[dict[str, Any]], today: int) -> tuple[list[tuple[str, float, float, bool]], int, int]:
-    """Timeline rows of the dated items: (label, start, end, running), with the axis' first and last year."""
+OPEN_END_YEARS = 2  # how long the stub of a period that ended on an unknown day is drawn
+
+
+def spans(rows: list[dict[str, Any]], today: int) -> tuple[list[tuple[str, float, float, str]], int, int]:
+    """Timeline rows of the items with a known start: (label, start, end, state of :data:`charts.STATES`),
+    with the axis' first and last year. A period that ended on a day the sources do not give is a stub at
+    its start, never a bar to today."""
     found = []
     for r in rows:
         start, end = year(r["row"].get("from")), year(r["row"].get("to"))
         if start is None:
             continue
-        running = r["row"].get("ended") != "true" and "to" not in r["row"]
-        found.append((r["label"], float(start), float(end if end else today) + (0 if end else 0.5), running))
+        if end is not None:
+            found.append((r["label"], float(start), float(end), "ended"))
+        elif r["row"].get("ended") == "true":
+            found.append((r["label"], float(start), float(min(start + OPEN_END_YEARS, today)), "open"))
+        else:
+            found.append((r["label"], float(start), today + 0.5, "running"))
     first_year = int(min((s for _, s, _, _ in found), default=today))
     return found, first_year, today
 
 
 def chairs(result: Result, lang: str, base: str) -> dict[str, Any]:
-    terms = [{"person": link(r, "person", "name", base), "role": r.get("roleLabel", ""), "period": period(r),
-              "label": f"{r['name']} ({period(r)})", "row": r} for r in result.rows]
+    rows = sorted(result.rows, key=lambda r: in_time(r)[0])  # a term without dates after the dated ones
+    terms = [{"person": link(r, "person", "name", base), "role": r.get("roleLabel", ""),
+              "period": period(r) or word("no_dates", lang), "label": f"{r['name']} ({period(r)})", "row": r}
+             for r in rows]
     today = date.today().year
     found, first_year, last = spans(terms, today)
     return {"terms": terms, "chart": charts.timeline(found, first_year, last, word("period", lang))}
@@ -100,7 +111,8 @@ def council(result: Result, lang: str, base: str) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in result.rows:
         member = {"person": link(r, "person", "name", base), "role": r.get("roleLabel", ""),
-                  "for": link(r, "for", "forLabel", base) if "for" in r else None, "period": period(r)}
+                  "for": link(r, "for", "forLabel", base) if "for" in r else None,
+                  "period": period(r) or word("no_dates", lang)}
         role = r.get("role", "").rsplit("/", 1)[-1]
         if role in ("voorzitter", "waarnemend-voorzitter"):
             chair.append(member)
@@ -171,7 +183,7 @@ def adviezen(result: Result, lang: str, base: str) -> dict[str, Any]:
 
 
 def covenants(result: Result, lang: str, base: str) -> dict[str, Any]:
-    items = [{"link": link(r, "covenant", "title", base), "period": period(r), "row": r,
+    items = [{"link": link(r, "covenant", "title", base), "period": period(r) or word("no_dates", lang), "row": r,
               "label": r.get("title", ""), "from": human_date(r["from"], _type(r["from"]), lang) if "from" in r else "",
               "to": human_date(r["to"], _type(r["to"]), lang) if "to" in r else ""} for r in result.rows]
     found, first_year, last = spans(items, date.today().year)
