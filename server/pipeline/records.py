@@ -269,6 +269,12 @@ TYPES: tuple[RecordType, ...] = (
         Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
         SOURCES,
     ), help="the SER's tasks"),
+    RecordType("prijs", "prijzen.yaml", ser("Prijs"), (
+        NAME, ALT, DESCRIPTION,
+        Field("organisatie", "ref", ser("reiktUit"), required=True, targets=("organisatie",), inverse=True,
+              help="the organisation that awards it"),
+        PAGES, SOURCES,
+    ), help="prizes the SER awards, such as the SER Scriptieprijs"),
     RecordType("adres", "adressen.yaml", SCHEMA.PostalAddress, (
         Field("organisatie", "ref", SCHEMA.address, required=True, targets=("organisatie",), inverse=True),
         Field("soort", "concept", ser("adressoort"), required=True, targets=("adressoort",)),
