@@ -275,6 +275,12 @@ TYPES: tuple[RecordType, ...] = (
               help="the organisation that awards it"),
         PAGES, SOURCES,
     ), help="prizes the SER awards, such as the SER Scriptieprijs"),
+    RecordType("podcast", "podcasts.yaml", SCHEMA.PodcastSeries, (
+        NAME, DESCRIPTION,
+        Field("organisatie", "ref", DCTERMS.publisher, required=True, targets=("organisatie",),
+              help="the organisation that publishes it"),
+        PAGES, SOURCES,
+    ), help="podcast series the SER publishes"),
     RecordType("adres", "adressen.yaml", SCHEMA.PostalAddress, (
         Field("organisatie", "ref", SCHEMA.address, required=True, targets=("organisatie",), inverse=True),
         Field("soort", "concept", ser("adressoort"), required=True, targets=("adressoort",)),
