@@ -269,6 +269,27 @@ TYPES: tuple[RecordType, ...] = (
         Field("grondslag", "ref", ser("wettelijkeGrondslag"), many=True, targets=("wet",)),
         SOURCES,
     ), help="the SER's tasks"),
+    RecordType("prijs", "prijzen.yaml", ser("Prijs"), (
+        NAME, ALT, DESCRIPTION,
+        Field("organisatie", "ref", ser("reiktUit"), required=True, targets=("organisatie",), inverse=True,
+              help="the organisation that awards it"),
+        PAGES, SOURCES,
+    ), help="prizes the SER awards, such as the SER Scriptieprijs"),
+    RecordType("publicatie", "publicaties.yaml", SCHEMA.Book, (
+        NAME, DESCRIPTION,
+        Field("auteur", "string", DC.creator, many=True, help="the author's name as the publication prints it"),
+        Field("isbn", "string", SCHEMA.isbn, pattern=ISBN, check="isbn",
+              help="ISBN-10 or ISBN-13 as the publication prints it, hyphens allowed; its check digit is checked"),
+        Field("uitgever", "ref", DCTERMS.publisher, many=True, targets=("organisatie",),
+              help="the publishing organisations of this dataset"),
+        PAGES, SOURCES,
+    ), help="books and studies about the SER that are not its own adviezen, such as its history"),
+    RecordType("podcast", "podcasts.yaml", SCHEMA.PodcastSeries, (
+        NAME, DESCRIPTION,
+        Field("organisatie", "ref", DCTERMS.publisher, required=True, targets=("organisatie",),
+              help="the organisation that publishes it"),
+        PAGES, SOURCES,
+    ), help="podcast series the SER publishes"),
     RecordType("adres", "adressen.yaml", SCHEMA.PostalAddress, (
         Field("organisatie", "ref", SCHEMA.address, required=True, targets=("organisatie",), inverse=True),
         Field("soort", "concept", ser("adressoort"), required=True, targets=("adressoort",)),
