@@ -8,7 +8,7 @@ The rule (data/README.md, "Names"):
   it (a name is not translated).
 - The helper things are named from the things they link:
   a membership "Kim Putters - voorzitter, SER (2022-)" (with en dashes; the years of its period, nothing
-  after the dash while it runs, "?" for a date the sources do not give; no years when neither is known),
+  after the dash while it runs, "?" for a date the sources do not give; no years when no year of it is known),
   a seat assignment "FNV: 8 zetels (2023)" (the year its allocation began, or the allocation's name),
   a key figure "SER: begroting 21966000 (2021)", an address "Bezoekadres, SER: Bezuidenhoutseweg 60,
   2594 AW Den Haag", its coordinates "Coördinaten van <address>: 52.0857799, 4.3299348", a period
@@ -133,8 +133,8 @@ def _upper(text: str) -> str:
 
 
 def _years(period: periods.Period | None) -> str:
-    if period is None or (period.beginning is None and period.end is None):
-        return ""
+    if period is None or not any(i is not None and i.value is not None for i in (period.beginning, period.end)):
+        return ""  # no year of it is known: no years, rather than two question marks
     begin = str(period.beginning.value)[:4] if period.beginning and period.beginning.value is not None else "?"
     end = "" if period.end is None else (str(period.end.value)[:4] if period.end.value is not None else "?")
     return f" ({begin}{DASH}{end})"

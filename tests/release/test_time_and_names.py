@@ -73,3 +73,11 @@ def test_there_is_one_current_chair_and_every_seat_allocation_but_one_has_ended(
         ?a a ser:Zetelverdeling ; dct:temporal ?p . ?p time:hasBeginning ?b .
         FILTER NOT EXISTS { ?p time:hasEnd ?e } }""")
     assert running == [{"a": f"{real_store.release.base_iri}id/zetelverdeling/2023"}]
+
+
+def test_no_name_shows_a_period_of_which_nothing_is_known(real_store: EmbeddedStore) -> None:
+    """A term without a known year is named without years, never with "?" on both sides of the dash
+    (data/README.md, "Names")."""
+    found = select(real_store, """SELECT ?x ?label WHERE { ?x rdfs:label ?label
+        FILTER(CONTAINS(STR(?label), "(?\\u2013?)")) } LIMIT 5""")
+    assert found == []
