@@ -122,6 +122,7 @@ END = Field("tot", "date", SCHEMA.endDate, unknown=UNKNOWN,
 PAGES = Field("paginas", "url", FOAF.page, many=True, help="pages about it on the web (ser.nl and others)")
 
 BWB = r"^BWBR[0-9]{7}$"
+ECLI = r"^ECLI:[A-Z]{2}:[A-Z0-9]{1,7}:[0-9]{4}:[A-Z0-9.]{1,25}$"  # CEU Council conclusions 2011/C 127/01, annex
 # An ISBN-13 (978 or 979, then ten more digits) or an ISBN-10 (nine digits and a digit or X), hyphens between
 # digits allowed; the check digit is checked by checkdigits.isbn.
 ISBN = r"^(97[89]-[0-9](-?[0-9]){9}|[0-9](-?[0-9]){8}-?[0-9X])$"
@@ -284,6 +285,15 @@ TYPES: tuple[RecordType, ...] = (
               help="the publishing organisations of this dataset"),
         PAGES, SOURCES,
     ), help="books and studies about the SER that are not its own adviezen, such as its history"),
+    RecordType("uitspraak", "uitspraken.yaml", ser("Uitspraak"), (
+        NAME, DESCRIPTION,
+        Field("ecli", "string", DCTERMS.identifier, required=True, pattern=ECLI,
+              help="the European Case Law Identifier, such as ECLI:NL:CBB:2008:BC6322"),
+        Field("datum", "date", DCTERMS.date, required=True, help="the date of the ruling"),
+        Field("partijen", "ref", ser("procespartij"), many=True, targets=("organisatie",),
+              help="the parties to the case that are organisations of this dataset"),
+        PAGES, SOURCES,
+    ), help="court rulings in cases to which the SER is a party"),
     RecordType("podcast", "podcasts.yaml", SCHEMA.PodcastSeries, (
         NAME, DESCRIPTION,
         Field("organisatie", "ref", DCTERMS.publisher, required=True, targets=("organisatie",),
