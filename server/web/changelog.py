@@ -2,7 +2,7 @@
 release folder (``server/pipeline/changes.py``), read only when the release's manifest lists it, at most
 :data:`MAX_BYTES` long, and kept per version in a table of at most :data:`KEPT` logs (a release folder
 never changes once written). The ``/changes/`` pages read every release's log; a thing's page reads the
-current release's, once (``Site.changes``).
+current release's, once (``Site.changes``, ``Site.replaced``), and so does a withdrawn thing's 410 page.
 """
 
 from __future__ import annotations
@@ -66,6 +66,25 @@ def kinds(log: Log | None) -> dict[str, str]:
     if not log or not log.get("previous"):
         return {}
     return {str(c["iri"]): str(c.get("kind")) for c in changes_of(log) if c.get("kind") in KINDS}
+
+
+def name_of(names: Any, iri: str, lang: str) -> str:
+    """A thing's name in ``lang`` from the log's names, else in the other language, else its IRI's last part."""
+    names = names if isinstance(names, dict) else {}
+    found = names.get(lang) or names.get("") or next((str(v) for v in names.values() if v), None)
+    return str(found) if found else iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def replacements(log: Log | None) -> dict[str, list[dict[str, Any]]]:
+    """Successor IRI -> the changes that redirected an IRI to it (each with ``iri`` and ``names``)."""
+    if not log or not log.get("previous"):
+        return {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for change in changes_of(log):
+        successor = change.get("successor")
+        if change.get("kind") == "redirected" and isinstance(successor, str):
+            out.setdefault(successor, []).append({"iri": change["iri"], "names": change.get("names")})
+    return out
 
 
 class Logs:

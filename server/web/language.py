@@ -119,6 +119,9 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "changes_feed": ("Wijzigingen als Atom-feed", "Changes as an Atom feed"),
     "added_in": ("Toegevoegd in uitgave {version}", "Added in release {version}"),
     "changed_in": ("Gewijzigd in uitgave {version}", "Changed in release {version}"),
+    "withdrawn_in": ("Ingetrokken in uitgave {version}", "Withdrawn in release {version}"),
+    "replaces_in": ("Vervangt {name}, ingetrokken in uitgave {version}",
+                    "Replaces {name}, withdrawn in release {version}"),
 }
 
 MONTHS = {

@@ -41,9 +41,19 @@ class Site:
         return jsonld.context_of(self.store.select, self.base)
 
     @cached_property
+    def _current_log(self) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+        log = changelog.read(self.store.release.path, self.store.release.version)
+        return changelog.kinds(log), changelog.replacements(log)
+
+    @property
     def changes(self) -> dict[str, str]:
         """Thing IRI -> how the current release changed it (``changes.json``, read once per release)."""
-        return changelog.kinds(changelog.read(self.store.release.path, self.store.release.version))
+        return self._current_log[0]
+
+    @property
+    def replaced(self) -> dict[str, list[dict[str, Any]]]:
+        """Successor IRI -> the IRIs the current release redirected to it, with their names."""
+        return self._current_log[1]
 
     @classmethod
     def open(cls, settings: Settings, store: Store, document_cache_bytes: int) -> Site:

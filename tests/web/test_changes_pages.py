@@ -41,7 +41,7 @@ def write(target: Path, name: str, body: bytes, media_type: str) -> dict[str, ob
 
 
 def make_release(source: Path, target: Path, version: str, created: str, previous: Path | None, *,
-                 drop: str | None = None, extra: str = "") -> Path:
+                 drop: str | tuple[str, ...] | None = None, extra: str = "") -> Path:
     """A release folder of ``source``'s quads (less ``drop``, plus ``extra``) with its change log."""
     target.mkdir(parents=True)
     lines = (source / "ser.nq").read_text(encoding="utf-8").splitlines(keepends=True)

@@ -33,7 +33,7 @@ from server.rdf import negotiation
 from server.rdf.formats import DOCUMENT_FORMATS as OFFERS
 from server.rdf.formats import HTML, LD_ALIASES, Format
 from server.store.base import ReleaseInfo
-from server.web import addresses, caching, jsonld_documents, rendering
+from server.web import addresses, caching, changelog, jsonld_documents, rendering
 from server.web.archive import PARAMETER, utc
 from server.web.context import Context
 from server.web.descriptions import Status, construct_query, iri_ref
@@ -59,7 +59,10 @@ def gone(request: Request, site: Site, iri: str, status: Status) -> Response:
     lang = rendering.language_of(request).lang
     shown = [str(n) for n in status.notes if n.language in (lang, None)] or [str(n) for n in status.notes]
     date = literal_text(status.date, lang) if status.date is not None else None
-    return rendering.render(request, "gone.html", {"iri": iri, "notes": shown, "date": date},
+    version = site.store.release.version
+    withdrawn = {"version": version, "href": f"/changes/{version}#withdrawn"} \
+        if site.changes.get(iri) == "withdrawn" else None
+    return rendering.render(request, "gone.html", {"iri": iri, "notes": shown, "date": date, "withdrawn": withdrawn},
                             site.store.release, status_code=410)
 
 
@@ -138,10 +141,12 @@ def html_document(site: Site, address: addresses.Address,
     def context(lang: str) -> dict[str, Any]:
         entity = entity_view(site.descriptions.describe(address.iri), lang, site.base, site.vocab)
         entity.roles = roles(site.store, address.iri, lang, site.base)
+        version = site.store.release.version
         kind = site.changes.get(address.iri)
-        change = {"kind": kind, "version": site.store.release.version,
-                  "href": f"/changes/{site.store.release.version}"} if kind else None
-        return {"e": entity, "doc_path": address.doc_path, "change": change,
+        change = {"kind": kind, "version": version, "href": f"/changes/{version}"} if kind else None
+        replaces = [{"name": changelog.name_of(r.get("names"), r["iri"], lang), "version": version,
+                     "href": f"/changes/{version}#redirected"} for r in site.replaced.get(address.iri, [])]
+        return {"e": entity, "doc_path": address.doc_path, "change": change, "replaces": replaces,
                 "citation": citations.block(site, address.iri, lang), **more(lang)}
 
     return "entity.html", context

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from server.web import addresses, caching, rendering
-from server.web.changelog import KINDS, Logs, changes_of, counts
+from server.web.changelog import KINDS, Logs, changes_of, counts, name_of
 from server.web.context import Context
 from server.web.language import human_date, human_number
 from server.web.metadata.downloads import VERSION, Release, listing_variant, releases
@@ -74,13 +74,6 @@ def wants_json(request: Request) -> bool:
         return chosen == "json"
     accept = request.headers.get("accept", "")
     return JSON in accept and "text/html" not in accept
-
-
-def name_of(names: Any, iri: str, lang: str) -> str:
-    """A thing's name in ``lang`` from the log's names, else in the other language, else its IRI's last part."""
-    names = names if isinstance(names, dict) else {}
-    found = names.get(lang) or names.get("") or next((str(v) for v in names.values() if v), None)
-    return str(found) if found else iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 def instant(lexical: str) -> datetime | None:
