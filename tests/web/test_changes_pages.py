@@ -173,6 +173,16 @@ def test_the_home_page_links_to_the_change_log_and_its_feed(client: TestClient) 
         in page.text
 
 
+@pytest.mark.parametrize(("path", "lang", "label"), [("/", "nl", "Wijzigingen"), ("/", "en", "Changes"),
+                                                   (f"/changes/{NEW}", "en", "Changes"),
+                                                   ("/doc/advies/werken-zonder-armoede", "nl", "Wijzigingen")])
+def test_the_site_header_links_to_the_change_log_in_the_page_language(
+        client: TestClient, path: str, lang: str, label: str) -> None:
+    page = client.get(f"{path}?lang={lang}", headers={"accept": "text/html"})
+    header = page.text[page.text.index('<header class="site">'):page.text.index("</header>")]
+    assert f'<a href="/changes/">{label}</a>' in header
+
+
 def test_the_feed_and_the_listing_answer_304_to_a_current_copy(client: TestClient) -> None:
     for path in ("/changes/feed.atom", "/changes/?lang=en"):
         first = client.get(path)
