@@ -184,10 +184,13 @@ def test_the_site_header_links_to_the_change_log_in_the_page_language(
 
 
 def test_the_feed_and_the_listing_answer_304_to_a_current_copy(client: TestClient) -> None:
-    for path in ("/changes/feed.atom", "/changes/?lang=en"):
+    for path in ("/changes/feed.atom", "/changes/?lang=en", "/changes/?format=json", f"/changes/{NEW}?format=json"):
         first = client.get(path)
         assert first.status_code == 200 and first.headers["etag"]
         again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304 and again.content == b""
+    json_tag = client.get(f"/changes/{NEW}?format=json").headers["etag"]
+    assert json_tag != client.get(f"/changes/{OLD}?format=json").headers["etag"]
+    assert client.get(f"/changes/{OLD}?format=json", headers={"If-None-Match": json_tag}).status_code == 200
     moved = client.get("/changes", follow_redirects=False)
     assert moved.status_code == 308 and moved.headers["location"] == "/changes/"
