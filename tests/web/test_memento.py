@@ -148,6 +148,13 @@ def test_adding_an_answerable_release_changes_the_current_pages_validator_and_fo
         opened.close()
 
 
+@pytest.mark.parametrize("moment", ["Thu, 15 Jan 2026 12:00:00 GMT", "Mon, 01 Jun 2026 00:00:00 GMT"])
+def test_the_timegate_of_a_document_the_release_lacks_is_a_404_not_a_redirect(
+        client: TestClient, moment: str) -> None:
+    gate = client.get("/doc/advies/bestaat-niet", headers={"accept-datetime": moment}, follow_redirects=False)
+    assert gate.status_code == 404 and "location" not in gate.headers
+
+
 @pytest.mark.parametrize("value", ["yesterday", "2026-01-15", "", "x" * 200])
 def test_a_malformed_accept_datetime_is_a_400_naming_the_header(client: TestClient, value: str) -> None:
     response = client.get(DOC, headers={"accept-datetime": value}, follow_redirects=False)

@@ -237,6 +237,9 @@ def router(context: Context) -> APIRouter:
                 release = archive.at(memento.accept_datetime(asked))
                 if not addresses.read_doc(site.base, rest):
                     return not_found(request, site)
+                async with archive.lease(release.version) as (_release, _store, scoped, _entry):
+                    if not await run_in_threadpool(holds, scoped, rest):
+                        return not_found(request, site)
                 return RedirectResponse(urls.memento(release.version), status_code=302, headers={
                     "Vary": memento.HEADER, "Link": memento.links(urls, timegate=False)})
         except ProtocolError as exc:
