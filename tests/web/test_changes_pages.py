@@ -173,11 +173,24 @@ def test_the_home_page_links_to_the_change_log_and_its_feed(client: TestClient) 
         in page.text
 
 
+@pytest.mark.parametrize(("path", "lang", "label"), [("/", "nl", "Wijzigingen"), ("/", "en", "Changes"),
+                                                   (f"/changes/{NEW}", "en", "Changes"),
+                                                   ("/doc/advies/werken-zonder-armoede", "nl", "Wijzigingen")])
+def test_the_site_header_links_to_the_change_log_in_the_page_language(
+        client: TestClient, path: str, lang: str, label: str) -> None:
+    page = client.get(f"{path}?lang={lang}", headers={"accept": "text/html"})
+    header = page.text[page.text.index('<header class="site">'):page.text.index("</header>")]
+    assert f'<a href="/changes/">{label}</a>' in header
+
+
 def test_the_feed_and_the_listing_answer_304_to_a_current_copy(client: TestClient) -> None:
-    for path in ("/changes/feed.atom", "/changes/?lang=en"):
+    for path in ("/changes/feed.atom", "/changes/?lang=en", "/changes/?format=json", f"/changes/{NEW}?format=json"):
         first = client.get(path)
         assert first.status_code == 200 and first.headers["etag"]
         again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304 and again.content == b""
+    json_tag = client.get(f"/changes/{NEW}?format=json").headers["etag"]
+    assert json_tag != client.get(f"/changes/{OLD}?format=json").headers["etag"]
+    assert client.get(f"/changes/{OLD}?format=json", headers={"If-None-Match": json_tag}).status_code == 200
     moved = client.get("/changes", follow_redirects=False)
     assert moved.status_code == 308 and moved.headers["location"] == "/changes/"

@@ -126,6 +126,35 @@ def test_the_current_html_page_offers_the_same_page_in_the_earlier_answerable_re
     assert "2025-06-01.1" not in page.text and "accept-datetime" in page.headers["vary"].lower()
 
 
+def test_adding_an_answerable_release_changes_the_current_pages_validator_and_footer(
+        tiny_release_dir: Path, settings: Settings, tmp_path: Path) -> None:
+    releases = tmp_path / "releases"
+    new = make_release(tiny_release_dir, releases / NEW, NEW, "2026-02-01T00:00:00+00:00")
+    opened = open_release(settings.replace(releases_dir=releases, store_dir=tmp_path / "store", query_workers=1,
+                                           queryable_releases=2), new)
+    html = {"accept": "text/html", "accept-language": "en"}
+    try:
+        with TestClient(opened.app) as client:
+            alone = client.get(DOC, headers=html)
+            assert alone.status_code == 200 and OLD not in alone.text
+            turtle = client.get(f"{DOC}.ttl").headers["etag"]
+            make_release(tiny_release_dir, releases / OLD, OLD, "2026-01-01T00:00:00+00:00", drop=DROPPED)
+            again = client.get(DOC, headers={**html, "If-None-Match": alone.headers["etag"]})
+            assert again.status_code == 200 and again.headers["etag"] != alone.headers["etag"]
+            assert f'href="{DOC}?release={OLD}">{OLD}' in again.text  # the footer, not the cached page
+            assert client.get(DOC, headers={**html, "If-None-Match": again.headers["etag"]}).status_code == 304
+            assert client.get(f"{DOC}.ttl").headers["etag"] == turtle  # no footer in Turtle
+    finally:
+        opened.close()
+
+
+@pytest.mark.parametrize("moment", ["Thu, 15 Jan 2026 12:00:00 GMT", "Mon, 01 Jun 2026 00:00:00 GMT"])
+def test_the_timegate_of_a_document_the_release_lacks_is_a_404_not_a_redirect(
+        client: TestClient, moment: str) -> None:
+    gate = client.get("/doc/advies/bestaat-niet", headers={"accept-datetime": moment}, follow_redirects=False)
+    assert gate.status_code == 404 and "location" not in gate.headers
+
+
 @pytest.mark.parametrize("value", ["yesterday", "2026-01-15", "", "x" * 200])
 def test_a_malformed_accept_datetime_is_a_400_naming_the_header(client: TestClient, value: str) -> None:
     response = client.get(DOC, headers={"accept-datetime": value}, follow_redirects=False)

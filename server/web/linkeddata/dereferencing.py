@@ -19,6 +19,7 @@ Status codes, driven by data:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -77,7 +78,9 @@ PageExtra = Callable[[str], dict[str, Any]]  # more of an HTML page's context, b
 
 
 def document(request: Request, site: Site, address: addresses.Address, more: PageExtra | None = None,
-             query: str = "") -> Response:
+             query: str = "", shown: str = "") -> Response:
+    """``address``'s document; ``shown`` names what else its HTML shows (the earlier releases in its footer),
+    so that its validator and its cached copy change when that does."""
     release = site.store.release
     status = site.descriptions.status(address.iri)
     if not status.exists:
@@ -103,8 +106,9 @@ def document(request: Request, site: Site, address: addresses.Address, more: Pag
     if fmt is HTML:
         vary = "Accept, Accept-Language, Cookie" if negotiated else "Accept-Language, Cookie"
         template, context = html_document(site, address, more)
-        return rendering.render(request, template, context, release, alternates=links, vary=vary,
-                                extra_headers=extra, cache=site.documents, cache_key="doc")
+        return rendering.render(request, template, context, release, variant=f"html-{shown}" if shown else "html",
+                                alternates=links, vary=vary, extra_headers=extra, cache=site.documents,
+                                cache_key=("doc", shown))
     # Served as plain JSON, the same document has a validator of its own and names its context in Link.
     variant = fmt.name if media_type == fmt.media_type else f"{fmt.name}-json"
     link = rendering.link_header(links)
@@ -169,7 +173,8 @@ def dereference(request: Request, site: Site, iri: str, target: str) -> Response
     return see_other(target)
 
 
-def resolve(request: Request, site: Site, rest: str, extra: PageExtra | None = None, query: str = "") -> Response:
+def resolve(request: Request, site: Site, rest: str, extra: PageExtra | None = None, query: str = "",
+            shown: str = "") -> Response:
     """The document ``/doc/<rest>`` names in ``site``'s release, or the page that says why not."""
     readings = addresses.read_doc(site.base, rest)
     if not readings:
@@ -177,8 +182,16 @@ def resolve(request: Request, site: Site, rest: str, extra: PageExtra | None = N
     for address in readings:
         iri_ref(address.iri)  # the patterns already guarantee it; this keeps the promise local
         if site.descriptions.status(address.iri).exists:
-            return document(request, site, address, extra, query)
+            return document(request, site, address, extra, query, shown)
     return not_found(request, site, readings[0].iri)
+
+
+def versions_tag(releases: list[ReleaseInfo]) -> str:
+    """A short digest of the releases' versions and validators: part of an ETag variant."""
+    digest = hashlib.blake2b(digest_size=6)
+    for release in releases:
+        digest.update(f"{release.version}\0{release.etag}\0".encode())
+    return digest.hexdigest() if releases else ""
 
 
 def holds(site: Site, rest: str) -> bool:
@@ -224,11 +237,16 @@ def router(context: Context) -> APIRouter:
                 release = archive.at(memento.accept_datetime(asked))
                 if not addresses.read_doc(site.base, rest):
                     return not_found(request, site)
+                async with archive.lease(release.version) as (_release, _store, scoped, _entry):
+                    if not await run_in_threadpool(holds, scoped, rest):
+                        return not_found(request, site)
                 return RedirectResponse(urls.memento(release.version), status_code=302, headers={
                     "Vary": memento.HEADER, "Link": memento.links(urls, timegate=False)})
         except ProtocolError as exc:
             return PlainTextResponse(f"{exc}\n", status_code=exc.http_status, headers={"Vary": memento.HEADER})
-        response = await run_in_threadpool(resolve, request, site, rest, history(rest))
+        earlier = await run_in_threadpool(earlier_releases)
+        response = await run_in_threadpool(resolve, request, site, rest, history(rest, earlier), "",
+                                           versions_tag(earlier))
         response.headers["Vary"] = memento.add_vary(response.headers.get("vary"), memento.HEADER)
         if response.status_code in (200, 304):
             add_link(response, memento.links(urls, original=False))
@@ -267,10 +285,12 @@ def router(context: Context) -> APIRouter:
         return lambda lang: {"memento": {"version": release.version, "date": release_date(release, lang),
                                          "current": current}}
 
-    def history(rest: str) -> PageExtra:
+    def earlier_releases() -> list[ReleaseInfo]:
+        return [r for r in archive.answerable() if r.version != site.store.release.version]
+
+    def history(rest: str, earlier: list[ReleaseInfo]) -> PageExtra:
         """The same page in the earlier answerable releases, newest first (names and dates)."""
         def extra(lang: str) -> dict[str, Any]:
-            earlier = [r for r in archive.answerable() if r.version != site.store.release.version]
             return {"history": [{"version": r.version, "date": release_date(r, lang),
                                  "href": f"/doc/{rest}?{urlencode({PARAMETER: r.version})}"} for r in earlier]}
         return extra

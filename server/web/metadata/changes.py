@@ -134,6 +134,8 @@ def router(context: Context) -> APIRouter:
             body = {"releases": [{k: v for k, v in summary(r, "en").items()
                                   if k not in ("created", "previous_created", "shown_counts")} for r in shown]}
             headers = {**caching.headers(listed(shown), f"{variant}-json"), "Vary": "Accept"}
+            if caching.not_modified(request, listed(shown), f"{variant}-json"):
+                return Response(status_code=304, headers=headers)
             return JSONResponse(body, headers=headers)
 
         def page(lang: str) -> dict[str, Any]:
@@ -205,8 +207,11 @@ def router(context: Context) -> APIRouter:
         if wants_json(request):
             if log is None:
                 return not_found(request, site)
-            return JSONResponse(log, headers={**caching.headers(current, f"changes-{version}-json"),
-                                              "Vary": "Accept"})
+            variant = f"changes-{version}-{listing_variant([release])}-json"
+            headers = {**caching.headers(current, variant), "Vary": "Accept"}
+            if caching.not_modified(request, current, variant):
+                return Response(status_code=304, headers=headers)
+            return JSONResponse(log, headers=headers)
 
         def page(lang: str) -> dict[str, Any]:
             tables = []
