@@ -128,6 +128,8 @@ TABLE: tuple[Setting, ...] = (
     Setting("max_query_length", 20000, "Longest accepted SPARQL query text, in characters (414 beyond).",
             _positive_int),
     Setting("max_body_bytes", 65536, "Largest accepted request body, in bytes (413 beyond).", _positive_int),
+    Setting("body_timeout", 15.0, "Seconds a request body may pause between two of its chunks before the "
+            "request gets 408 (a slow sender holds a connection no longer).", _positive_float),
     Setting("query_workers", 2, "Number of worker processes that run public SPARQL queries.", _positive_int),
     Setting("query_memory", 0, "Memory of all SPARQL query workers together, in MiB; each worker may use its "
             "share (query_memory / query_workers). 0: half the memory available to the server when it "
@@ -179,6 +181,7 @@ class Settings:
     result_limit: int
     max_query_length: int
     max_body_bytes: int
+    body_timeout: float
     query_workers: int
     query_memory: int
     write_timeout: float

@@ -107,7 +107,8 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
     # Inside the metrics, so that its 408, 431 and 500 are counted.
     app.add_middleware(security.Guard, public_url=settings.public_root,
-                       max_query_string=3 * settings.max_query_length + security.MAX_PATH_BYTES)
+                       max_query_string=3 * settings.max_query_length + security.MAX_PATH_BYTES,
+                       body_timeout=settings.body_timeout)
     app.add_middleware(metrics.RequestMetrics, metrics=registry, router=app.router)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]

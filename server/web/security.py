@@ -9,7 +9,7 @@ On the way in (before any route sees the request):
   before any route looks it up or caches anything under it;
 * headers are bounded: one value over :data:`MAX_HEADER_BYTES`, more than :data:`MAX_HEADERS` fields or
   more than :data:`MAX_HEADERS_TOTAL` bytes in all is refused with 431 (RFC 6585 §5), naming the limit;
-* a request body must keep arriving: a client that stops sending for :data:`BODY_TIMEOUT` seconds
+* a request body must keep arriving: a client that stops sending for ``body_timeout`` seconds (the setting)
   (slowloris) gets 408 (RFC 9110 §15.5.9) and its connection back.
 
 On the way out, every response gets a Content-Security-Policy (W3C CSP Level 3) that lets only this
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 MAX_HEADER_BYTES = 8192  # one header value, as nginx's default buffer for a header line
 MAX_HEADERS = 100  # header fields in one request
 MAX_HEADERS_TOTAL = 32768  # all header names and values together
-BODY_TIMEOUT = 15.0  # seconds a request body may stall between two chunks
 # The longest path a request may have, in bytes as sent: the IRIs of a release are a type and a key of a
 # few dozen characters (the longest, a distribution's, under 100), the downloads' names at most 200.
 MAX_PATH_BYTES = 1024
@@ -116,8 +115,9 @@ async def _plain(send: Send, status: int, text: str) -> None:
 class Guard:
     """Pure ASGI middleware (no per-request objects beyond two closures: it runs on every lookup)."""
 
-    def __init__(self, app: ASGIApp, public_url: str, max_query_string: int) -> None:
+    def __init__(self, app: ASGIApp, public_url: str, max_query_string: int, body_timeout: float) -> None:
         self.app = app
+        self.body_timeout = body_timeout
         self.max_query_string = max_query_string
         public = urlsplit(public_url)
         self.scheme = public.scheme
@@ -172,7 +172,7 @@ class Guard:
             if body_done:  # after the body, receive() waits for a disconnect: no limit on that
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), BODY_TIMEOUT)
+                message = await asyncio.wait_for(receive(), self.body_timeout)
             except TimeoutError:
                 raise SlowBody from None
             body_done = message["type"] != "http.request" or not message.get("more_body", False)
@@ -184,8 +184,8 @@ class Guard:
             return
         except SlowBody:
             if not started:
-                await _plain(send, 408, f"the request body stalled for more than {BODY_TIMEOUT:g} s; "
-                                        "send it without pauses")
+                await _plain(send, 408, f"the request body stalled for more than {self.body_timeout:g} s "
+                                        "(the setting body_timeout); send it without pauses")
         except SerKgError as exc:
             if not started:
                 await _plain(send, exc.http_status, str(exc))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -175,18 +175,20 @@ def test_a_browsers_headers_pass(client: TestClient) -> None:
     assert response.status_code == 200
 
 
-@pytest.fixture
-def short_body_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(security, "BODY_TIMEOUT", 0.5)
+@pytest.fixture(scope="module")
+def short_body_timeout(make_app: Callable[..., FastAPI]) -> Iterator[LiveServer]:
+    with LiveServer(make_app(body_timeout=0.5, query_workers=1)) as server:
+        yield server
 
 
-def test_a_stalled_body_gets_408_and_the_server_goes_on(live_server: LiveServer, short_body_timeout: None) -> None:
+def test_a_stalled_body_gets_408_and_the_server_goes_on(short_body_timeout: LiveServer) -> None:
+    live_server = short_body_timeout
     with socket.create_connection(("127.0.0.1", live_server.port), timeout=120) as sock:
         sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                      b"Content-Length: 100\r\n\r\nASK {")
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
-    assert b"stalled" in answer
+    assert b"stalled for more than 0.5 s (the setting body_timeout)" in answer
     assert httpx.get(live_server.url + "/-/health", timeout=5).status_code == 200
 
 
@@ -205,13 +207,15 @@ def test_a_client_that_leaves_mid_body_leaves_no_error_behind(
     assert httpx.get(live_server.url + "/-/health", timeout=5).status_code == 200
 
 
-@pytest.fixture
-def steady_body_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(scope="module")
+def steady_body_timeout(make_app: Callable[..., FastAPI]) -> Iterator[LiveServer]:
     """Far longer than any pause of the steady client below, however loaded the machine."""
-    monkeypatch.setattr(security, "BODY_TIMEOUT", 3.0)
+    with LiveServer(make_app(body_timeout=3.0, query_workers=1)) as server:
+        yield server
 
 
-def test_a_slow_but_steady_body_is_read_whole(live_server: LiveServer, steady_body_timeout: None) -> None:
+def test_a_slow_but_steady_body_is_read_whole(steady_body_timeout: LiveServer) -> None:
+    live_server = steady_body_timeout
     body = b"ASK { ?s ?p ?o }" + b" " * 48
     with socket.create_connection(("127.0.0.1", live_server.port), timeout=120) as sock:
         sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
