@@ -1,6 +1,7 @@
 """The site as a person meets it, in Chromium over the release built from the real sources: the home
-page, the saved views (chairs, the council on a date, seats, adviezen, covenants), a search and the query
-page with an example run, at 1280 and 390 px wide, in Dutch and in English.
+page, the saved views (chairs, the council on a date, seats, adviezen, covenants), a search, the change
+log (the list of releases, one release), a page as of a release and the query page with an example run,
+at 1280 and 390 px wide, in Dutch and in English.
 
 Each page names things (no bare IRI in the visible text of ``main``), does not scroll sideways, and has
 no serious or critical axe-core violation; the views carry their chart or table. The entity pages (the
@@ -39,6 +40,10 @@ PAGES = [
      "#reports tbody tr"),
     ("covenants", "/views/covenants", {"nl": "TruStone", "en": "TruStone"}, "figure.chart svg"),
     ("search", "/search?q=Hamer", {"nl": "Mariëtte Hamer", "en": "Mariëtte Hamer"}, "main a[href*='/doc/']"),
+    ("changes", "/changes/", {"nl": "2026-01-01.1", "en": "2026-01-01.1"}, "main a[href='/changes/2026-01-01.1']"),
+    ("release", "/changes/2026-01-01.1", {"nl": "2026-01-01.1", "en": "2026-01-01.1"}, "main h1"),
+    ("memento", "/doc/persoon/kim-putters?release=2026-01-01.1", {"nl": "Kim Putters", "en": "Kim Putters"},
+     "section.cite"),
 ]
 
 
