@@ -112,7 +112,7 @@ def test_health_stays_200_while_every_worker_is_busy_or_restarting(
 def test_queries_that_crash_the_engine_are_refused_before_any_worker_runs_them(
         make_app: Callable[..., FastAPI], query: str) -> None:
     app = make_app(max_query_length=40000)
-    pool: WorkerPool = app.state.pool
+    pool: WorkerPool = app.context.pool
     with TestClient(app) as client:
         response = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
     assert response.status_code == 400
