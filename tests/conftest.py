@@ -29,7 +29,7 @@ from server import settings as settings_module
 from server.settings import Settings
 from server.store.oxigraph.embedded import EmbeddedStore
 from server.store.workers.pool import WorkerPool
-from server.web.app import create_app
+from server.web.app import App, create_app
 from server.web.runner import pool_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -89,11 +89,11 @@ def store(settings: Settings, tiny_release_dir: Path) -> Iterator[EmbeddedStore]
 
 
 @pytest.fixture(scope="session")
-def make_app(store: EmbeddedStore, settings: Settings) -> Iterator[Callable[..., FastAPI]]:
+def make_app(store: EmbeddedStore, settings: Settings) -> Iterator[Callable[..., App]]:
     """Build an app over the tiny store with some settings changed; its query workers run until the end."""
     pools: list[WorkerPool] = []
 
-    def build(**changes: Any) -> FastAPI:
+    def build(**changes: Any) -> App:
         changed = settings.replace(**changes) if changes else settings
         pool = pool_for(changed, store)
         pool.start()
@@ -154,7 +154,7 @@ def tiny_virtuoso(tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="session")
 def app(make_app: Callable[..., FastAPI], backend_name: str, request: pytest.FixtureRequest,
-        settings: Settings, tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+        settings: Settings, tiny_release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     if backend_name == "embedded":
         yield make_app()
         return

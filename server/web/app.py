@@ -61,7 +61,13 @@ STATIC = Path(__file__).parent / "static"
 class App(FastAPI):
     """The FastAPI app, which also keeps a way to abort each request's connection in its scope
     (``server.web.sparql.sending``): under uvicorn, ``send`` is a method of the request cycle, which holds the
-    connection's transport."""
+    connection's transport.
+
+    ``context`` and ``answers`` are what its routes were given, for a look from outside (the runner closes
+    the metrics; tests and benchmarks read the pool, the caches and the answer budget)."""
+
+    context: Context
+    answers: sending.AnswerBudget
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         transport = getattr(getattr(send, "__self__", None), "transport", None)
@@ -71,7 +77,7 @@ class App(FastAPI):
 
 
 def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None, *,
-               document_cache_bytes: int = DOCUMENT_CACHE_BYTES, archive: Archive | None = None) -> FastAPI:
+               document_cache_bytes: int = DOCUMENT_CACHE_BYTES, archive: Archive | None = None) -> App:
     """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan).
     ``document_cache_bytes`` bounds the rendered documents kept (0: every request renders afresh).
     ``archive`` opens the earlier releases that stay answerable (its owner closes it); without one, only
@@ -100,9 +106,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
         openapi_url="/-/openapi.json",
         lifespan=lifespan,
     )
-    # The routes are given what they use; the state keeps it for a look from outside (tests, benchmarks).
-    app.state.context, app.state.answers = context, answers
-    app.state.pool, app.state.cache, app.state.metrics = pool, context.cache, registry
+    app.context, app.answers = context, answers  # the routes are given these; kept for a look from outside
     registry.samplers.append(lambda: _operational(context, answers))
     app.add_middleware(cors.Methods, router=app.router)  # inside the guard, which adds its headers to these
     # Inside the metrics, so that its 408, 431 and 500 are counted.

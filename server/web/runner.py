@@ -133,7 +133,7 @@ def open_release(settings: Settings, release_dir: Path) -> Served:
         store.close()
 
     app = create_app(settings, store, pool, archive=archive)
-    return Served(release_dir, store.release.version, app, close, at_exit=app.state.metrics.close)
+    return Served(release_dir, store.release.version, app, close, at_exit=app.context.metrics.close)
 
 
 def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -> None:

@@ -29,7 +29,7 @@ JSON = {"Accept": "application/sparql-results+json"}
 def single(make_app: Callable[..., FastAPI]) -> Iterator[tuple[LiveServer, WorkerPool]]:
     app = make_app(query_workers=1, query_timeout=20.0)
     with LiveServer(app) as server:
-        yield server, app.state.pool
+        yield server, app.context.pool
 
 
 def _wait(condition: Callable[[], bool], seconds: float = 120.0) -> None:  # a hang guard

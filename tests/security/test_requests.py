@@ -172,7 +172,7 @@ def test_oversized_parameters_are_answered_with_a_4xx_or_an_answer(client: TestC
 
 def test_an_address_longer_than_any_real_one_is_414_and_cached_nowhere(app: FastAPI) -> None:
     """The per-IRI caches kept any path that could be an IRI: 6,000 requests with 50 KB keys held 313 MiB."""
-    site = app.state.context.site
+    site = app.context.site
     with TestClient(app) as client:
         held = site.descriptions.cache_bytes, site.documents.bytes
         for i in range(50):
@@ -183,7 +183,7 @@ def test_an_address_longer_than_any_real_one_is_414_and_cached_nowhere(app: Fast
                 assert f"longer than {MAX_PATH_BYTES} bytes" in response.text
         assert (site.descriptions.cache_bytes, site.documents.bytes) == held
         assert client.get(f"/id/organisatie/{'k' * 900}").status_code == 404  # under the limit: only unknown
-        too_long = client.get("/search", params={"q": "k" * (3 * app.state.context.settings.max_query_length + 2000)})
+        too_long = client.get("/search", params={"q": "k" * (3 * app.context.settings.max_query_length + 2000)})
         assert too_long.status_code == 414 and "max_query_length" in too_long.text
         # A query string may be long (a SPARQL query in a URL); the pages cached under it stay within bytes.
         for i in range(50):

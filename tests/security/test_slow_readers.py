@@ -1,7 +1,7 @@
 """Clients that ask for a large answer and never read it: bounded memory, and closed at the write timeout.
 
 Real loopback sockets (with a small receive buffer) send a query whose answer is 16 MiB and read nothing.
-The server's own accounting (``app.state.answers``) must stay within the budget set here, the others get
+The server's own accounting (``app.answers``) must stay within the budget set here, the others get
 503 rather than being held, and at the write timeout set by the test the connection is aborted: the client
 then reads end of file before the whole answer, and the server holds nothing.
 """
@@ -32,7 +32,7 @@ def until(condition: Callable[[], bool], seconds: float = 60.0) -> None:
 
 def test_clients_that_never_read_are_bounded_and_closed(make_app: Callable[..., FastAPI]) -> None:
     app = make_app(answer_memory=BUDGET_MIB, write_timeout=1.0, query_timeout=20.0)
-    answers = app.state.answers
+    answers = app.answers
     request = (f"GET /sparql?query={quote(doubled(24, False))} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                "Accept: application/sparql-results+json\r\n\r\n").encode()
     with LiveServer(app) as server:

@@ -12,13 +12,12 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
 
 from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
-from server.store.remote import engine as engine_module
 from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch
 from server.store.remote.engine_async import AsyncConnections, fetch_async
 
@@ -123,7 +122,7 @@ def way(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def ask(way: str, url: str, timeout: float = 5, **engine: str) -> object:
+def ask(way: str, url: str, timeout: float = 5, **engine: Any) -> object:
     client = Client(way, Engine(url, timeout, **engine))
     try:
         return client.fetch()
@@ -162,11 +161,9 @@ def test_engine_past_the_deadline_is_a_timeout_naming_the_setting(fake: str, way
         FakeEngine.released.set()
 
 
-def test_answer_past_the_size_cap_is_refused(fake: str, monkeypatch: pytest.MonkeyPatch, way: str) -> None:
-    monkeypatch.setattr(engine_module, "MAX_ANSWER_BYTES", 1000)
-    monkeypatch.setattr(engine_module, "_CHUNK", 100)
+def test_answer_past_the_size_cap_is_refused(fake: str, way: str) -> None:
     with pytest.raises(StoreError, match="add a LIMIT"):
-        ask(way, f"{fake}/large")
+        ask(way, f"{fake}/large", max_answer_bytes=1000, chunk_bytes=100)
 
 
 @pytest.mark.parametrize("path", ["/anytime", "/partial"])

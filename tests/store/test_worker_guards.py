@@ -112,7 +112,7 @@ def test_health_stays_200_while_every_worker_is_busy_or_restarting(
 def test_queries_that_crash_the_engine_are_refused_before_any_worker_runs_them(
         make_app: Callable[..., FastAPI], query: str) -> None:
     app = make_app(max_query_length=40000)
-    pool: WorkerPool = app.state.pool
+    pool: WorkerPool = app.context.pool
     with TestClient(app) as client:
         response = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
     assert response.status_code == 400
@@ -166,7 +166,7 @@ from server.store.base import Job
 from server.store.workers.pool import WorkerPool
 pool = WorkerPool(Path(sys.argv[1]), size=1, timeout=3600, limit=10, prefixes={})
 pool.start()
-(worker,) = pool._idle
+(worker,) = pool.idle
 print(worker.process.pid, flush=True)
 asyncio.run(pool.run(Job(sys.argv[2], "json")))
 """
@@ -199,7 +199,7 @@ def test_a_worker_stops_itself_at_its_own_deadline(settings: Settings, store: Em
     pool = pool_for(settings.replace(query_workers=1, query_timeout=0.2), store)
     pool.start()
     try:
-        (worker,) = pool._idle
+        (worker,) = pool.idle
         worker.conn.send(Job(RUNAWAY, "json"))  # sent past the pool: nobody in the server will stop it
         until(lambda: worker.process.poll() is not None)
         assert worker.process.returncode == -signal.SIGALRM
@@ -213,7 +213,7 @@ def test_the_worker_memory_cap_is_a_share_of_one_budget(settings: Settings, stor
     pool = pool_for(changed, store)
     pool.start()
     try:
-        for worker in pool._idle:
+        for worker in pool.idle:
             limits = Path(f"/proc/{worker.process.pid}/limits").read_text(encoding="ascii")
             line = next(x for x in limits.splitlines() if x.startswith("Max address space"))
             assert line.split()[3:5] == [str(1536 * MIB), str(1536 * MIB)]

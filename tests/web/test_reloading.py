@@ -260,12 +260,12 @@ def test_the_real_app_switches_releases_while_a_sparql_query_is_under_way(
             health = Call(reloader, "/-/health")
             await answered(health)
             assert json.loads(health.text)["release"] == "2026-01-02.1"
-            assert not first.closed and old_app.state.pool.alive == 1
+            assert not first.closed and old_app.context.pool.alive == 1
             query.body_sent.set()
             await under_way
             assert query.status == 200 and json.loads(query.text)["boolean"] is True
             assert query.header("ser-kg-release") == "2026-01-01.1"  # answered from the old release
-            assert first.closed and old_app.state.pool.alive == 0  # its workers stopped after it
+            assert first.closed and old_app.context.pool.alive == 0  # its workers stopped after it
         finally:
             await reloader.stop()
         assert reloader.current.closed

@@ -239,7 +239,7 @@ def test_if_none_match_is_read_as_a_list_of_tags_not_searched_as_text(client: Te
 
 def test_repeated_query_is_served_from_the_release_cache(client: TestClient) -> None:
     query = ADVIEZEN + " # cache probe"
-    cache = client.app.state.cache  # type: ignore[attr-defined]
+    cache = client.app.context.cache  # type: ignore[attr-defined]
     hits = cache.hits
     first = client.get("/sparql", params={"query": query})
     second = client.get("/sparql", params={"query": query})
@@ -313,7 +313,7 @@ def test_identical_queries_at_once_run_once(client: TestClient) -> None:
 
     app = client.app
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # coalesced"
-    pool = app.state.pool  # type: ignore[attr-defined]
+    pool = app.context.pool  # type: ignore[attr-defined]
     runs = 0
     real_run = pool.run
     release = asyncio.Event()

@@ -139,7 +139,7 @@ def test_other_clients_are_served_while_a_runaway_query_is_stopped(limited_serve
     """The runaway really runs on the engine until the test lets it be stopped, as the time limit would
     stop it (the limit itself: the test above). Lookups are answered while it runs, while it is stopped
     and while its worker is replaced; nothing here depends on how fast the machine is."""
-    pool = limited_server.app.state.pool
+    pool = limited_server.app.context.pool
     real_run = pool.run
     running, release = threading.Event(), threading.Event()
 

@@ -41,7 +41,7 @@ FORM = "application/x-www-form-urlencoded"
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 TIMEOUT_HELP = "(setting query_timeout, environment variable SER_KG_QUERY_TIMEOUT)"
 IDLE_CONNECTIONS = 16  # kept open per engine; more are opened when more queries run at once
-_CHUNK = 256 * 1024
+CHUNK_BYTES = 256 * 1024  # read from the engine at a time
 _ESTIMATED_TOO_LONG = "The estimated execution time"  # Virtuoso 42000, at MaxQueryCostEstimationTime
 
 
@@ -54,6 +54,8 @@ class Engine:
     user: str = ""
     password: str = ""
     timeout_parameter: str = ""  # the engine's own per-query timeout, in milliseconds (Virtuoso: timeout)
+    max_answer_bytes: int = MAX_ANSWER_BYTES  # past this size an answer is refused
+    chunk_bytes: int = CHUNK_BYTES
 
     def client(self) -> httpx.Client:
         auth = httpx.DigestAuth(self.user, self.password) if self.user else None
@@ -122,7 +124,8 @@ class Connections:
         return self._authenticated is not None
 
     def too_large(self) -> StoreError:
-        return StoreError(f"the engine's answer is larger than {MAX_ANSWER_BYTES >> 20} MiB; add a LIMIT to the query")
+        return StoreError(f"the engine's answer is larger than {self.engine.max_answer_bytes / 2**20:g} MiB; "
+                          "add a LIMIT to the query")
 
     def parsed(self, reply: Reply) -> Parsed:
         """The answer in ``reply``, or the error it is: an answer the engine cut at its own limit is a timeout."""
@@ -175,7 +178,8 @@ class Connections:
         try:
             connection.request("POST", self.target, body=body, headers=headers)
             response = connection.getresponse()
-            data = _read(iter(lambda: response.read(_CHUNK), b""), deadline)
+            data = _read(iter(lambda: response.read(self.engine.chunk_bytes), b""), deadline,
+                         self.engine.max_answer_bytes)
         except (ConnectionError, http.client.BadStatusLine) as exc:
             connection.close()
             # A kept-alive connection the engine closed meanwhile (it restarted, or timed the connection
@@ -196,7 +200,7 @@ class Connections:
         assert self._authenticated is not None
         with self._authenticated.stream("POST", self.engine.url, content=body, headers=headers,
                                         timeout=httpx.Timeout(self.engine.timeout)) as response:
-            body = _read(response.iter_bytes(), deadline)
+            body = _read(response.iter_bytes(self.engine.chunk_bytes), deadline, self.engine.max_answer_bytes)
             return Reply.of(response.status_code, response.headers.get, body)
 
     def _connect(self) -> http.client.HTTPConnection:
@@ -213,15 +217,15 @@ class Connections:
             self._authenticated.close()
 
 
-def _read(chunks_in: Iterator[bytes], deadline: float) -> bytes:
-    """The whole answer, unless it outlasts ``deadline`` or outgrows :data:`MAX_ANSWER_BYTES`."""
+def _read(chunks_in: Iterator[bytes], deadline: float, max_bytes: int) -> bytes:
+    """The whole answer, unless it outlasts ``deadline`` or outgrows ``max_bytes``."""
     chunks, size = [], 0
     for chunk in chunks_in:
         chunks.append(chunk)
         size += len(chunk)
         if time.monotonic() > deadline:
             raise TimeoutError
-        if size > MAX_ANSWER_BYTES:
+        if size > max_bytes:
             raise TooLarge
     return b"".join(chunks)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import h11
 
-from server.store.remote import engine as sync_path
 from server.store.remote.engine import (
     FORM,
     IDLE_CONNECTIONS,
@@ -31,7 +30,6 @@ from server.store.remote.engine import (
     request_body,
 )
 
-_CHUNK = 256 * 1024
 _LOST = (ConnectionError, h11.RemoteProtocolError)
 
 
@@ -119,14 +117,14 @@ class AsyncConnections:
         while True:
             event = protocol.next_event()
             if event is h11.NEED_DATA:
-                protocol.receive_data(await loop.sock_recv(connection.sock, _CHUNK))
+                protocol.receive_data(await loop.sock_recv(connection.sock, sync.engine.chunk_bytes))
             elif isinstance(event, h11.Response):
                 status = event.status_code
                 found = {name.decode().lower(): value.decode("latin-1") for name, value in event.headers}
             elif isinstance(event, h11.Data):
                 chunks.append(bytes(event.data))
                 size += len(event.data)
-                if size > sync_path.MAX_ANSWER_BYTES:  # read at call time: a test may lower it
+                if size > sync.engine.max_answer_bytes:
                     raise TooLarge
             elif isinstance(event, h11.EndOfMessage):
                 return Reply.of(status, found.get, b"".join(chunks))
