@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from server.errors import QueryTimeout
 from server.rdf import sparql_policy
+from server.web.sparql.endpoint import INLINE_POLICY_CHARS
 from tests.conftest import LiveServer, Recorder
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
@@ -124,6 +125,15 @@ def test_outbound_refusals_say_why(client: TestClient, name: str, expected: str)
     assert response.status_code == 400
     assert expected in response.text
 
+
+
+@pytest.mark.parametrize("padding", [0, 600])  # either side of the length inspected on the event loop
+def test_the_policy_refuses_alike_short_and_long_queries(client: TestClient, padding: int) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }" + "\n#" + "x" * padding
+    assert (len(query) > INLINE_POLICY_CHARS) == bool(padding)
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 400
+    assert "SERVICE at 1:18 is not allowed" in response.text
 
 # --- the time limit -------------------------------------------------------------------------------
 
