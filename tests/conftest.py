@@ -28,9 +28,8 @@ from fastapi.testclient import TestClient
 from server import settings as settings_module
 from server.settings import Settings
 from server.store.oxigraph.embedded import EmbeddedStore
-from server.store.workers.pool import WorkerPool
-from server.web.app import App, create_app
-from server.web.runner import pool_for
+from server.web.app import App
+from server.web.runner import embedded_app, remote_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -91,18 +90,17 @@ def store(settings: Settings, tiny_release_dir: Path) -> Iterator[EmbeddedStore]
 @pytest.fixture(scope="session")
 def make_app(store: EmbeddedStore, settings: Settings) -> Iterator[Callable[..., App]]:
     """Build an app over the tiny store with some settings changed; its query workers run until the end."""
-    pools: list[WorkerPool] = []
+    closers: list[Callable[[], None]] = []
 
     def build(**changes: Any) -> App:
         changed = settings.replace(**changes) if changes else settings
-        pool = pool_for(changed, store)
-        pool.start()
-        pools.append(pool)
-        return create_app(changed, store, pool)
+        app, close = embedded_app(changed, store, earlier=False)
+        closers.append(close)
+        return app
 
     yield build
-    for pool in pools:
-        pool.close()
+    for close in closers:
+        close()
 
 
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
@@ -158,19 +156,16 @@ def app(make_app: Callable[..., FastAPI], backend_name: str, request: pytest.Fix
     if backend_name == "embedded":
         yield make_app()
         return
-    from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
-
     engine = request.getfixturevalue(f"tiny_{backend_name}")
     releases = tmp_path_factory.mktemp(f"releases-{backend_name}")
     (releases / "0.0.0-fixture").symlink_to(tiny_release_dir.resolve())  # found by the version the engine names
     changed = settings.replace(releases_dir=releases,
                                store_timeout_parameter="timeout" if backend_name == "virtuoso" else "")
-    store = RemoteStore.open(engine_from(engine.query_url, changed), changed.base_iri, releases,
-                             result_limit=changed.result_limit)
+    app, close = remote_app(changed, engine.query_url)
     try:
-        yield create_app(changed, store, RemoteRunner(store, limit=changed.result_limit))
+        yield app
     finally:
-        store.close()
+        close()
 
 
 @pytest.fixture

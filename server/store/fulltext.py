@@ -146,7 +146,8 @@ class FullTextIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def _connect(self) -> sqlite3.Connection:
+    def connect(self) -> sqlite3.Connection:
+        """A read-only connection to the index, its work bounded by MAX_STEPS; the caller closes it."""
         connection = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
         steps = iter(range(MAX_STEPS // PROGRESS_EVERY))
         connection.set_progress_handler(lambda: next(steps, None) is None, PROGRESS_EVERY)
@@ -158,7 +159,7 @@ class FullTextIndex:
         expression = match_expression(query, prefix)
         if expression is None:
             return []
-        connection = self._connect()
+        connection = self.connect()
         try:
             exact = connection.execute("SELECT iri, MIN(label) FROM names WHERE key = ? GROUP BY iri ORDER BY iri "
                                        "LIMIT ?", (key(query[:MAX_QUERY_CHARS]), limit)).fetchall()

@@ -22,7 +22,7 @@ from server.store.cache import ResultCache
 from server.web import cors, jsonld_documents, metrics, openapi, security
 from server.web.archive import Archive
 from server.web.context import Context
-from server.web.linkeddata import citations, pages
+from server.web.linkeddata import citations, classtable, pages
 from server.web.linkeddata import dereferencing as resources
 from server.web.metadata import changes, downloads, favicon, health, wellknown
 from server.web.search import directory as search_directory
@@ -34,12 +34,13 @@ from server.web.sparql import sending
 from server.web.views import pages as views
 
 
-def routers(context: Context, answers: sending.AnswerBudget) -> list[tuple[str, APIRouter]]:
+def routers(context: Context, answers: sending.AnswerBudget, *, class_page_size: int = classtable.PAGE_SIZE,
+            ) -> list[tuple[str, APIRouter]]:
     """The one list of routes: (name, router), in the order they are matched."""
     directory = search_directory.build(context.store, context.site.vocab, context.site.base)  # search and reconcile
     return [
         ("sparql", sparql.router(context, answers)),  # first: the busiest route
-        ("pages", pages.router(context)),
+        ("pages", pages.router(context, page_size=class_page_size)),
         ("resources", resources.router(context)),
         ("jsonld", jsonld_documents.router(context)),
         ("citations", citations.router(context)),
@@ -77,9 +78,11 @@ class App(FastAPI):
 
 
 def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None, *,
-               document_cache_bytes: int = DOCUMENT_CACHE_BYTES, archive: Archive | None = None) -> App:
+               document_cache_bytes: int = DOCUMENT_CACHE_BYTES, archive: Archive | None = None,
+               class_page_size: int = classtable.PAGE_SIZE) -> App:
     """The app; ``pool`` runs the public SPARQL queries (started and closed with the app's lifespan).
-    ``document_cache_bytes`` bounds the rendered documents kept (0: every request renders afresh).
+    ``document_cache_bytes`` bounds the rendered documents kept (0: every request renders afresh);
+    ``class_page_size`` is the number of things on one page of a class index (``/classes/``).
     ``archive`` opens the earlier releases that stay answerable (its owner closes it); without one, only
     this release is."""
     archive = archive if archive is not None else Archive(settings, store, None, None)
@@ -116,7 +119,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     app.add_middleware(metrics.RequestMetrics, metrics=registry, router=app.router)
     described = openapi.schema(app.title, app.version)
     app.openapi = lambda: described  # type: ignore[method-assign]
-    for _name, router in routers(context, answers):
+    for _name, router in routers(context, answers, class_page_size=class_page_size):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -15,6 +15,7 @@ their heaviest queries at once, stay within the budget.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -27,11 +28,12 @@ from server.store.base import QueryRunner, ReleaseInfo, Store
 from server.store.oxigraph.embedded import EmbeddedStore
 from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
 from server.store.workers.pool import WORKER_MEMORY_BYTES, WorkerPool
-from server.web.app import create_app
+from server.web.app import App, create_app
 from server.web.archive import Archive
 from server.web.reloading import Pointer, Reloader, Served
 
 log = logging.getLogger(__name__)
+Closer = Callable[[], None]
 
 
 MIB = 1024**2
@@ -115,24 +117,57 @@ def archive_for(settings: Settings, current: EmbeddedStore) -> Archive:
     return Archive(settings, current, open_store, open_runner)
 
 
+def embedded_app(settings: Settings, store: EmbeddedStore, *, earlier: bool = True) -> tuple[App, Closer]:
+    """The app over ``store`` with its query workers started (blocking) and, with ``earlier``, the earlier
+    releases of ``settings.releases_dir`` answerable beside it; and what closes the workers and those
+    releases (``store`` stays open: it is its opener's)."""
+    pool = pool_for(settings, store)
+    pool.start()
+    archive = archive_for(settings, store) if earlier else None
+
+    def close() -> None:
+        if archive is not None:
+            archive.close()
+        pool.close()
+
+    try:
+        return create_app(settings, store, pool, archive=archive), close
+    except BaseException:
+        close()
+        raise
+
+
+def remote_app(settings: Settings, url: str) -> tuple[App, Closer]:
+    """The app over the release that is current in the SPARQL engine at ``url``, which also runs the public
+    queries; and what closes its connections."""
+    store = RemoteStore.open(engine_from(url, settings), settings.base_iri, settings.releases_dir,
+                             result_limit=settings.result_limit)
+    runner = RemoteRunner(store, limit=settings.result_limit)
+
+    def close() -> None:
+        runner.close()
+        store.close()
+
+    try:
+        return create_app(settings, store, runner, archive=Archive(settings, store, None, None, remote=True)), close
+    except BaseException:
+        close()
+        raise
+
+
 def open_release(settings: Settings, release_dir: Path) -> Served:
     """The app over ``release_dir``, its store opened and its query workers started (blocking)."""
     store = EmbeddedStore.open(release_dir, settings.store_dir)
     try:
-        pool = pool_for(settings, store)
-        pool.start()
+        app, close_app = embedded_app(settings, store)
     except BaseException:
         store.close()
         raise
 
-    archive = archive_for(settings, store)
-
     def close() -> None:
-        archive.close()
-        pool.close()
+        close_app()
         store.close()
 
-    app = create_app(settings, store, pool, archive=archive)
     return Served(release_dir, store.release.version, app, close, at_exit=app.context.metrics.close)
 
 
@@ -154,18 +189,11 @@ def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -
 
 def run_remote(settings: Settings, url: str) -> None:
     """Serve the release that is current in the SPARQL engine at ``url``."""
-    store = RemoteStore.open(engine_from(url, settings), settings.base_iri, settings.releases_dir,
-                             result_limit=settings.result_limit)
-    _serve(settings, store, RemoteRunner(store, limit=settings.result_limit))
-
-
-def _serve(settings: Settings, store: Store, pool: QueryRunner) -> None:
+    app, close = remote_app(settings, url)
     try:
-        archive = Archive(settings, store, None, None, remote=True)
-        _run(settings, create_app(settings, store, pool, archive=archive), store.release.version)
+        _run(settings, app, app.context.store.release.version)
     finally:
-        pool.close()
-        store.close()
+        close()
 
 
 def _show_log() -> None:

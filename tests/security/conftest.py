@@ -22,8 +22,7 @@ from fastapi.testclient import TestClient
 from bench.load.harness import Served
 from server.settings import Settings
 from server.store.oxigraph.embedded import EmbeddedStore
-from server.web.app import create_app
-from server.web.runner import pool_for
+from server.web.runner import embedded_app
 from tests.conftest import FIXTURES
 
 BASE = "https://data.ser.nl/"
@@ -88,10 +87,9 @@ def hostile_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hostile_app(hostile_release: Path, settings: Settings) -> Iterator[FastAPI]:
     changed = settings.replace(releases_dir=hostile_release.parent, store_dir=hostile_release.parent / "store")
     store = EmbeddedStore.open(hostile_release, changed.store_dir)
-    pool = pool_for(changed.replace(query_workers=1), store)
-    pool.start()
-    yield create_app(changed, store, pool)
-    pool.close()
+    app, close = embedded_app(changed.replace(query_workers=1), store, earlier=False)
+    yield app
+    close()
     store.close()
 
 

@@ -85,5 +85,5 @@ def test_the_engines_dataset_memo_stays_within_its_bytes() -> None:
         default = tuple(graphs[j % len(graphs)] for j in range(i % 64 + 1))
         named = tuple(graphs[j % len(graphs)] for j in range(i // 64 + 1))
         assert renamer.encoded(default, named).startswith("default-graph-uri=")
-    assert 0 < renamer._encoded.bytes <= ENCODED_BYTES
-    assert len(renamer._encoded) < 2000
+    assert 0 < renamer.encoded_datasets.bytes <= ENCODED_BYTES
+    assert len(renamer.encoded_datasets) < 2000

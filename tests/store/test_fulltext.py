@@ -103,7 +103,7 @@ def test_the_work_of_a_query_is_bounded(index: FullTextIndex) -> None:
 
 
 def test_the_server_opens_the_index_read_only(index: FullTextIndex) -> None:
-    connection = index._connect()
+    connection = index.connect()
     try:
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             connection.execute("DELETE FROM names")

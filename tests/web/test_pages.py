@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from server.web.linkeddata import classtable
 from tests.web.test_resources import CURRENT, LdSite, open_site
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
@@ -20,6 +19,14 @@ MARKUP_LABEL = "<script>alert('x')</script> & <b>vet</b>"
 @pytest.fixture(scope="module")
 def ld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LdSite]:
     site = open_site(tmp_path_factory.mktemp("pages"))
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def paged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LdSite]:
+    """The same site with two things to a page of a class index."""
+    site = open_site(tmp_path_factory.mktemp("paged"), class_page_size=2)
     yield site
     site.close()
 
@@ -98,10 +105,9 @@ def test_language_switch_sticks_through_a_cookie(fresh: TestClient) -> None:
     assert '<html lang="nl">' in fresh.get("/", headers={"Accept": "text/html"}).text
 
 
-def test_page_links_to_the_other_language_keeping_its_parameters(fresh: TestClient, monkeypatch: pytest.MonkeyPatch,
-                                                                 ) -> None:
-    monkeypatch.setattr(classtable, "PAGE_SIZE", 2)
-    page = html(fresh, "/classes/ser:Advies?page=2", "en")
+def test_page_links_to_the_other_language_keeping_its_parameters(paged: LdSite) -> None:
+    with TestClient(paged.app, follow_redirects=False) as fresh:
+        page = html(fresh, "/classes/ser:Advies?page=2", "en")
     assert 'href="/classes/ser:Advies?page=2&amp;lang=nl"' in page
     assert ">Nederlands</a>" in page
 
@@ -230,20 +236,19 @@ def test_home_page_shows_counts_release_and_entrances(ld: LdSite) -> None:
         assert f'href="{href}"' in page
 
 
-def test_class_index_pages_through_the_instances(ld: LdSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(classtable, "PAGE_SIZE", 2)
-    first = html(ld.client, "/classes/ser:Advies", "en")
+def test_class_index_pages_through_the_instances(paged: LdSite) -> None:
+    first = html(paged.client, "/classes/ser:Advies", "en")
     assert "Page 1 of 2" in first
     assert 'href="/doc/advies/energie-2013"' in first and 'href="/doc/advies/markup"' in first
     assert 'href="/doc/advies/zonder-naam"' not in first
     assert 'rel="next" href="?page=2"' in first
-    second = html(ld.client, "/classes/ser:Advies?page=2", "en")
+    second = html(paged.client, "/classes/ser:Advies?page=2", "en")
     assert 'href="/doc/advies/zonder-naam"' in second and 'rel="prev" href="?page=1"' in second
     assert second.count('<th scope="row">') == 1
-    filtered = html(ld.client, "/classes/ser:Advies?q=zonder", "en")
+    filtered = html(paged.client, "/classes/ser:Advies?q=zonder", "en")
     assert 'href="/doc/advies/zonder-naam"' in filtered and 'href="/doc/advies/markup"' not in filtered
     assert "1 items" in filtered
-    assert ld.client.get("/classes/ser:Advies?page=3").status_code == 404
+    assert paged.client.get("/classes/ser:Advies?page=3").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/classes/ser:Onbekend", "/classes/nope:Advies", "/classes/ser:Advies?page=x",

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -89,8 +90,9 @@ class LdSite:
         self.store.close()
 
 
-def open_site(root: Path, query_workers: bool = False) -> LdSite:
-    """The site over two releases of the fixture; ``query_workers`` starts the SPARQL pool as well."""
+def open_site(root: Path, query_workers: bool = False, **app: Any) -> LdSite:
+    """The site over two releases of the fixture; ``query_workers`` starts the SPARQL pool as well;
+    ``app`` holds keywords of ``create_app``."""
     releases = root / "releases"
     write_release(releases, EARLIER, "2025-12-01T09:00:00+00:00")
     current = write_release(releases, CURRENT, "2026-01-02T10:00:00+00:00")
@@ -100,8 +102,8 @@ def open_site(root: Path, query_workers: bool = False) -> LdSite:
     pool = pool_for(settings.replace(query_workers=1), store) if query_workers else None
     if pool is not None:
         pool.start()
-    app = create_app(settings, store, pool)
-    return LdSite(app, TestClient(app, follow_redirects=False), store, releases, pool)
+    served = create_app(settings, store, pool, **app)
+    return LdSite(served, TestClient(served, follow_redirects=False), store, releases, pool)
 
 
 @contextmanager

@@ -51,8 +51,8 @@ class Renamer:
         self.public = {v: k for k, v in self.stored.items()}
         self.empty = empty_graph(base)
         # Keys are graphs of this release only (check_dataset refused the others), but a client may repeat
-        # them up to the parameter limit: bounded in bytes like every other cache.
-        self._encoded = SizedCache[tuple[tuple[str, ...] | None, tuple[str, ...] | None], str](
+        # them up to the parameter limit: bounded in bytes like every other cache. Public, to be looked at.
+        self.encoded_datasets = SizedCache[tuple[tuple[str, ...] | None, tuple[str, ...] | None], str](
             ENCODED_BYTES, size=lambda key, value: key_bytes(key) + len(value))
 
     def query(self, text: str) -> str:
@@ -138,10 +138,10 @@ class Renamer:
     def encoded(self, job_default: Sequence[str] | None, job_named: Sequence[str] | None) -> str:
         """:meth:`dataset` as form parameters, remembered: most requests ask for the same dataset."""
         key = (None if job_default is None else tuple(job_default), None if job_named is None else tuple(job_named))
-        found = self._encoded.get(key)
+        found = self.encoded_datasets.get(key)
         if found is None:
             found = urlencode(self.dataset(job_default, job_named))
-            self._encoded.put(key, found)
+            self.encoded_datasets.put(key, found)
         return found
 
     def term(self, term: Any) -> Any:

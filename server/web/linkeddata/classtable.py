@@ -102,10 +102,10 @@ def matching(named: list[Named], query: str) -> list[Named]:
 
 
 def table(store: Store, vocab: Vocabulary, cls: str, named: list[Named], page: int, lang: str,
-          base: str) -> Table:
+          base: str, page_size: int = PAGE_SIZE) -> Table:
     """One page of ``named`` (already filtered) with the class's columns; empty columns are left out."""
-    pages = max(1, -(-len(named) // PAGE_SIZE))
-    shown = named[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    pages = max(1, -(-len(named) // page_size))
+    shown = named[(page - 1) * page_size:page * page_size]
     columns = columns_for(cls, base)
     cells: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
     if shown and columns:

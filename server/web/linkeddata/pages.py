@@ -122,7 +122,8 @@ def dataset_json_ld(site: Site, info: dict[str, Any], lang: str) -> str:
     return script_json(data)
 
 
-def router(context: Context) -> APIRouter:
+def router(context: Context, *, page_size: int = classtable.PAGE_SIZE) -> APIRouter:
+    """The home page and the class indexes, ``page_size`` things to a page of an index."""
     site, store = context.site, context.store
     release = store.release
     counts = functools.cache(lambda: class_counts(site))
@@ -161,10 +162,10 @@ def router(context: Context) -> APIRouter:
 
         def context(lang: str) -> dict[str, Any]:
             named = classtable.matching(names_of((cls, lang)), query)
-            table = classtable.table(store, site.vocab, cls, named, number, lang, site.base)
+            table = classtable.table(store, site.vocab, cls, named, number, lang, site.base, page_size)
             return {"cls": ClassCount(cls, curie(cls, site.base), table.total), "name": site.vocab.name(cls, lang),
                     "definition": site.vocab.definition(cls, lang), "table": table, "q": query,
-                    "page": number, "pages": table.pages, "first": (number - 1) * classtable.PAGE_SIZE + 1,
+                    "page": number, "pages": table.pages, "first": (number - 1) * page_size + 1,
                     "total": human_number(table.total, lang), "term_href": addresses.href(cls, site.base),
                     "query_string": urlencode({"q": query}) + "&" if query else ""}
 
@@ -172,7 +173,7 @@ def router(context: Context) -> APIRouter:
             # A page past the end is unknown, in either language: the names of the reader's language decide.
             lang = rendering.language_of(request).lang
             named = classtable.matching(names_of((cls, lang)), query)
-            if number > max(1, math.ceil(len(named) / classtable.PAGE_SIZE)):
+            if number > max(1, math.ceil(len(named) / page_size)):
                 return not_found(request, site)
         variant = f"class-{number}-" + hashlib.sha256(query.encode()).hexdigest()[:16]
         return rendering.render(request, "classindex.html", context, release, variant=variant)
