@@ -2,127 +2,62 @@
 
 The language is chosen, in this order, by ``?lang=`` (which also sets a cookie, so that the choice
 sticks), by the ``lang`` cookie, and by the Accept-Language header (RFC 9110 §12.5.4). Dutch is the
-default: the dataset is Dutch first. The words of the interface live in one table, so that a missing
-translation shows up in a test rather than on a page.
+default: the dataset is Dutch first. The words of the interface live in one file, ``words.toml``, a table
+per part of the site, so that a translator edits one place and a missing translation is refused when the
+server starts rather than shown on a page.
 """
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
-# Interface words: key -> (nl, en).
-WORDS: Mapping[str, tuple[str, str]] = {
-    "site": ("SER Linked Data", "SER Linked Data"),
-    "tagline": ("Open gegevens over de Sociaal-Economische Raad en zijn omgeving",
-                "Open data about the Social and Economic Council of the Netherlands and its surroundings"),
-    "home": ("Home", "Home"),
-    "query": ("Zoeken met SPARQL", "Query with SPARQL"),
-    "downloads": ("Downloads", "Downloads"),
-    "catalogue": ("Catalogus", "Catalogue"),
-    "ontology": ("Ontologie", "Ontology"),
-    "switch": ("English", "Nederlands"),
-    "switch_title": ("Switch to English", "Naar het Nederlands"),
-    "type": ("Soort", "Type"),
-    "identifier": ("Identificatie", "Identifier"),
-    "names": ("Namen en omschrijving", "Names and description"),
-    "facts": ("Gegevens", "Facts"),
-    "links": ("Verbanden", "Relations"),
-    "web": ("Elders op het web", "Elsewhere on the web"),
-    "sources": ("Bronnen", "Sources"),
-    "incoming": ("Verwijzingen naar deze pagina", "Referred to by"),
-    "formats": ("Deze gegevens als", "This data as"),
-    "classes": ("Wat de dataset bevat", "What the dataset holds"),
-    "class": ("Klasse", "Class"),
-    "count": ("Aantal", "Count"),
-    "release": ("Huidige uitgave", "Current release"),
-    "version": ("Versie", "Version"),
-    "created": ("Gemaakt", "Created"),
-    "triples": ("Tripels", "Triples"),
-    "previous": ("Vorige", "Previous"),
-    "next": ("Volgende", "Next"),
-    "page_of": ("Pagina {page} van {pages}", "Page {page} of {pages}"),
-    "items": ("{count} items", "{count} items"),
-    "not_found": ("Niet gevonden", "Not found"),
-    "not_found_text": ("Er is niets bekend onder dit adres:", "Nothing is known at this address:"),
-    "not_found_help": ("Zoek verder vanaf de startpagina, in de downloads of met een SPARQL-vraag.",
-                       "Look further from the home page, in the downloads or with a SPARQL query."),
-    "gone": ("Ingetrokken", "Withdrawn"),
-    "gone_text": ("Deze identificatie is ingetrokken en heeft geen opvolger.",
-                  "This identifier has been withdrawn and has no successor."),
-    "reason": ("Reden", "Reason"),
-    "date": ("Datum", "Date"),
-    "file": ("Bestand", "File"),
-    "format": ("Formaat", "Format"),
-    "size": ("Grootte", "Size"),
-    "checksum": ("SHA-256", "SHA-256"),
-    "licence": ("Licentie", "Licence"),
-    "current": ("huidig", "current"),
-    "as_of": ("Deze pagina zoals ze was in versie {version} ({date}).",
-              "This page as of release {version} ({date})."),
-    "current_page": ("Naar de huidige pagina", "To the current page"),
-    "earlier_releases": ("Deze pagina in eerdere versies", "This page in earlier releases"),
-    "earlier": ("Eerdere uitgaven", "Earlier releases"),
-    "terms_classes": ("Klassen", "Classes"),
-    "terms_properties": ("Eigenschappen", "Properties"),
-    "super": ("Specialisatie van", "Specialisation of"),
-    "domain": ("Domein", "Domain"),
-    "range": ("Bereik", "Range"),
-    "instances": ("Alle items", "All items"),
-    "property": ("Eigenschap", "Property"),
-    "value": ("Waarde", "Value"),
-    "void": ("Datasetbeschrijving (VoID)", "Dataset description (VoID)"),
-    "skip": ("Naar de inhoud", "Skip to content"),
-    "language": ("Taal", "Language"),
-    "roles": ("Rollen", "Roles"),
-    "cite": ("Citeer", "Cite this"),
-    "cite_release": ("uitgave {version} van {date}", "release {version} of {date}"),
-    "role": ("Rol", "Role"),
-    "period": ("Periode", "Period"),
-    "name": ("Naam", "Name"),
-    "filter": ("Filter op naam", "Filter by name"),
-    "filter_button": ("Filter", "Filter"),
-    "no_match": ("Geen items met deze naam.", "No items with this name."),
-    "menu": ("Menu", "Menu"),
-    "dataset_card": ("De dataset", "The dataset"),
-    "publisher": ("Uitgever", "Publisher"),
-    "distributions": ("Distributies", "Distributions"),
-    "all_triples": ("Alle gegevens", "All statements"),
-    "about_ser": ("Over de SER", "About the SER"),
-    "objective": ("Doelstelling", "Objective"),
-    "says_itself": ("Wat de SER over zichzelf zegt", "What the SER says about itself"),
-    "consultation": ("De overlegeconomie", "The consultation economy"),
-    "consultation_lead": ("Overleg tussen werkgevers en werknemers op drie niveaus, met de organen waarin het "
-                          "plaatsvindt en de wetten waarop het rust.",
-                          "Consultation between employers and employees at three levels, with the bodies it "
-                          "takes place in and the laws it rests on."),
-    "in_bodies": ("In", "In"),
-    "laws": ("Wetten", "Laws"),
-    "supported_by": ("Ondersteund door", "Supported by"),
-    "topics": ("Ingangen", "Ways in"),
-    "topic_council": ("De raad en zijn leden nu", "The council and its members now"),
-    "topic_chairs": ("De voorzitters", "The chairs"),
-    "topic_seats": ("Zetels door de jaren heen", "Seats over time"),
-    "topic_adviezen": ("Adviezen", "Advice reports"),
-    "topic_agreements": ("Akkoorden", "Agreements"),
-    "topic_covenants": ("Convenanten", "Covenants"),
-    "topic_laws": ("Wetten", "Laws"),
-    "topic_people": ("Mensen", "People"),
-    "dataset": ("Over de dataset", "About the dataset"),
-    "changes": ("Wijzigingen", "Changes"),
-    "changes_feed": ("Wijzigingen als Atom-feed", "Changes as an Atom feed"),
-    "added_in": ("Toegevoegd in uitgave {version}", "Added in release {version}"),
-    "changed_in": ("Gewijzigd in uitgave {version}", "Changed in release {version}"),
-    "withdrawn_in": ("Ingetrokken in uitgave {version}", "Withdrawn in release {version}"),
-    "replaces_in": ("Vervangt {name}, ingetrokken in uitgave {version}",
-                    "Replaces {name}, withdrawn in release {version}"),
-}
+WORDS_FILE = Path(__file__).with_name("words.toml")
+
+
+def table(section: str) -> Mapping[str, tuple[str, str]]:
+    """One table of ``words.toml``: key -> (Dutch, English)."""
+    return _catalogue()[section]
+
+
+def words_in(words: Mapping[str, tuple[str, str]], lang: str) -> dict[str, str]:
+    """A table's words in ``lang`` (English for "en", Dutch otherwise)."""
+    index = 1 if lang == "en" else 0
+    return {key: pair[index] for key, pair in words.items()}
+
+
+def read_catalogue(path: Path) -> dict[str, dict[str, tuple[str, str]]]:
+    """The tables of a words file; a value that is not two texts (Dutch, English) is refused, named."""
+    with path.open("rb") as file:
+        read = tomllib.load(file)
+    catalogue: dict[str, dict[str, tuple[str, str]]] = {}
+    for section, entries in read.items():
+        if not isinstance(entries, dict):
+            raise ValueError(f"{path}: {section} must be a table [{section}] of words")
+        catalogue[section] = {}
+        for key, pair in entries.items():
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(w, str) and w for w in pair)):
+                raise ValueError(f"{path}: [{section}] {key} must be [Dutch, English], two texts; it is {pair!r}")
+            catalogue[section][key] = (pair[0], pair[1])
+    return catalogue
+
+
+@functools.cache
+def _catalogue() -> dict[str, dict[str, tuple[str, str]]]:
+    return read_catalogue(WORDS_FILE)
+
+
+# Interface words of the header, footer and resource pages: key -> (nl, en).
+WORDS = table("site")
 
 MONTHS = {
     "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",

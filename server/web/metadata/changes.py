@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from server.web import addresses, caching, rendering
+from server.web import addresses, caching, language, rendering
 from server.web.changelog import KINDS, Logs, changes_of, counts, name_of
 from server.web.context import Context
 from server.web.language import human_date, human_number
@@ -35,37 +35,11 @@ ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml"
 JSON = "application/json"
 
-WORDS = {
-    "changes": ("Wijzigingen", "Changes"),
-    "changes_lead": ("Wat elke uitgave van de dataset toevoegde, wijzigde en introk ten opzichte van de vorige.",
-                     "What each release of the dataset added, changed and withdrew compared with the one before."),
-    "release_of": ("Uitgave", "Release"),
-    "period": ("Periode", "Period"),
-    "since": ("sinds {previous} ({date})", "since {previous} ({date})"),
-    "first": ("Eerste uitgave: er is geen eerdere om mee te vergelijken.",
-              "First release: there is no earlier one to compare it with."),
-    "no_log": ("Voor deze uitgave is geen wijzigingslog gemaakt.", "No change log was made for this release."),
-    "added": ("Toegevoegd", "Added"),
-    "changed": ("Gewijzigd", "Changed"),
-    "withdrawn": ("Ingetrokken", "Withdrawn"),
-    "redirected": ("Ingetrokken met opvolger", "Withdrawn with a successor"),
-    "removed": ("Verwijderd", "Removed"),
-    "statements_added": ("Uitspraken erbij", "Statements added"),
-    "statements_removed": ("Uitspraken eraf", "Statements removed"),
-    "statements": ("De uitspraken", "The statements"),
-    "successor": ("Opvolger", "Successor"),
-    "nothing": ("Geen wijzigingen.", "No changes."),
-    "more": ("En nog {count}; alle staan in de downloads.", "And {count} more; all are in the downloads."),
-    "feed": ("Wijzigingen als Atom-feed", "Changes as an Atom feed"),
-    "as_json": ("Als JSON", "As JSON"),
-    "downloads_of": ("Het wijzigingslog als", "The change log as"),
-    "things": ("Dingen", "Things"),
-}
+WORDS = language.table("changes")  # key -> (nl, en), from server/web/words.toml
 
 
 def words(lang: str) -> dict[str, str]:
-    index = 1 if lang == "en" else 0
-    return {key: pair[index] for key, pair in WORDS.items()}
+    return language.words_in(WORDS, lang)
 
 
 def wants_json(request: Request) -> bool:

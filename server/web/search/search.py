@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from server.rdf import negotiation
 from server.rdf.formats import ALIASES
 from server.store.fulltext import FullTextIndex
-from server.web import addresses, caching, rendering
+from server.web import addresses, caching, language, rendering
 from server.web.context import Context
 from server.web.notfound import METHODS
 from server.web.search import textsearch
@@ -33,26 +33,11 @@ from server.web.search.matching import type_objects
 PATH = "/search"
 DEFAULT_LIMIT, MAX_LIMIT = 20, 50
 JSON = "application/json"
-# Words of the search page and box: key -> (nl, en).
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("Zoeken", "Search"),
-    "label": ("Zoek op naam", "Search by name"),
-    "button": ("Zoek", "Search"),
-    "any_type": ("Alle soorten", "All kinds"),
-    "results": ("{count} resultaten voor", "{count} results for"),
-    "none": ("Niets gevonden voor", "Nothing found for"),
-    "found_as": ("gevonden als", "found as"),
-    "hint": ("Zoek een organisatie, persoon, advies, wet of convenant. Afkortingen (SER, SZW, FNV) en "
-             "vroegere namen werken ook.",
-             "Search for an organisation, person, advisory report, law or covenant. Abbreviations (SER, "
-             "SZW, FNV) and former names work too."),
-    "api": ("Dezelfde resultaten als JSON", "The same results as JSON"),
-}
+WORDS = language.table("search")  # key -> (nl, en), from server/web/words.toml
 
 
 def words(lang: str) -> dict[str, str]:
-    index = 1 if lang == "en" else 0
-    return {key: pair[index] for key, pair in WORDS.items()}
+    return language.words_in(WORDS, lang)
 
 
 def wants_json(request: Request) -> bool:

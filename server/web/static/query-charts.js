@@ -44,32 +44,38 @@
     await R.lookup(iris);
   }
 
+  // A view of the answer's pivot: its name, its place among YASR's tabs and its icon; draw() labels the
+  // answer's IRIs, then hands the pivot to render(), which each view defines.
   class Plugin {
-    constructor(yasr) {
+    constructor(yasr, label, priority, icon) {
       this.yasr = yasr;
+      this.label = label;
+      this.priority = priority;
+      this.icon = icon;
     }
 
     canHandleResults() {
       const results = this.yasr.results;
       return Boolean(results) && !results.getError() && Array.isArray(results.getBindings()) && pivot(results) !== null;
     }
-  }
-
-  class Pivot extends Plugin {
-    constructor(yasr) {
-      super(yasr);
-      this.label = words.pivot;
-      this.priority = 5;
-    }
 
     getIcon() {
-      return R.svgIcon("M1 1h14v14H1zM1 5h14M5 1v14");
+      return R.svgIcon(this.icon);
     }
 
     async draw() {
       const results = this.yasr.results;
       await withLabels(results);
-      const p = pivot(results);
+      this.yasr.resultsEl.append(this.render(pivot(results)));
+    }
+  }
+
+  class Pivot extends Plugin {
+    constructor(yasr) {
+      super(yasr, words.pivot, 5, "M1 1h14v14H1zM1 5h14M5 1v14");
+    }
+
+    render(p) {
       const table = document.createElement("table");
       table.className = "pivot";
       const caption = table.createCaption();
@@ -95,25 +101,16 @@
       }
       const scroller = Object.assign(document.createElement("div"), { className: "label-table-scroll" });
       scroller.append(table);
-      this.yasr.resultsEl.append(scroller);
+      return scroller;
     }
   }
 
   class Chart extends Plugin {
     constructor(yasr) {
-      super(yasr);
-      this.label = words.chart;
-      this.priority = 4;
+      super(yasr, words.chart, 4, "M1 15h14M3 15V8h3v7M7 15V3h3v12M11 15v-5h3v5");
     }
 
-    getIcon() {
-      return R.svgIcon("M1 15h14M3 15V8h3v7M7 15V3h3v12M11 15v-5h3v5");
-    }
-
-    async draw() {
-      const results = this.yasr.results;
-      await withLabels(results);
-      const p = pivot(results);
+    render(p) {
       const figure = Object.assign(document.createElement("figure"), { className: "bar-chart" });
       const caption = document.createElement("figcaption");
       caption.textContent = words.chartCaption.replace("{value}", p.value).replace("{rows}", p.category);
@@ -149,7 +146,7 @@
         list.append(li);
       });
       figure.append(list);
-      this.yasr.resultsEl.append(figure);
+      return figure;
     }
   }
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from server.errors import ProtocolError, QueryRejected, QueryTimeout, StoreError
 from server.settings import PROJECT_ROOT
-from server.web import addresses, caching, rendering
+from server.web import addresses, caching, language, rendering
 from server.web.context import Context
 from server.web.language import human_date
 from server.web.notfound import METHODS, not_found
@@ -29,21 +29,7 @@ from server.web.views.catalogue import Result, View, as_csv, as_json, first, loa
 CSV = "text/csv; charset=utf-8"
 DASH = "\u2013"  # between the years of a period
 JSON = "application/json"
-PAGE_WORDS = {  # nl, en
-    "name": ("Naam", "Name"), "role": ("Rol", "Role"), "period": ("Periode", "Period"),
-    "chair": ("Voorzitter", "Chair"), "deputies": ("Vicevoorzitters", "Deputy chairs"),
-    "crown": ("Kroonleden", "Crown members"), "members": ("Leden per geleding", "Members per group"),
-    "for": ("Namens", "For"), "on_day": ("Op", "On"), "show": ("Toon", "Show"),
-    "organisation": ("Organisatie", "Organisation"), "group": ("Geleding", "Group"),
-    "total": ("Totaal", "Total"), "year": ("Jaar", "Year"), "title": ("Titel", "Title"),
-    "requester": ("Aanvrager", "Requested by"), "committee": ("Commissie", "Committee"),
-    "theme": ("Thema", "Theme"), "count": ("Aantal", "Count"), "filter": ("Filter", "Filter"),
-    "views": ("Overzichten", "Views"), "as": ("Ook als", "Also as"), "nobody": ("Niemand bekend", "Nobody known"),
-    "truncated": ("Niet alle rijen: de resultaatgrens is bereikt.", "Not every row: the result limit was reached."),
-    "per_year": ("Aantal per jaar", "Count per year"), "all": ("Alle adviezen", "All advice reports"),
-    "running": ("loopt nog", "running"), "params": ("Parameters", "Parameters"),
-    "undated": ("zonder datum", "undated"), "no_dates": ("data onbekend", "dates unknown"),
-}
+PAGE_WORDS = language.table("views")  # key -> (nl, en), from server/web/words.toml
 
 
 def word(key: str, lang: str) -> str:
