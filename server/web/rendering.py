@@ -24,12 +24,16 @@ from server.web import caching, language
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _environment() -> Environment:
+def _environment(folder: Path = TEMPLATES) -> Environment:
+    """The templates ship with the code and never change under a running server: each is compiled once,
+    on first use, and kept (``auto_reload`` off: no ``stat`` of the template files at every page)."""
     return Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(["html", "xml"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,  # every template kept: there are a few dozen
     )
 
 
