@@ -234,6 +234,8 @@ TYPES: tuple[RecordType, ...] = (
         Field("voorzitter", "ref", ser("voorzitter"), targets=("persoon",)),
         Field("gebaseerdOp", "ref", ser("gebaseerdOp"), many=True, targets=("advies",)),
         Field("overlegniveau", "concept", ser("overlegniveau"), targets=("overlegniveau",)),
+        Field("opvolgerVan", "ref", DCTERMS.replaces, targets=("akkoord",),
+              help="the agreement this one took over, where a source says so"),
         DESCRIPTION, PAGES, SOURCES,
     ), help="national agreements such as the Energieakkoord and the Klimaatakkoord"),
     RecordType("convenant", "convenanten.yaml", ser("IMVOConvenant"), (
