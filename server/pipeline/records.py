@@ -62,9 +62,9 @@ class Field:
     iri_template: str | None = None  # string: the object is this IRI with {} replaced by the value
     link: tuple[URIRef, str] | None = None  # string: also write <record> link[0] <link[1] with {}>
     help: str = ""
-    # date: a word that stands for "there is one, but the sources do not date it" (the end of a term
-    # that certainly ended). It writes no date here; server/pipeline/periods.py gives the interval an
-    # end instant without a value.
+    # date: a word that stands for "there is one, but the sources do not date it". It writes no date:
+    # for the end of a term that certainly ended, server/pipeline/periods.py gives the interval an end
+    # instant without a value; on a required field the record says ser:waardeOnbekend <predicate>.
     unknown: str | None = None
     # The triple is written on a part of the record's description, ``<record#{part}>``, which PARTS
     # links to the record and types (an address's coordinates: <address> schema:geo <address#geo>).
@@ -200,7 +200,8 @@ TYPES: tuple[RecordType, ...] = (
         Field("label", "text", RDFS.label, help="descriptive name where the official title is not known"),
         ALT,
         Field("soort", "concept", ser("documentsoort"), required=True, targets=("documentsoort",)),
-        Field("datum", "date", DCTERMS.issued, required=True),
+        Field("datum", "date", DCTERMS.issued, required=True, unknown=UNKNOWN,
+              help="date of issue; 'onbekend' where the sources do not date the report"),
         Field("nummer", "string", DCTERMS.identifier, many=True),
         Field("isbn", "string", SCHEMA.isbn, pattern=ISBN, check="isbn",
               help="ISBN-10 or ISBN-13 as the publication prints it, hyphens allowed, such as 978-94-6134-085-6 or "

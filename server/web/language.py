@@ -35,6 +35,7 @@ WORDS: Mapping[str, tuple[str, str]] = {
     "facts": ("Gegevens", "Facts"),
     "links": ("Verbanden", "Relations"),
     "web": ("Elders op het web", "Elsewhere on the web"),
+    "unknown_value": ("onbekend", "unknown"),
     "sources": ("Bronnen", "Sources"),
     "incoming": ("Verwijzingen naar deze pagina", "Referred to by"),
     "formats": ("Deze gegevens als", "This data as"),

@@ -245,6 +245,33 @@ def test_missing_required_fields_and_duplicate_keys_are_problems(tmp_path: Path)
     assert "required field is missing" in messages[("ser", "soort")]
 
 
+UNDATED = """\
+- key: ongedateerd
+  label: {nl: Briefadvies zonder datum}
+  soort: advies
+  datum: {datum}
+  bronnen: [https://example.org/ongedateerd]
+"""
+
+
+def test_an_undated_report_says_its_date_is_unknown_instead_of_giving_one(tmp_path: Path) -> None:
+    graph, problems = run(tmp_path, {"adviezen.yaml": UNDATED.replace("{datum}", "onbekend")})
+    assert problems == []
+    report = URIRef(ID + "advies/ongedateerd")
+    assert graph.value(report, DCTERMS.issued) is None
+    assert list(graph.objects(report, ser("waardeOnbekend"))) == [DCTERMS.issued]
+    graph, problems = run(tmp_path, {"adviezen.yaml": UNDATED.replace("{datum}", '"2015"')})
+    assert problems == []
+    assert graph.value(report, DCTERMS.issued) == Literal("2015", datatype=XSD.gYear)
+    assert graph.value(report, ser("waardeOnbekend")) is None
+
+
+def test_a_report_without_any_date_is_still_refused(tmp_path: Path) -> None:
+    _graph, problems = run(tmp_path, {"adviezen.yaml": UNDATED.replace("  datum: {datum}\n", "")})
+    assert [(p.record, p.field, p.message) for p in problems] == [
+        ("ongedateerd", "datum", "required field is missing")]
+
+
 def test_unknown_files_and_bad_yaml_are_reported(tmp_path: Path) -> None:
     _graph, problems = run(tmp_path, {"organisaties.yaml": "- key: ser\n  naam: [unclosed\n", "extra.yaml": "[]"})
     messages = sorted(str(p) for p in problems)
