@@ -181,7 +181,10 @@ TYPES: tuple[RecordType, ...] = (
         Field("functie", "ref", ser("functie"), targets=("functie",)),
         Field("geleding", "concept", ser("geleding"), targets=("geleding",)),
         Field("namens", "ref", ser("namens"), targets=("organisatie",)),
-        START, END, DESCRIPTION, SOURCES,
+        START, END,
+        Field("gezienOp", "date", ser("gezienOp"), many=True,
+              help="dates on which a source shows the person in office without a start or end; claims no end"),
+        DESCRIPTION, SOURCES,
     ), help="a person's membership or term in a post, with start and end"),
     RecordType("zetelverdeling", "zetelverdelingen.yaml", ser("Zetelverdeling"), (
         NAME, DESCRIPTION, START, END,
