@@ -306,6 +306,12 @@ TYPES: tuple[RecordType, ...] = (
               help="the organisation that publishes it"),
         PAGES, SOURCES,
     ), help="podcast series the SER publishes"),
+    RecordType("land", "landen.yaml", SCHEMA.Country, (
+        NAME, WIKIDATA, DESCRIPTION,
+        Field("bediendDoor", "ref", SCHEMA.areaServed, many=True, targets=("organisatie",), inverse=True,
+              help="organisations whose area this country is"),
+        SOURCES,
+    ), help="countries, with their Wikidata item, such as the Netherlands"),
     RecordType("adres", "adressen.yaml", SCHEMA.PostalAddress, (
         Field("organisatie", "ref", SCHEMA.address, required=True, targets=("organisatie",), inverse=True),
         Field("soort", "concept", ser("adressoort"), required=True, targets=("adressoort",)),
