@@ -62,9 +62,9 @@ class Field:
     iri_template: str | None = None  # string: the object is this IRI with {} replaced by the value
     link: tuple[URIRef, str] | None = None  # string: also write <record> link[0] <link[1] with {}>
     help: str = ""
-    # date: a word that stands for "there is one, but the sources do not date it" (the end of a term
-    # that certainly ended). It writes no date here; server/pipeline/periods.py gives the interval an
-    # end instant without a value.
+    # date: a word that stands for "there is one, but the sources do not date it". It writes no date:
+    # for the end of a term that certainly ended, server/pipeline/periods.py gives the interval an end
+    # instant without a value; on a required field the record says ser:waardeOnbekend <predicate>.
     unknown: str | None = None
     # The triple is written on a part of the record's description, ``<record#{part}>``, which PARTS
     # links to the record and types (an address's coordinates: <address> schema:geo <address#geo>).
@@ -181,7 +181,10 @@ TYPES: tuple[RecordType, ...] = (
         Field("functie", "ref", ser("functie"), targets=("functie",)),
         Field("geleding", "concept", ser("geleding"), targets=("geleding",)),
         Field("namens", "ref", ser("namens"), targets=("organisatie",)),
-        START, END, DESCRIPTION, SOURCES,
+        START, END,
+        Field("gezienOp", "date", ser("gezienOp"), many=True,
+              help="dates on which a source shows the person in office without a start or end; claims no end"),
+        DESCRIPTION, SOURCES,
     ), help="a person's membership or term in a post, with start and end"),
     RecordType("zetelverdeling", "zetelverdelingen.yaml", ser("Zetelverdeling"), (
         NAME, DESCRIPTION, START, END,
@@ -200,7 +203,8 @@ TYPES: tuple[RecordType, ...] = (
         Field("label", "text", RDFS.label, help="descriptive name where the official title is not known"),
         ALT,
         Field("soort", "concept", ser("documentsoort"), required=True, targets=("documentsoort",)),
-        Field("datum", "date", DCTERMS.issued, required=True),
+        Field("datum", "date", DCTERMS.issued, required=True, unknown=UNKNOWN,
+              help="date of issue; 'onbekend' where the sources do not date the report"),
         Field("nummer", "string", DCTERMS.identifier, many=True),
         Field("isbn", "string", SCHEMA.isbn, pattern=ISBN, check="isbn",
               help="ISBN-10 or ISBN-13 as the publication prints it, hyphens allowed, such as 978-94-6134-085-6 or "
@@ -234,6 +238,8 @@ TYPES: tuple[RecordType, ...] = (
         Field("voorzitter", "ref", ser("voorzitter"), targets=("persoon",)),
         Field("gebaseerdOp", "ref", ser("gebaseerdOp"), many=True, targets=("advies",)),
         Field("overlegniveau", "concept", ser("overlegniveau"), targets=("overlegniveau",)),
+        Field("opvolgerVan", "ref", DCTERMS.replaces, targets=("akkoord",),
+              help="the agreement this one took over, where a source says so"),
         DESCRIPTION, PAGES, SOURCES,
     ), help="national agreements such as the Energieakkoord and the Klimaatakkoord"),
     RecordType("convenant", "convenanten.yaml", ser("IMVOConvenant"), (
@@ -300,6 +306,12 @@ TYPES: tuple[RecordType, ...] = (
               help="the organisation that publishes it"),
         PAGES, SOURCES,
     ), help="podcast series the SER publishes"),
+    RecordType("land", "landen.yaml", SCHEMA.Country, (
+        NAME, WIKIDATA, DESCRIPTION,
+        Field("bediendDoor", "ref", SCHEMA.areaServed, many=True, targets=("organisatie",), inverse=True,
+              help="organisations whose area this country is"),
+        SOURCES,
+    ), help="countries, with their Wikidata item, such as the Netherlands"),
     RecordType("adres", "adressen.yaml", SCHEMA.PostalAddress, (
         Field("organisatie", "ref", SCHEMA.address, required=True, targets=("organisatie",), inverse=True),
         Field("soort", "concept", ser("adressoort"), required=True, targets=("adressoort",)),

@@ -295,6 +295,8 @@ def emit(sources: Sources, vocab: Graph, sink: TripleSink) -> list[Problem]:
                 problems.append(record.problem(spec.name, "required field is missing"))
         for spec, value in fields_of(record):
             out = per_field.sink(record, spec.name)
+            if spec.required and isinstance(value, str) and value.strip() == spec.unknown:  # known to exist
+                out.add((subject, ser("waardeOnbekend"), spec.predicate))
             for obj in reader.objects(record, spec, value):
                 if spec.part is not None:
                     node = URIRef(f"{subject}#{spec.part}")

@@ -36,6 +36,8 @@ EXTERNAL_SUPERCLASSES = {ORG.FormalOrganization: ORG.Organization, ORG.Organizat
 MODEL_ONLY = {ser("Overeenkomst"), ser("Datum"), ser("aangevraagdDoor")}
 # Derived by server/pipeline/periods.py from each instant's value, not written by a field.
 MODEL_ONLY |= {ser("vroegsteDatum"), ser("laatsteDatum")}
+# Written by server/pipeline/transform.py in place of a required value given as 'onbekend', not by a field.
+MODEL_ONLY |= {ser("waardeOnbekend")}
 # Deprecated, still declared so that links keep resolving (ontology/README.md, "Versioning").
 MODEL_ONLY |= {ser("doelstelling"), ser("motto")}
 # Written by the server's SPARQL Service Description (server/web/sparql/service_description.py), not by the build.

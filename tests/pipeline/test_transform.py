@@ -24,6 +24,7 @@ VOCAB = f"""
 <{ID}documentsoort/verkenning> a skos:Concept .
 <{ID}regelingsoort/wet> a skos:Concept .
 <{ID}orgaansoort/commissie> a skos:Concept .
+<{ID}rol/lid> a skos:Concept .
 <{ID}adressoort/bezoekadres> a skos:Concept ; skos:prefLabel "Bezoekadres"@nl , "Visiting address"@en .
 """
 
@@ -243,6 +244,63 @@ def test_missing_required_fields_and_duplicate_keys_are_problems(tmp_path: Path)
     messages = {(p.record, p.field): p.message for p in problems}
     assert "key used twice" in messages[("ser", "key")]
     assert "required field is missing" in messages[("ser", "soort")]
+
+
+UNDATED = """\
+- key: ongedateerd
+  label: {nl: Briefadvies zonder datum}
+  soort: advies
+  datum: {datum}
+  bronnen: [https://example.org/ongedateerd]
+"""
+
+
+def test_an_undated_report_says_its_date_is_unknown_instead_of_giving_one(tmp_path: Path) -> None:
+    graph, problems = run(tmp_path, {"adviezen.yaml": UNDATED.replace("{datum}", "onbekend")})
+    assert problems == []
+    report = URIRef(ID + "advies/ongedateerd")
+    assert graph.value(report, DCTERMS.issued) is None
+    assert list(graph.objects(report, ser("waardeOnbekend"))) == [DCTERMS.issued]
+    graph, problems = run(tmp_path, {"adviezen.yaml": UNDATED.replace("{datum}", '"2015"')})
+    assert problems == []
+    assert graph.value(report, DCTERMS.issued) == Literal("2015", datatype=XSD.gYear)
+    assert graph.value(report, ser("waardeOnbekend")) is None
+
+
+def test_a_report_without_any_date_is_still_refused(tmp_path: Path) -> None:
+    _graph, problems = run(tmp_path, {"adviezen.yaml": UNDATED.replace("  datum: {datum}\n", "")})
+    assert [(p.record, p.field, p.message) for p in problems] == [
+        ("ongedateerd", "datum", "required field is missing")]
+
+
+SEEN = """\
+- key: ser
+  naam: {nl: Sociaal-Economische Raad}
+  soort: [adviesorgaan]
+  bronnen: [https://example.org/ser]
+"""
+SEEN_PEOPLE = "- key: jan\n  naam: Jan\n  bronnen: [https://example.org/jan]\n"
+SEEN_TERM = """\
+- key: lid-jan
+  persoon: jan
+  organisatie: organisatie/ser
+  rol: lid
+  gezienOp: ["2022-06", "2025"]
+  bronnen: [https://example.org/lid]
+"""
+
+
+def test_a_date_seen_in_office_is_an_observation_that_claims_no_end(tmp_path: Path) -> None:
+    files = {"organisaties.yaml": SEEN, "personen.yaml": SEEN_PEOPLE, "lidmaatschappen.yaml": SEEN_TERM}
+    graph, problems = run(tmp_path, files)
+    assert problems == []
+    term = URIRef(ID + "lidmaatschap/lid-jan")
+    assert set(graph.objects(term, ser("gezienOp"))) == {
+        Literal("2022-06", datatype=XSD.gYearMonth), Literal("2025", datatype=XSD.gYear)}
+    period = graph.value(term, ORG.memberDuring)
+    assert period is not None
+    assert graph.value(period, URIRef("http://www.w3.org/2006/time#hasEnd")) is None
+    assert graph.value(term, SCHEMA.endDate) is None
 
 
 def test_unknown_files_and_bad_yaml_are_reported(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Identifier, Node
 
 from server.rdf.namespaces import ELI, SCHEMA, ser
-from server.web import addresses
+from server.web import addresses, language
 from server.web.descriptions import Description
 from server.web.labels import LABEL_PREDICATES, Vocabulary, curie, pick
 from server.web.linkeddata.roles import Role
@@ -32,6 +32,8 @@ GROUP_OF = {str(DCTERMS.source): "sources", str(OWL.sameAs): "web", str(FOAF.hom
             str(FOAF.page): "web", str(RDFS.seeAlso): "web",
             str(SKOS.exactMatch): "web"}
 HIDDEN = {str(RDF.type)}
+# <thing> ser:waardeOnbekend <p>: p has a value the sources do not give; shown as a fact "p: unknown".
+UNKNOWN_VALUE = "{ser}waardeOnbekend"
 
 # rdf:type -> schema.org type, for the JSON-LD block; the first match wins.
 SCHEMA_TYPES: tuple[tuple[str, str], ...] = (
@@ -193,6 +195,11 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
                                    title=str(obj)))
             continue
         if isinstance(obj, Literal) and not _keep_literal(predicate, obj, description, lang, all_languages):
+            continue
+        if predicate == _expand(UNKNOWN_VALUE, base) and isinstance(obj, URIRef):
+            row = rows.setdefault(("facts", str(obj)), Row(str(obj), vocab.name(str(obj), lang),
+                                                          addresses.href(str(obj), base)))
+            row.values.append(Value(language.word("unknown_value", lang)))
             continue
         group = _group(predicate, obj, base, names)
         row = rows.setdefault((group, predicate), Row(predicate, vocab.name(predicate, lang),
