@@ -97,3 +97,13 @@ def test_values_in_the_page_language_come_first_then_dutch() -> None:
     assert [v.text for v in sorted(values, key=lambda v: value_order(v, "nl"))] == ["Raad", "Council"]
     values = [Value("Conseil", lang="fr"), Value("Raad", lang="nl"), Value("Council")]
     assert [v.text for v in sorted(values, key=lambda v: value_order(v, "en"))] == ["Council", "Raad", "Conseil"]
+
+
+def test_dates_of_one_row_are_in_time_order_whatever_their_precision() -> None:
+    from server.web.linkeddata.views import value_of
+
+    dates = [Literal("2025-04-15", datatype=XSD.date), Literal("2025-03", datatype=XSD.gYearMonth),
+             Literal("2025-05", datatype=XSD.gYearMonth), Literal("2024", datatype=XSD.gYear)]
+    values = [value_of(d, [], "en", BASE, None) for d in dates]  # type: ignore[arg-type]
+    ordered = [v.text for v in sorted(values, key=lambda v: value_order(v, "en"))]
+    assert ordered == ["2024", "March 2025", "15 April 2025", "May 2025"]

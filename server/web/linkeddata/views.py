@@ -20,7 +20,7 @@ from server.web import addresses, language
 from server.web.descriptions import Description
 from server.web.labels import LABEL_PREDICATES, Vocabulary, curie, pick
 from server.web.linkeddata.roles import Role
-from server.web.literals import literal_text, unit_of
+from server.web.literals import DATES, literal_text, unit_of
 
 GROUPS = ("names", "facts", "links", "web", "sources")
 NAME_PREDICATES = (*LABEL_PREDICATES, str(SKOS.altLabel), "{ser}historischeNaam", str(DCTERMS.description),
@@ -61,6 +61,7 @@ class Value:
     lang: str | None = None  # shown as a badge when it differs from the page's language
     title: str | None = None  # the full IRI, for a tooltip
     sources: tuple[Value, ...] = ()  # the fact's own sources (an rdf:Statement's dct:source), shown beside it
+    order: str | None = None  # what the value sorts by when its text would not do (a date's ISO form)
 
 
 @dataclass
@@ -93,7 +94,8 @@ def value_of(term: Node, labels: list[tuple[str, Literal]], lang: str, base: str
     in ``lang``, else the ontology's name for it, else a name read from its IRI; never the bare IRI."""
     if isinstance(term, Literal):
         tag = term.language
-        return Value(literal_text(term, lang, unit), lang=tag if tag and tag != lang else None)
+        when = str(term) if term.datatype is not None and str(term.datatype) in DATES else None
+        return Value(literal_text(term, lang, unit), lang=tag if tag and tag != lang else None, order=when)
     if isinstance(term, BNode):
         return Value("[…]")
     iri = str(term)
@@ -133,9 +135,10 @@ def order_rows(rows: list[Row], order: dict[str, int], pairs: dict[str, str]) ->
 
 
 def value_order(value: Value, lang: str) -> tuple[int, str]:
-    """Values of one row: the page's language first, then Dutch, then the rest; within that by text."""
+    """Values of one row: the page's language first, then Dutch, then the rest; within that by text, dates
+    in time order ("maart 2025" before "15 april 2025")."""
     tag = value.lang or lang
-    return (0 if tag == lang else 1 if tag == "nl" else 2, value.text.lower())
+    return (0 if tag == lang else 1 if tag == "nl" else 2, value.order or value.text.lower())
 
 
 def unit_for(description: Description, base: str) -> str | None:
