@@ -1,7 +1,7 @@
 """One query to a remote engine and its answer, against a small fake engine on loopback: kept-alive
 connections, a connection the engine closed, the deadline, the size cap, credentials and bad URLs.
-Every case runs both ways a query travels: from a thread (``server.store.remote.engine``, the trusted queries
-of pages) and on the event loop (``server.store.remote.engine_async``, the public endpoint's).
+Every case runs both ways a query travels (``server.store.remote.engine``): from a thread (the trusted queries
+of pages) and on the event loop (the public endpoint's).
 (The real engines are in tests/remote.)
 """
 
@@ -18,8 +18,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
-from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch
-from server.store.remote.engine_async import AsyncConnections, fetch_async
+from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch, fetch_async
 
 ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
     {"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
@@ -105,16 +104,14 @@ class Client:
     def __init__(self, way: str, engine: Engine) -> None:
         self.way = way
         self.connections = Connections(engine)
-        self.async_connections = AsyncConnections(self.connections)
 
     def fetch(self, query: str = QUERY, dataset: str = DATASET) -> Parsed:
         if self.way == "thread":
             return fetch(self.connections, query, dataset, triples=False)
-        return asyncio.run(fetch_async(self.async_connections, query, dataset, triples=False))
+        return asyncio.run(fetch_async(self.connections, query, dataset, triples=False))
 
     def close(self) -> None:
         self.connections.close()
-        self.async_connections.close()
 
 
 @pytest.fixture(params=["thread", "event loop"])
