@@ -68,6 +68,8 @@ class FakeEngine(BaseHTTPRequestHandler):
             return self._send(200, ANSWER, "application/sparql-results+json", {"X-SPARQL-MaxRows": "1"})
         if self.path == "/gzip":
             return self._send(200, ANSWER, "application/sparql-results+json", {"Content-Encoding": "gzip"})
+        if self.path == "/moved":
+            return self._send(302, b"", "text/plain", {"Location": "/query"})
         if self.path == "/turtle":
             return self._send(200, b"<a> <b> <c> .", "text/turtle")
         self._send(200, ANSWER, "application/sparql-results+json")
@@ -210,6 +212,12 @@ def test_engine_that_wants_credentials_answers_401_and_gets_them_when_set(fake: 
         ask(way, f"{fake}/locked", user="reader", password="secret")
     assert FakeEngine.authorizations[-1].startswith('Digest username="reader", realm="engine", nonce="n0"')
     assert "secret" not in "".join(FakeEngine.authorizations)
+
+
+def test_a_redirect_is_not_followed(fake: str, way: str) -> None:
+    with pytest.raises(EngineFailed, match="answered 302") as raised:
+        ask(way, f"{fake}/moved")
+    assert raised.value.status == 302 and len(FakeEngine.forms) == 1  # /query was never asked
 
 
 def test_engine_that_is_not_there_is_503_naming_it(way: str) -> None:
