@@ -5,7 +5,7 @@ connections, by one library, httpcore (the transport under httpx), on both paths
 thread (the trusted queries of pages, listings and the catalogue) through its ``ConnectionPool``, and on the
 event loop (the public endpoint's, so that no thread waits for the engine) through its
 ``AsyncConnectionPool``. Both pools have the same limits. The event loop's pool runs over plain non-blocking
-sockets and the running loop's socket calls (:class:`_Sockets`): a socket belongs to no event loop, so the
+sockets and the running loop's socket calls (``server.store.remote.sockets``): a socket belongs to no event loop, so the
 pool outlives any one loop (a test client runs a loop per request). httpcore follows no redirect and reads
 no proxy from the environment. httpx (on the same httpcore) stays for what needs more: the Graph Store
 Protocol of ``ser-kg publish``, and an engine that asks for credentials (HTTP digest, from the settings
@@ -24,10 +24,10 @@ engine is back.
 from __future__ import annotations
 
 import asyncio
-import select
-import socket
+import importlib.util
+import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
@@ -37,6 +37,7 @@ import httpx
 import pyoxigraph as ox
 
 from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
+from server.store.remote.sockets import CoalescingBackend, Sockets
 
 # Asked by the query form: Virtuoso fails a CONSTRUCT when the results format is acceptable at all.
 RESULTS, TRIPLES = "application/sparql-results+json", "application/n-triples"
@@ -113,6 +114,11 @@ class TooLarge(Exception):
 _LOST = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError, ConnectionError)
 _UNREACHABLE = (OSError, httpcore.NetworkError, httpcore.ProtocolError, httpx.TransportError)
 _TIMEOUTS = (TimeoutError, httpcore.TimeoutException, httpx.TimeoutException)
+# httpcore asks sniffio which event loop runs, by an import in every lock and cancel scope (four a query);
+# anyio 4 no longer brings sniffio, and a failed import searches the whole path each time (0.4 ms a query,
+# bench/README.md). Where sniffio is not installed, this remembers that: the import fails as it did, at once.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 class Connections:
@@ -127,9 +133,9 @@ class Connections:
         self.host_header = parts.netloc.rpartition("@")[2].encode()
         limits: dict[str, Any] = {"max_connections": MAX_CONNECTIONS, "max_keepalive_connections": IDLE_CONNECTIONS,
                                   "retries": 0}
-        self._pool = httpcore.ConnectionPool(**limits)
+        self._pool = httpcore.ConnectionPool(**limits, network_backend=CoalescingBackend())
         # https on the event loop would need TLS over the plain sockets: it takes the thread path instead.
-        self._sockets = _Sockets()
+        self._sockets = Sockets()
         self._async_pool = httpcore.AsyncConnectionPool(**limits, network_backend=self._sockets)
         self._authenticated: httpx.Client | None = None  # once the engine asked for credentials
 
@@ -260,64 +266,6 @@ def _read(chunks_in: Iterator[bytes], deadline: float, max_bytes: int) -> bytes:
         if size > max_bytes:
             raise TooLarge
     return b"".join(chunks)
-
-
-class _Socket(httpcore.AsyncNetworkStream):
-    """One connection of the event loop's pool: a non-blocking socket, read and written by the running loop."""
-
-    def __init__(self, sock: socket.socket, owner: _Sockets) -> None:
-        self.sock, self.owner = sock, owner
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await asyncio.get_running_loop().sock_recv(self.sock, max_bytes)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if buffer:
-            await asyncio.get_running_loop().sock_sendall(self.sock, buffer)
-
-    async def aclose(self) -> None:
-        self.owner.open.discard(self.sock)
-        self.sock.close()
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":  # an idle connection with something to read was closed by the engine
-            return self.sock.fileno() < 0 or bool(select.select([self.sock], [], [], 0)[0])
-        return self.sock if info == "socket" else None
-
-
-class _Sockets(httpcore.AsyncNetworkBackend):
-    """Connections as plain sockets (the deadline is the caller's ``asyncio.timeout``): any event loop may use them."""
-
-    def __init__(self) -> None:
-        self.open: set[socket.socket] = set()
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            family, kind, proto, _, address = (await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))[0]
-            sock = socket.socket(family, kind, proto)
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        try:
-            sock.setblocking(False)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            await loop.sock_connect(sock, address)
-        except OSError as exc:
-            sock.close()
-            raise httpcore.ConnectError(str(exc)) from exc
-        except BaseException:
-            sock.close()
-            raise
-        self.open.add(sock)
-        return _Socket(sock, self)
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-    def close(self) -> None:
-        while self.open:
-            self.open.pop().close()
 
 
 @dataclass(frozen=True)
