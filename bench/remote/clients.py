@@ -1,13 +1,13 @@
 """What one query to a remote engine costs in this server's HTTP client, against the one-client options.
 
-The server talks to a remote SPARQL engine through two hand-written clients: ``http.client`` connections
-from threads (``server.store.remote.engine.Connections``) and h11 over non-blocking sockets on the event loop
-(``server.store.remote.engine_async.AsyncConnections``). The question before replacing both with one library is
-what that library adds per query. Each client sends the same small query (``ASK {}``, so that the engine's
+The server talks to a remote SPARQL engine through httpcore (``server.store.remote.engine.Connections``): its
+``ConnectionPool`` from threads and its ``AsyncConnectionPool`` over plain sockets on the event loop. Before,
+there were two hand-written clients (``http.client`` from threads, h11 over sockets on the event loop); the
+numbers of that comparison are in bench/README.md. Here the server's client runs beside the plain libraries.
+Each client sends the same small query (``ASK {}``, so that the engine's
 work is the least) to one ``oxigraph serve`` on loopback, one at a time on a kept-alive connection; the
 clients take turns in rounds, in a rotating order, and the median round is kept. Reported: microseconds
-per query and the ratio against the client it would replace (the thread path against ``http.client``,
-the event-loop path against h11).
+per query and the ratio against the server's client on the same path.
 
     .venv/bin/python bench/remote/clients.py --queries 2000 --rounds 5     # about a minute on 2 cores
 """
@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from server.store.remote.engine import ACCEPT, FORM, Connections, Engine, form  # noqa: E402
-from server.store.remote.engine_async import AsyncConnections  # noqa: E402
 from tests.remote.engines import Oxigraph  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -54,7 +53,7 @@ def sync_cases(url: str, body: bytes) -> dict[str, tuple[Callable[[], int], Call
         return response.status
 
     return {
-        "http.client (today, threads)": (lambda: connections.post(body, ACCEPT).status, connections.close),
+        "server (httpcore, threads)": (lambda: connections.post(body, ACCEPT).status, connections.close),
         "httpx.Client": (lambda: client.post(url, headers=HEADERS, content=body).status_code, client.close),
         "httpcore.ConnectionPool": (with_httpcore, pool.close),
     }
@@ -62,11 +61,11 @@ def sync_cases(url: str, body: bytes) -> dict[str, tuple[Callable[[], int], Call
 
 def async_cases(url: str, body: bytes) -> dict[str, Callable[[int], Awaitable[None]]]:
     """name -> run ``n`` queries one after another on the event loop."""
-    h11_path = AsyncConnections(Connections(Engine(url, timeout=10)))
+    server_path = Connections(Engine(url, timeout=10))
 
-    async def with_h11(n: int) -> None:
+    async def with_server(n: int) -> None:
         for _ in range(n):
-            FAILED[(await h11_path.post(body, ACCEPT)).status != 200] += 1
+            FAILED[(await server_path.post_async(body, ACCEPT)).status != 200] += 1
 
     async def with_httpx(n: int) -> None:
         async with httpx.AsyncClient(trust_env=False) as client:
@@ -78,7 +77,7 @@ def async_cases(url: str, body: bytes) -> dict[str, Callable[[int], Awaitable[No
             for _ in range(n):
                 FAILED[(await pool.request("POST", url, headers=HEADERS, content=body)).status != 200] += 1
 
-    return {"h11 (today, event loop)": with_h11, "httpx.AsyncClient": with_httpx,
+    return {"server (httpcore, event loop)": with_server, "httpx.AsyncClient": with_httpx,
             "httpcore.AsyncConnectionPool": with_httpcore}
 
 
@@ -116,9 +115,9 @@ def main() -> None:
         finally:
             engine.stop()
     median = {name: statistics.median(values) for name, values in timings.items()}
-    baseline = {name: ("http.client (today, threads)" if name in sync else "h11 (today, event loop)")
+    baseline = {name: ("server (httpcore, threads)" if name in sync else "server (httpcore, event loop)")
                 for name in names}
-    print(f"{'client':32} {'µs/query':>9} {'vs today':>9}   (median of {args.rounds} rounds of {args.queries})")
+    print(f"{'client':32} {'µs/query':>9} {'vs server':>9}   (median of {args.rounds} rounds of {args.queries})")
     for name in names:
         print(f"{name:32} {median[name]:9.0f} {median[name] / median[baseline[name]]:9.2f}")
     RESULTS.mkdir(parents=True, exist_ok=True)

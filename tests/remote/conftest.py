@@ -7,7 +7,7 @@ so a test written once runs against every backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,8 @@ from server import settings as settings_module
 from server.cli import main
 from server.pipeline.release import latest
 from server.settings import Settings
-from server.store.base import QueryRunner, Store
 from server.store.oxigraph.embedded import EmbeddedStore
-from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
-from server.web.app import create_app
-from server.web.runner import pool_for
+from server.web.runner import embedded_app, remote_app
 from tests.release.conftest import copy_project, env_for
 from tests.remote.engines import VIRTUOSO, VIRTUOSO_INI, Oxigraph, Virtuoso
 
@@ -85,28 +82,30 @@ class Backend:
     name: str
     app: FastAPI
     client: TestClient
-    store: Store
-    runner: QueryRunner
+    close: Callable[[], None]  # the app's workers or connections, and the store it was opened over
 
 
 def open_backend(name: str, root: Path, request: pytest.FixtureRequest, **changes: Any) -> Backend:
+    """The app of ``name`` as the server composes it (``server.web.runner``), over the project at ``root``."""
     if name == "virtuoso":
         changes = {"store_timeout_parameter": "timeout", **changes}
     settings = project_settings(root, **changes)
-    store: Store
-    runner: QueryRunner
     if name == "embedded":
         release = latest(settings.releases_dir)
         assert release is not None
-        embedded = EmbeddedStore.open(release, settings.store_dir)
-        store, runner = embedded, pool_for(settings.replace(query_workers=1), embedded)
-        runner.start()
+        store = EmbeddedStore.open(release, settings.store_dir)
+        try:
+            app, close_app = embedded_app(settings.replace(query_workers=1), store, earlier=False)
+        except BaseException:
+            store.close()
+            raise
+
+        def close() -> None:
+            close_app()
+            store.close()
     else:
-        engine = request.getfixturevalue(name)
-        store = RemoteStore.open(engine_from(engine.query_url, settings), settings.base_iri, settings.releases_dir)
-        runner = RemoteRunner(store, limit=settings.result_limit)
-    app = create_app(settings, store, runner)
-    return Backend(name, app, TestClient(app, follow_redirects=False), store, runner)
+        app, close = remote_app(settings, request.getfixturevalue(name).query_url)
+    return Backend(name, app, TestClient(app, follow_redirects=False), close)
 
 
 @pytest.fixture(scope="session")
@@ -122,8 +121,7 @@ def backends(remote_project: Path, request: pytest.FixtureRequest) -> Iterator[d
     yield Lazy()
     for backend in opened.values():
         backend.client.close()
-        backend.runner.close()
-        backend.store.close()
+        backend.close()
 
 
 @pytest.fixture(params=BACKENDS)

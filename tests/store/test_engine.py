@@ -1,7 +1,7 @@
 """One query to a remote engine and its answer, against a small fake engine on loopback: kept-alive
 connections, a connection the engine closed, the deadline, the size cap, credentials and bad URLs.
-Every case runs both ways a query travels: from a thread (``server.store.remote.engine``, the trusted queries
-of pages) and on the event loop (``server.store.remote.engine_async``, the public endpoint's).
+Every case runs both ways a query travels (``server.store.remote.engine``): from a thread (the trusted queries
+of pages) and on the event loop (the public endpoint's).
 (The real engines are in tests/remote.)
 """
 
@@ -18,8 +18,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
-from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch
-from server.store.remote.engine_async import AsyncConnections, fetch_async
+from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch, fetch_async
 
 ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
     {"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
@@ -69,6 +68,8 @@ class FakeEngine(BaseHTTPRequestHandler):
             return self._send(200, ANSWER, "application/sparql-results+json", {"X-SPARQL-MaxRows": "1"})
         if self.path == "/gzip":
             return self._send(200, ANSWER, "application/sparql-results+json", {"Content-Encoding": "gzip"})
+        if self.path == "/moved":
+            return self._send(302, b"", "text/plain", {"Location": "/query"})
         if self.path == "/turtle":
             return self._send(200, b"<a> <b> <c> .", "text/turtle")
         self._send(200, ANSWER, "application/sparql-results+json")
@@ -105,16 +106,14 @@ class Client:
     def __init__(self, way: str, engine: Engine) -> None:
         self.way = way
         self.connections = Connections(engine)
-        self.async_connections = AsyncConnections(self.connections)
 
     def fetch(self, query: str = QUERY, dataset: str = DATASET) -> Parsed:
         if self.way == "thread":
             return fetch(self.connections, query, dataset, triples=False)
-        return asyncio.run(fetch_async(self.async_connections, query, dataset, triples=False))
+        return asyncio.run(fetch_async(self.connections, query, dataset, triples=False))
 
     def close(self) -> None:
         self.connections.close()
-        self.async_connections.close()
 
 
 @pytest.fixture(params=["thread", "event loop"])
@@ -213,6 +212,12 @@ def test_engine_that_wants_credentials_answers_401_and_gets_them_when_set(fake: 
         ask(way, f"{fake}/locked", user="reader", password="secret")
     assert FakeEngine.authorizations[-1].startswith('Digest username="reader", realm="engine", nonce="n0"')
     assert "secret" not in "".join(FakeEngine.authorizations)
+
+
+def test_a_redirect_is_not_followed(fake: str, way: str) -> None:
+    with pytest.raises(EngineFailed, match="answered 302") as raised:
+        ask(way, f"{fake}/moved")
+    assert raised.value.status == 302 and len(FakeEngine.forms) == 1  # /query was never asked
 
 
 def test_engine_that_is_not_there_is_503_naming_it(way: str) -> None:

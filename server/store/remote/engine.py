@@ -1,36 +1,43 @@
 """Talking to a remote SPARQL engine: where it is, and one query sent and its answer read, within limits.
 
 Queries go out by the SPARQL 1.1 Protocol (§2.1, query operation, POST form) over kept-alive HTTP/1.1
-connections. This module is the path from a thread (the trusted queries of pages, listings and the
-catalogue), on the standard library's ``http.client``: per query it costs a quarter of what httpx
-costs (55 against 250 µs, measured on loopback). ``engine_async`` is the public endpoint's path, on
-the event loop, with the same limits. httpx stays for what needs more than that: the Graph Store
-Protocol of ``ser-kg publish``, and an engine that asks for credentials (HTTP digest, from the
-settings ``store_user`` and ``store_password``, sent only when asked); after its first 401 the
-queries go through httpx.
+connections, by one library, httpcore (the transport under httpx), on both paths a query travels: from a
+thread (the trusted queries of pages, listings and the catalogue) through its ``ConnectionPool``, and on the
+event loop (the public endpoint's, so that no thread waits for the engine) through its
+``AsyncConnectionPool``. Both pools have the same limits. The event loop's pool runs over plain non-blocking
+sockets and the running loop's socket calls (``server.store.remote.sockets``): a socket belongs to no event loop, so the
+pool outlives any one loop (a test client runs a loop per request). httpcore follows no redirect and reads
+no proxy from the environment. httpx (on the same httpcore) stays for what needs more: the Graph Store
+Protocol of ``ser-kg publish``, and an engine that asks for credentials (HTTP digest, from the settings
+``store_user`` and ``store_password``, sent only when asked); after its first 401 the queries go through
+httpx, from a thread. bench/README.md ("Remote engine clients") has what the library costs.
 
 Limits: a client-side deadline of ``query_timeout`` on every request (each socket read, and the
 answer as a whole), the engine's own timeout parameter where it has one (setting
-``store_timeout_parameter``), and a cap on the size of the answer read. An answer the engine cut at
-its own limit (Virtuoso's "anytime" answers) is a timeout, never a result. An engine that does not answer
-is :class:`EngineUnreachable` (HTTP 503) naming its URL; a kept-alive connection the engine has closed is
-retried once on a new one, so the server recovers by itself when the engine is back.
+``store_timeout_parameter``), and a cap on the size of the answer, streamed and read no further than the cap.
+An answer the engine cut at its own limit (Virtuoso's "anytime" answers) is a timeout, never a result. An
+engine that does not answer is :class:`EngineUnreachable` (HTTP 503) naming its URL; a kept-alive
+connection the engine has closed is retried once on a new one, so the server recovers by itself when the
+engine is back.
 """
 
 from __future__ import annotations
 
-import http.client
-import queue
+import asyncio
+import importlib.util
+import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
+import httpcore
 import httpx
 import pyoxigraph as ox
 
 from server.errors import EngineFailed, EngineUnreachable, QueryRejected, QueryTimeout, StoreError
+from server.store.remote.sockets import CoalescingBackend, Sockets
 
 # Asked by the query form: Virtuoso fails a CONSTRUCT when the results format is acceptable at all.
 RESULTS, TRIPLES = "application/sparql-results+json", "application/n-triples"
@@ -40,7 +47,8 @@ FORM = "application/x-www-form-urlencoded"
 # more than any capped answer needs, and reading on would only spend this server's memory.
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 TIMEOUT_HELP = "(setting query_timeout, environment variable SER_KG_QUERY_TIMEOUT)"
-IDLE_CONNECTIONS = 16  # kept open per engine; more are opened when more queries run at once
+IDLE_CONNECTIONS = 16  # kept open per engine and per path; more are opened when more queries run at once
+MAX_CONNECTIONS = 64  # open at once per engine and per path; a query past them waits for one, within its deadline
 CHUNK_BYTES = 256 * 1024  # read from the engine at a time
 _ESTIMATED_TOO_LONG = "The estimated execution time"  # Virtuoso 42000, at MaxQueryCostEstimationTime
 
@@ -60,8 +68,8 @@ class Engine:
     def client(self) -> httpx.Client:
         auth = httpx.DigestAuth(self.user, self.password) if self.user else None
         # No proxy from the environment: the engine is a service next to this one, never the internet.
-        return httpx.Client(auth=auth, trust_env=False, follow_redirects=False,
-                            limits=httpx.Limits(max_connections=64, max_keepalive_connections=IDLE_CONNECTIONS))
+        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=IDLE_CONNECTIONS)
+        return httpx.Client(auth=auth, trust_env=False, follow_redirects=False, limits=limits)
 
     def unreachable(self, exc: Exception) -> EngineUnreachable:
         return EngineUnreachable(f"the SPARQL engine at {self.url} does not answer ({type(exc).__name__}: {exc}). "
@@ -101,22 +109,35 @@ class TooLarge(Exception):
     pass
 
 
-@dataclass
+# A kept-alive connection the engine closed meanwhile (it restarted, or timed the connection out) shows as
+# one of these; a query changes nothing, so it is sent once more on a new connection.
+_LOST = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError, ConnectionError)
+_UNREACHABLE = (OSError, httpcore.NetworkError, httpcore.ProtocolError, httpx.TransportError)
+_TIMEOUTS = (TimeoutError, httpcore.TimeoutException, httpx.TimeoutException)
+# httpcore asks sniffio which event loop runs, by an import in every lock and cancel scope (four a query);
+# anyio 4 no longer brings sniffio, and a failed import searches the whole path each time (0.4 ms a query,
+# bench/README.md). Where sniffio is not installed, this remembers that: the import fails as it did, at once.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
+
 class Connections:
-    """Kept-alive connections to one engine's query URL; safe to share between threads."""
+    """Kept-alive connections to one engine's query URL, for threads and for any event loop."""
 
-    engine: Engine
-    _idle: queue.LifoQueue[http.client.HTTPConnection] = field(default_factory=queue.LifoQueue)
-    _authenticated: httpx.Client | None = None  # once the engine asked for credentials
-
-    def __post_init__(self) -> None:
-        parts = urlsplit(self.engine.url)
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        parts = urlsplit(engine.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise StoreError(f"store_url {self.engine.url!r} is not an http(s) URL of a SPARQL endpoint")
+            raise StoreError(f"store_url {engine.url!r} is not an http(s) URL of a SPARQL endpoint")
         self.https = parts.scheme == "https"
-        self.host, self.port = parts.hostname, parts.port
-        self.host_header = parts.netloc.rpartition("@")[2]
-        self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.host_header = parts.netloc.rpartition("@")[2].encode()
+        limits: dict[str, Any] = {"max_connections": MAX_CONNECTIONS, "max_keepalive_connections": IDLE_CONNECTIONS,
+                                  "retries": 0}
+        self._pool = httpcore.ConnectionPool(**limits, network_backend=CoalescingBackend())
+        # https on the event loop would need TLS over the plain sockets: it takes the thread path instead.
+        self._sockets = Sockets()
+        self._async_pool = httpcore.AsyncConnectionPool(**limits, network_backend=self._sockets)
+        self._authenticated: httpx.Client | None = None  # once the engine asked for credentials
 
     @property
     def authenticated(self) -> bool:
@@ -149,72 +170,89 @@ class Connections:
             return Solutions(parsed.variables, parsed.rows, cut=True)
         return parsed
 
+    def _headers(self, body: bytes, accept: str) -> list[tuple[bytes, bytes]]:
+        return [(b"Host", self.host_header), (b"Accept", accept.encode()), (b"Accept-Encoding", b"identity"),
+                (b"Content-Type", FORM.encode()), (b"Content-Length", str(len(body)).encode())]
+
     def post(self, body: bytes, accept: str) -> Reply:
-        """POST ``body`` (a form) and read the reply within the deadline and the size cap."""
+        """POST ``body`` (a form) from a thread and read the reply within the deadline and the size cap."""
         deadline = time.monotonic() + self.engine.timeout
-        headers = {"Accept": accept, "Content-Type": FORM, "Accept-Encoding": "identity"}
         try:
             if self._authenticated is not None:
-                return self._post_authenticated(body, headers, deadline)
-            reply = self._post(body, headers, deadline, retry=True)
+                return self._post_authenticated(body, accept, deadline)
+            try:
+                reply = self._post(body, accept, deadline)
+            except _LOST:
+                reply = self._post(body, accept, deadline)
             if reply.status == 401 and self.engine.user:
                 self._authenticated = self.engine.client()
-                return self._post_authenticated(body, headers, deadline)
+                return self._post_authenticated(body, accept, deadline)
             return reply
-        except (TimeoutError, httpx.TimeoutException):
+        except _TIMEOUTS:
             raise self.engine.timed_out() from None
         except TooLarge:
             raise self.too_large() from None
-        except (OSError, http.client.HTTPException, httpx.TransportError) as exc:
+        except _UNREACHABLE as exc:
             raise self.engine.unreachable(exc) from None
 
-    def _post(self, body: bytes, headers: dict[str, str], deadline: float, retry: bool) -> Reply:
-        try:
-            connection = self._idle.get_nowait()
-            reused = True
-        except queue.Empty:
-            connection = self._connect()
-            reused = False
-        try:
-            connection.request("POST", self.target, body=body, headers=headers)
-            response = connection.getresponse()
-            data = _read(iter(lambda: response.read(self.engine.chunk_bytes), b""), deadline,
-                         self.engine.max_answer_bytes)
-        except (ConnectionError, http.client.BadStatusLine) as exc:
-            connection.close()
-            # A kept-alive connection the engine closed meanwhile (it restarted, or timed the connection
-            # out): a query changes nothing, so sending it once more on a new connection is safe.
-            if reused and retry:
-                return self._post(body, headers, deadline, retry=False)
-            raise exc
-        except BaseException:
-            connection.close()
-            raise
-        if response.will_close or self._idle.qsize() >= IDLE_CONNECTIONS:
-            connection.close()
-        else:
-            self._idle.put(connection)
-        return Reply.of(response.status, response.getheader, data)
+    def _post(self, body: bytes, accept: str, deadline: float) -> Reply:
+        timeout = max(deadline - time.monotonic(), 0.001)
+        extensions = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)}
+        with self._pool.stream("POST", self.engine.url, headers=self._headers(body, accept), content=body,
+                               extensions=extensions) as response:
+            data = _read(response.iter_stream(), deadline, self.engine.max_answer_bytes)
+            return Reply.of(response.status, _header_reader(response.headers), data)
 
-    def _post_authenticated(self, body: bytes, headers: dict[str, str], deadline: float) -> Reply:
+    async def post_async(self, body: bytes, accept: str) -> Reply:
+        """:meth:`post` on the event loop: the deadline over the whole exchange, the same cap and retry."""
+        engine = self.engine
+        if self.authenticated or self.https:
+            return await asyncio.to_thread(self.post, body, accept)
+        try:
+            async with asyncio.timeout(engine.timeout):
+                try:
+                    reply = await self._post_async(body, accept)
+                except _LOST:
+                    reply = await self._post_async(body, accept)
+        except _TIMEOUTS:
+            raise engine.timed_out() from None
+        except TooLarge:
+            raise self.too_large() from None
+        except _UNREACHABLE as exc:
+            raise engine.unreachable(exc) from None
+        if reply.status == 401 and engine.user:
+            return await asyncio.to_thread(self.post, body, accept)
+        return reply
+
+    async def _post_async(self, body: bytes, accept: str) -> Reply:
+        async with self._async_pool.stream("POST", self.engine.url, headers=self._headers(body, accept),
+                                           content=body) as response:
+            chunks, size = [], 0
+            async for chunk in response.aiter_stream():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.engine.max_answer_bytes:
+                    raise TooLarge
+            return Reply.of(response.status, _header_reader(response.headers), b"".join(chunks))
+
+    def _post_authenticated(self, body: bytes, accept: str, deadline: float) -> Reply:
         assert self._authenticated is not None
+        headers = {"Accept": accept, "Content-Type": FORM, "Accept-Encoding": "identity"}
         with self._authenticated.stream("POST", self.engine.url, content=body, headers=headers,
                                         timeout=httpx.Timeout(self.engine.timeout)) as response:
-            body = _read(response.iter_bytes(self.engine.chunk_bytes), deadline, self.engine.max_answer_bytes)
-            return Reply.of(response.status_code, response.headers.get, body)
-
-    def _connect(self) -> http.client.HTTPConnection:
-        kind = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
-        return kind(self.host, self.port, timeout=self.engine.timeout)
+            data = _read(response.iter_bytes(self.engine.chunk_bytes), deadline, self.engine.max_answer_bytes)
+            return Reply.of(response.status_code, response.headers.get, data)
 
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                break
+        self._pool.close()
+        self._sockets.close()  # the event loop's connections: plain sockets, closed with no loop needed
         if self._authenticated is not None:
             self._authenticated.close()
+
+
+def _header_reader(headers: list[tuple[bytes, bytes]]) -> Callable[[str], str | None]:
+    found = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in headers}
+    return found.get
 
 
 def _read(chunks_in: Iterator[bytes], deadline: float, max_bytes: int) -> bytes:
@@ -268,6 +306,12 @@ def fetch(connections: Connections, query: str, dataset: str, triples: bool) -> 
     query is a CONSTRUCT or DESCRIBE.
     """
     reply = connections.post(request_body(connections.engine, query, dataset), answer_of(triples))
+    return connections.parsed(reply)
+
+
+async def fetch_async(connections: Connections, query: str, dataset: str, triples: bool) -> Parsed:
+    """:func:`fetch` on the event loop, without a thread."""
+    reply = await connections.post_async(request_body(connections.engine, query, dataset), answer_of(triples))
     return connections.parsed(reply)
 
 

@@ -29,8 +29,7 @@ from server.store import results
 from server.store.base import Answer, Job, ReleaseInfo, Row
 from server.store.manifest import is_release, read_release, verify_release
 from server.store.remote.confinement import HELPER, OWL_VERSION_INFO, Renamer, pointer_graph
-from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch
-from server.store.remote.engine_async import AsyncConnections, fetch_async
+from server.store.remote.engine import Connections, Engine, Parsed, Solutions, fetch, fetch_async
 from server.store.terms import document, to_rdflib
 
 
@@ -42,8 +41,8 @@ class RemoteStore:
         self.release = release
         self.renamer = Renamer(release.base_iri, release.version)
         self._prefixes = prefixes(release.base_iri)
-        self.connections = Connections(engine)  # for these trusted queries, from threads
-        self.async_connections = AsyncConnections(self.connections)  # for the public endpoint's, on the event loop
+        # These trusted queries go from threads, the public endpoint's on the event loop: one pool each.
+        self.connections = Connections(engine)
 
     @classmethod
     def open(cls, engine: Engine, base: str, releases_dir: Path, *, result_limit: int = 0) -> RemoteStore:
@@ -121,7 +120,6 @@ class RemoteStore:
 
     def close(self) -> None:
         self.connections.close()
-        self.async_connections.close()
 
 
 # ASK is answered as soon as it is parsed; as a SELECT of a constant the query is parsed and never run.
@@ -192,7 +190,7 @@ class RemoteRunner:
         dataset = "" if job.uses_query_dataset else renamer.encoded(job.default_graphs, job.named_graphs)
         triples = job.format in results.RDF_FORMATS  # the endpoint offers RDF formats to CONSTRUCT and DESCRIBE only
         with self._outcome(job):
-            parsed = await fetch_async(self.store.async_connections, renamer.query(job.query), dataset, triples)
+            parsed = await fetch_async(self.store.connections, renamer.query(job.query), dataset, triples)
         if "graph" in job.query.lower():  # only GRAPH ?g brings helper variables or stored graph names
             parsed = self.store.public_names(parsed)
         try:
