@@ -24,8 +24,6 @@ engine is back.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -114,11 +112,6 @@ class TooLarge(Exception):
 _LOST = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError, ConnectionError)
 _UNREACHABLE = (OSError, httpcore.NetworkError, httpcore.ProtocolError, httpx.TransportError)
 _TIMEOUTS = (TimeoutError, httpcore.TimeoutException, httpx.TimeoutException)
-# httpcore asks sniffio which event loop runs, by an import in every lock and cancel scope (four a query);
-# anyio 4 no longer brings sniffio, and a failed import searches the whole path each time (0.4 ms a query,
-# bench/README.md). Where sniffio is not installed, this remembers that: the import fails as it did, at once.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 class Connections:
