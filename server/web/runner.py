@@ -27,6 +27,7 @@ from server.settings import Settings
 from server.store.base import QueryRunner, ReleaseInfo, Store
 from server.store.oxigraph.embedded import EmbeddedStore
 from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
+from server.store.workers.lanes import TwoLanes
 from server.store.workers.pool import WORKER_MEMORY_BYTES, WorkerPool
 from server.web.app import App, create_app
 from server.web.archive import Archive
@@ -103,6 +104,13 @@ def pool_for(settings: Settings, store: EmbeddedStore, size: int | None = None) 
     )
 
 
+def runner_for(settings: Settings, store: EmbeddedStore) -> QueryRunner:
+    """The public queries' runner over ``store``: its query workers, behind the cheap lane unless that is
+    off (setting cheap_lane, ``server.store.workers.lanes``)."""
+    pool = pool_for(settings, store)
+    return TwoLanes(pool, threads=settings.cheap_lane_threads) if settings.cheap_lane else pool
+
+
 def archive_for(settings: Settings, current: EmbeddedStore) -> Archive:
     """The earlier releases answerable beside ``current``: each opened from its folder when first asked for,
     its SPARQL queries run by one worker with the same limits (``server.web.archive``)."""
@@ -121,7 +129,7 @@ def embedded_app(settings: Settings, store: EmbeddedStore, *, earlier: bool = Tr
     """The app over ``store`` with its query workers started (blocking) and, with ``earlier``, the earlier
     releases of ``settings.releases_dir`` answerable beside it; and what closes the workers and those
     releases (``store`` stays open: it is its opener's)."""
-    pool = pool_for(settings, store)
+    pool = runner_for(settings, store)
     pool.start()
     archive = archive_for(settings, store) if earlier else None
 
