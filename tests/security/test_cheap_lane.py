@@ -164,6 +164,7 @@ def test_lookups_and_small_describe_shapes_are_cheap(query: str, expected: int) 
 
 
 LOOKUP = f"SELECT ?p ?o WHERE {{ {S} ?p ?o }} LIMIT 100"
+JSON = {"Accept": "application/sparql-results+json"}
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +192,24 @@ def test_both_lanes_give_the_same_bytes_and_headers(two_apps: tuple[App, App], q
         assert ran_in_process == expected
     if query.startswith("DESCRIBE") and a.status_code == 200:
         assert a.headers["SER-KG-Truncated"] == "true"  # the row cap, with its signal, in-process too
+
+
+def test_a_protocol_dataset_or_a_limit_over_the_result_limit_sends_a_lookup_to_a_worker(
+        two_apps: tuple[App, App]) -> None:
+    lanes = two_apps[0]
+    assert isinstance(lanes.context.pool, TwoLanes)
+    within = f"SELECT ?p ?o WHERE {{ {S} ?p ?o }} LIMIT 3"  # the result limit is 3
+    cases: list[tuple[dict[str, str], int]] = [
+        ({"query": f"{within} # a", "default-graph-uri": "https://data.ser.nl/graph/data"}, 0),
+        ({"query": f"SELECT ?p ?o WHERE {{ {S} ?p ?o }} LIMIT 4"}, 0),
+        ({"query": f"{within} # b"}, 1),
+    ]
+    with TestClient(lanes) as client:
+        for params, expected in cases:
+            before, workers_before = lanes.context.pool.cheap_jobs, lanes.context.pool.pool.jobs
+            assert client.get("/sparql", params=params, headers=JSON).status_code == 200
+            in_process = lanes.context.pool.cheap_jobs - before
+            assert (in_process, lanes.context.pool.pool.jobs - workers_before) == (expected, 1 - expected)
 
 
 class _Pool:
