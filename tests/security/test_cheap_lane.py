@@ -210,6 +210,9 @@ def test_a_protocol_dataset_or_a_limit_over_the_result_limit_sends_a_lookup_to_a
             assert client.get("/sparql", params=params, headers=JSON).status_code == 200
             in_process = lanes.context.pool.cheap_jobs - before
             assert (in_process, lanes.context.pool.pool.jobs - workers_before) == (expected, 1 - expected)
+        metrics = client.get("/-/metrics").text
+    counted = next(line for line in metrics.splitlines() if line.startswith("ser_kg_sparql_in_process_total "))
+    assert float(counted.split()[1]) == lanes.context.pool.cheap_jobs >= 1
 
 
 class _Pool:
