@@ -131,8 +131,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("body_timeout", 15.0, "Seconds a request body may pause between two of its chunks before the "
             "request gets 408 (a slow sender holds a connection no longer).", _positive_float),
     Setting("query_workers", 2, "Number of worker processes that run public SPARQL queries.", _positive_int),
-    Setting("query_memory", 0, "Memory of all SPARQL query workers together, in MiB; each worker may use its "
-            "share (query_memory / query_workers). 0: half the memory available to the server when it "
+    Setting("query_memory", 0, "Memory of all SPARQL query workers together, those of every server process, in "
+            "MiB; each worker may use its share (query_memory / (query_workers x server_processes)). 0: half the "
+            "memory available to the server when it "
             "starts (MemAvailable, or the cgroup's limit when lower).", _non_negative_int),
     Setting("cheap_lane", True, "Run the public SPARQL queries proven cheap (constant lookups with a LIMIT, "
             "server.rdf.sparql_cheap) in the server process, skipping the round trip to a query worker; a query "

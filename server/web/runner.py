@@ -74,25 +74,28 @@ def available_memory(meminfo: Path = MEMINFO, cgroup: Path = CGROUP) -> int | No
 
 
 def worker_memory(settings: Settings, available: int | None = None) -> int:
-    """The address-space cap of one query worker, in bytes: its share of the budget of all workers."""
+    """The address-space cap of one query worker, in bytes: its share of the budget of all workers, those of
+    every server process together (settings query_workers and server_processes)."""
+    workers = settings.query_workers * settings.server_processes
     if settings.query_memory:
         budget = settings.query_memory * MIB
-        share = budget // settings.query_workers
+        share = budget // workers
         if share < MIN_WORKER_MEMORY:
             raise SettingError(
                 f"query_memory={settings.query_memory} (SER_KG_QUERY_MEMORY) gives each of the "
-                f"{settings.query_workers} query workers {share // MIB} MiB, less than the "
-                f"{MIN_WORKER_MEMORY // MIB} MiB a worker needs: raise it, or lower query_workers")
+                f"{workers} query workers ({settings.query_workers} in each of {settings.server_processes} server "
+                f"processes) {share // MIB} MiB, less than the {MIN_WORKER_MEMORY // MIB} MiB a worker needs: "
+                "raise it, or lower query_workers or server_processes")
         return share
     if available is None:
         available = available_memory()
     if available is None:  # no /proc: keep the fixed cap of one worker
         return WORKER_MEMORY_BYTES
-    share = int(available * MACHINE_SHARE) // settings.query_workers
+    share = int(available * MACHINE_SHARE) // workers
     if share < MIN_WORKER_MEMORY:
         log.warning("the machine has %d MiB available: each of the %d query workers gets the minimum of %d MiB, "
-                    "more than its share; set query_memory (SER_KG_QUERY_MEMORY), or lower query_workers",
-                    available // MIB, settings.query_workers, MIN_WORKER_MEMORY // MIB)
+                    "more than its share; set query_memory (SER_KG_QUERY_MEMORY), or lower query_workers or "
+                    "server_processes", available // MIB, workers, MIN_WORKER_MEMORY // MIB)
         return MIN_WORKER_MEMORY
     return share
 
