@@ -15,15 +15,15 @@ below is not cheap, and goes to a worker as before. It reads the tokens of ``ser
 
 Every triple pattern has a constant subject (an IRI lookup) or a constant object (with a constant or
 variable predicate); the predicate is a variable, an IRI or ``a``: no property path of any kind
-(``/ | ^ * + ? !`` or brackets), no blank nodes or collections. Two patterns with no variable in common
-would be a cartesian product, so the patterns must be connected through their variables. A ``FILTER``
-holds only variables, constants, comparisons, ``&& || !`` and the functions of ``FILTER_FUNCTIONS``
-(``LANG``, ``STR``...: no ``REGEX``, no ``EXISTS``). ``ORDER BY`` (of variables only) and ``DISTINCT``
-read every row before the first is written, so they are allowed only when every pattern has a constant
-subject (the rows are those of a few resources, not of a whole class). Anything else (``OPTIONAL``,
-``UNION``, ``MINUS``, ``VALUES``, ``BIND``, ``GRAPH``, ``FROM``, ``SERVICE``, subqueries, aggregates,
-``GROUP BY``, expressions in ``SELECT``, ``CONSTRUCT``) makes a query not cheap, as does a text longer
-than ``MAX_CHEAP_CHARS``.
+(``/ | ^ * + ? !`` or brackets), no blank nodes or collections. Two patterns with no variable in common would be a
+cartesian product, so the patterns must be connected through their variables. A ``FILTER`` holds only
+variables, constants, comparisons, ``&& || !`` and the functions of ``FILTER_FUNCTIONS`` (``LANG``,
+``STR``...: no ``REGEX``, no ``EXISTS``, no function named by an IRI). ``ORDER BY`` (of variables only)
+and ``DISTINCT`` read every row before the first is written, so they are allowed only when every pattern
+has a constant subject (the rows are those of a few resources, not of a whole class). Anything else
+(``OPTIONAL``, ``UNION``, ``MINUS``, ``VALUES``, ``BIND``, ``GRAPH``, ``FROM``, ``SERVICE``, subqueries,
+aggregates, ``GROUP BY``, expressions in ``SELECT``, ``CONSTRUCT``) makes a query not cheap, as does a
+text longer than ``MAX_CHEAP_CHARS``.
 
 The proof bounds the shape, not the data: a constant object can still be a class with many members. The
 LIMIT stops such a scan early; the time limit and the watchdog stand behind it. Pure: no I/O.
@@ -222,17 +222,19 @@ def _filter(p: _Parser) -> None:
     """A bracketed FILTER of comparisons over variables and constants, and the functions allowed."""
     p.expect("(")
     depth = 1
+    previous = "punct"
     while depth:
         tok = p.take()
         if tok.kind == "punct":
-            if tok.text not in _FILTER_OPERATORS:
-                raise _NotCheap
+            if tok.text not in _FILTER_OPERATORS or (tok.text == "(" and previous in _CONSTANTS):
+                raise _NotCheap  # an IRI before a bracket calls a function: a cast, or an engine's own
             depth += (tok.text == "(") - (tok.text == ")")
         elif tok.kind == "word":
             if tok.text.upper() not in FILTER_FUNCTIONS:
                 raise _NotCheap
         elif tok.kind not in ("var", "iri", "pname", "string", "lang", "number"):
             raise _NotCheap
+        previous = tok.kind
 
 
 def _connected(patterns: list[tuple[Token, Token, Token]]) -> None:

@@ -32,6 +32,7 @@ S = "<https://data.ser.nl/id/organisatie/ser>"
 P = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
 C = "<http://www.w3.org/ns/org#FormalOrganization>"
 RESULT_LIMIT = 10000  # the setting's default
+XSD = "http://www.w3.org/2001/XMLSchema#"
 FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -129,6 +130,9 @@ ADVERSARIAL = {
     "a two-hop walk": f"SELECT * {{ {S} ?p ?o . ?o ?q ?r }} LIMIT 1",
     "a join through an unbounded pattern": f"SELECT * {{ {S} {P} ?l . ?x {P} ?l }} LIMIT 5",
     "a function hidden in a FILTER": f"SELECT * {{ {S} ?p ?o FILTER(STRLEN(REPLACE(?o, '.', 'xx')) > 1) }} LIMIT 1",
+    "a function named by an IRI": f"SELECT * {{ {S} ?p ?o FILTER(<{XSD}integer>(?o) > 1) }} LIMIT 1",
+    "a function named by a prefixed name": "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+                                           f"SELECT * {{ {S} ?p ?o FILTER(xsd:string(?o) = 'x') }} LIMIT 1",
     "a keyword in the LIMIT's place": f"SELECT * {{ {S} ?p ?o }} LIMIT SERVICE",
 }
 
