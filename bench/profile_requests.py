@@ -11,9 +11,11 @@ Two measurements of the same requests, on a release (default ``releases/latest``
    * ``/sparql``, distinct lookups (each with its own comment, so no cache answers): routing and
      middleware, protocol parameters, policy (``server.rdf.sparql_policy``), negotiation, the result
      cache, dispatch to a worker (the round trip minus what the worker reports it spent), evaluation and
-     serialisation in the worker, sending the answer, and the handler's remaining steps (thread hop,
-     ETag, headers). The worker's share is then split by running the same queries here in one process:
-     evaluation alone, our capped JSON writer, Oxigraph's own writer, and pickling an answer.
+     serialisation in the worker (or, on a tree with the two lanes, the thread hop to the cheap lane and
+     the evaluation there: the lookup has a LIMIT, so it is proven cheap), sending the answer, and the
+     handler's remaining steps (thread hop, ETag, headers). The worker's share is then split by running
+     the same queries here in one process: evaluation alone, our capped JSON writer, Oxigraph's own
+     writer, and pickling an answer.
    * ``/doc/….html`` with the status and description memos emptied before each request (each request is
      a first view; a second look within the request is a cache hit, as served): status lookup, description
      query, term conversion (pyoxigraph to rdflib), grouping (``entity_view``), the role and citation
@@ -69,21 +71,23 @@ from server.store.oxigraph import embedded  # noqa: E402
 from server.store.oxigraph.embedded import EmbeddedStore  # noqa: E402
 from server.store.workers.pool import WorkerPool  # noqa: E402
 from server.web import descriptions, rendering  # noqa: E402
+from server.web import runner as runner_module  # noqa: E402
 from server.web.app import create_app  # noqa: E402
 from server.web.linkeddata import citations, dereferencing  # noqa: E402
-from server.web.runner import pool_for  # noqa: E402
 from server.web.sparql import endpoint, sending  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
-LOOKUP = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
+# With a LIMIT (above any resource's count of values here, so the answers are whole): the shape the cheap
+# lane takes in-process (server.rdf.sparql_cheap); the same query on a tree without it goes to a worker.
+LOOKUP = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} LIMIT 1000"
 SERVE = ("import sys; from pathlib import Path; import uvicorn; from server import settings as s; "
          "from server.store.oxigraph.embedded import EmbeddedStore; from server.web.app import create_app; "
-         "from server.web.runner import pool_for; "
+         "import server.web.runner as r; runner_for = getattr(r, 'runner_for', r.pool_for); "
          "st = s.load().replace(store_dir=Path(sys.argv[2])); "
          "store = EmbeddedStore.open(Path(sys.argv[1]), st.store_dir); "
-         "app = create_app(st, store, pool_for(st, store), document_cache_bytes=0); "
+         "app = create_app(st, store, runner_for(st, store), document_cache_bytes=0); "
          "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[3]), log_level='warning', access_log=False, "
          "http='httptools', loop='uvloop' if sys.argv[4] == 'uvloop' else 'asyncio')")
 WRK_SCRIPT = """local lines = {}
@@ -185,6 +189,13 @@ def instrument(stages: Stages) -> None:
             return answer
 
     WorkerPool.run = run  # type: ignore[method-assign]
+    try:
+        from server.store.workers import lanes
+    except ImportError:  # a tree without the cheap lane
+        pass
+    else:
+        stages.wrap(lanes.TwoLanes, "run", "sparql: cheap lane, thread hop and back")
+        stages.wrap(lanes.TwoLanes, "_evaluate", "sparql: evaluation + serialisation (in-process)")
     stages.wrap(descriptions.Descriptions, "_status", "doc: status lookup")
     stages.wrap(descriptions.Descriptions, "_describe", "doc: description query and grouping its rows")
     stages.wrap(embedded, "to_rdflib", "doc: term conversion to rdflib")
@@ -233,7 +244,8 @@ def doc_paths(iris: list[str], base: str) -> list[str]:
 def in_process(release: Path, store_dir: Path, n: int) -> dict[str, Any]:
     settings = settings_module.load().replace(store_dir=store_dir)
     store = EmbeddedStore.open(release, store_dir)
-    pool = pool_for(settings, store)
+    # The public queries' runner of this tree: the two lanes where it has them, else the workers alone.
+    pool = getattr(runner_module, "runner_for", runner_module.pool_for)(settings, store)
     pool.start()
     stages = Stages()
     instrument(stages)  # before the app is made: its memos hold the methods they are given

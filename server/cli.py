@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from server import __version__
 from server import settings as settings_module
@@ -180,6 +181,16 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     run(settings, current, pointer=lambda: latest(settings.releases_dir))  # a new release is served without a restart
     return 0
+
+
+def serve_process() -> Any:
+    """The app of one of several ``ser-kg serve`` processes (setting server_processes): uvicorn imports and
+    calls this in each process it starts (``server.web.runner.PROCESS_APP``)."""
+    from server.pipeline.release import latest
+    from server.web.runner import process_app
+
+    settings = settings_module.load()
+    return process_app(settings, lambda: latest(settings.releases_dir))
 
 
 def _cmd_publish(args: argparse.Namespace, settings: Settings) -> int:

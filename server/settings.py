@@ -131,9 +131,18 @@ TABLE: tuple[Setting, ...] = (
     Setting("body_timeout", 15.0, "Seconds a request body may pause between two of its chunks before the "
             "request gets 408 (a slow sender holds a connection no longer).", _positive_float),
     Setting("query_workers", 2, "Number of worker processes that run public SPARQL queries.", _positive_int),
-    Setting("query_memory", 0, "Memory of all SPARQL query workers together, in MiB; each worker may use its "
-            "share (query_memory / query_workers). 0: half the memory available to the server when it "
+    Setting("query_memory", 0, "Memory of all SPARQL query workers together, those of every server process, in "
+            "MiB; each worker may use its share (query_memory / (query_workers x server_processes)). 0: half the "
+            "memory available to the server when it "
             "starts (MemAvailable, or the cgroup's limit when lower).", _non_negative_int),
+    Setting("cheap_lane", True, "Run the public SPARQL queries proven cheap (constant lookups with a LIMIT, "
+            "server.rdf.sparql_cheap) in the server process, skipping the round trip to a query worker; a query "
+            "stuck past query_timeout there ends the process, for its supervisor to restart (on or off).", _bool),
+    Setting("cheap_lane_threads", 2, "Threads that run the cheap queries in each server process; a cheap query "
+            "that finds them all busy goes to a query worker.", _positive_int),
+    Setting("server_processes", 1, "Server processes sharing the port (uvicorn workers, each with its own query "
+            "workers); one that dies, or ends itself to stop a stuck cheap query, is started again.",
+            _positive_int),
     Setting("write_timeout", 30.0, "Seconds a client may take no data of an answer before its connection is "
             "closed.", _positive_float),
     Setting("answer_memory", 256, "Memory for SPARQL answers still being sent to clients, in MiB, all "
@@ -184,6 +193,9 @@ class Settings:
     body_timeout: float
     query_workers: int
     query_memory: int
+    cheap_lane: bool
+    cheap_lane_threads: int
+    server_processes: int
     write_timeout: float
     answer_memory: int
     validation_workers: int

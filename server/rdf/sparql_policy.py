@@ -17,6 +17,9 @@ comment or a prefixed name such as ``ex:service``. On those tokens the policy re
 * ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` (SPARQL 1.1
   Protocol §2.1.4) that name anything but the release's own graphs (400).
 
+Whether an accepted query is cheap enough for the in-process lane is proven on the same tokens
+(``server.rdf.sparql_cheap``, :attr:`QueryShape.cheap_rows`).
+
 Pure: no I/O. The engine's parser still has the last word on syntax; this module only decides what is
 allowed, and reports the line and column of what it refuses.
 """
@@ -30,6 +33,7 @@ from typing import NoReturn
 from urllib.parse import urljoin
 
 from server.errors import QueryRejected, UpdateRefused
+from server.rdf.sparql_cheap import cheap_rows
 from server.rdf.sparql_lexer import Token, position, tokens
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -51,6 +55,11 @@ class QueryShape:
     from_named: tuple[str, ...] = ()
     ordered: bool = False  # ORDER BY anywhere in the query: the engine's order is the answer's
     declares_base: bool = False  # a BASE in the prologue: the endpoint must not declare another
+    cheap_rows: int | None = None  # proven cheap, asking for this many rows (server.rdf.sparql_cheap)
+
+    def cheap_within(self, result_limit: int) -> bool:
+        """Proven cheap, asking for no more rows than the result limit allows."""
+        return self.cheap_rows is not None and self.cheap_rows <= result_limit
 
     @property
     def has_dataset(self) -> bool:
@@ -123,7 +132,8 @@ def inspect(query: str, allowed_graphs: Iterable[str]) -> QueryShape:
                 _refuse_graph(f"{clause} <{iri}> at {where}", allowed)
             (from_named if named else from_graphs).append(iri)
     _check_engine_limits(query, toks, ordered)
-    return QueryShape(form, tuple(from_graphs), tuple(from_named), ordered, prologue.base is not None)
+    return QueryShape(form, tuple(from_graphs), tuple(from_named), ordered, prologue.base is not None,
+                      cheap_rows(query, toks))
 
 
 @dataclass(frozen=True)

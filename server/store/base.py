@@ -3,7 +3,8 @@
 Internal, trusted queries (entity pages, listings, the catalogue) use :meth:`Store.select` and
 :meth:`Store.construct`, which run in-process: pyoxigraph releases the GIL, so FastAPI's thread pool
 uses every core. The public SPARQL endpoint does not use these: it goes through the worker pool in
-``server.store.workers``, where a runaway query can be killed.
+``server.store.workers``, where a runaway query can be killed, but for the queries proven cheap, which
+it may run in-process (``server.store.workers.lanes``).
 
 Terms cross this boundary as rdflib terms, so that nothing outside ``server.store`` imports pyoxigraph.
 """
@@ -46,6 +47,7 @@ class Job:
     named_graphs: tuple[str, ...] | None = None  # None: every graph of the store
     uses_query_dataset: bool = False  # the query has FROM / FROM NAMED of its own
     ordered: bool = True  # False: no ORDER BY, so rows are written in a canonical order (server.store.results)
+    cheap: bool = False  # proven cheap (server.rdf.sparql_cheap): may run in-process (server.store.workers.lanes)
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,11 @@ class QueryRunner(Protocol):
     """Runs the public endpoint's queries within the limits: the worker pool over the embedded store
     (``server.store.workers``), or the remote engine (``server.store.remote``)."""
 
-    timeouts: int
-    restarts: int
+    @property
+    def timeouts(self) -> int: ...
+
+    @property
+    def restarts(self) -> int: ...
 
     @property
     def alive(self) -> int: ...

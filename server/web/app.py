@@ -19,6 +19,7 @@ from server import __version__
 from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
+from server.store.workers.lanes import TwoLanes
 from server.web import cors, jsonld_documents, metrics, openapi, security
 from server.web.archive import Archive
 from server.web.context import Context
@@ -142,3 +143,5 @@ def _operational(context: Context, answers: sending.AnswerBudget
         yield "ser_kg_sparql_query_timeouts_total", (), pool.timeouts
         yield "ser_kg_sparql_worker_restarts_total", (), pool.restarts
         yield "ser_kg_sparql_workers_alive", (), pool.alive
+        if isinstance(pool, TwoLanes):
+            yield "ser_kg_sparql_in_process_total", (), pool.cheap_jobs

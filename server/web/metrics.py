@@ -62,6 +62,8 @@ SAMPLED: tuple[tuple[str, str, tuple[str, ...], Mode], ...] = (
      (), "sum"),
     ("ser_kg_sparql_worker_restarts_total", "Query workers killed and replaced (the pool's count).", (), "sum"),
     ("ser_kg_sparql_workers_alive", "Query worker processes running.", (), "livesum"),
+    ("ser_kg_sparql_in_process_total", "Queries proven cheap and answered in the server process (the cheap "
+     "lane's count).", (), "sum"),
     ("ser_kg_sparql_cache_hits_total", "Queries answered from the result cache (the cache's count).", (), "sum"),
     ("ser_kg_sparql_cache_misses_total", "Queries not found in the result cache (the cache's count).", (), "sum"),
     ("ser_kg_sparql_cache_bytes", "Bytes held by the result cache, keys included.", (), "livesum"),

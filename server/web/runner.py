@@ -14,22 +14,29 @@ their heaviest queries at once, stay within the budget.
 
 from __future__ import annotations
 
+import atexit
+import json
 import logging
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from server.errors import SettingError
 from server.rdf.namespaces import prefixes
-from server.settings import Settings
+from server.settings import TABLE, Settings
 from server.store.base import QueryRunner, ReleaseInfo, Store
 from server.store.oxigraph.embedded import EmbeddedStore
 from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
+from server.store.workers.lanes import TwoLanes
 from server.store.workers.pool import WORKER_MEMORY_BYTES, WorkerPool
 from server.web.app import App, create_app
 from server.web.archive import Archive
+from server.web.metrics import MULTIPROCESS_ENV
 from server.web.reloading import Pointer, Reloader, Served
 
 log = logging.getLogger(__name__)
@@ -67,25 +74,28 @@ def available_memory(meminfo: Path = MEMINFO, cgroup: Path = CGROUP) -> int | No
 
 
 def worker_memory(settings: Settings, available: int | None = None) -> int:
-    """The address-space cap of one query worker, in bytes: its share of the budget of all workers."""
+    """The address-space cap of one query worker, in bytes: its share of the budget of all workers, those of
+    every server process together (settings query_workers and server_processes)."""
+    workers = settings.query_workers * settings.server_processes
     if settings.query_memory:
         budget = settings.query_memory * MIB
-        share = budget // settings.query_workers
+        share = budget // workers
         if share < MIN_WORKER_MEMORY:
             raise SettingError(
                 f"query_memory={settings.query_memory} (SER_KG_QUERY_MEMORY) gives each of the "
-                f"{settings.query_workers} query workers {share // MIB} MiB, less than the "
-                f"{MIN_WORKER_MEMORY // MIB} MiB a worker needs: raise it, or lower query_workers")
+                f"{workers} query workers ({settings.query_workers} in each of {settings.server_processes} server "
+                f"processes) {share // MIB} MiB, less than the {MIN_WORKER_MEMORY // MIB} MiB a worker needs: "
+                "raise it, or lower query_workers or server_processes")
         return share
     if available is None:
         available = available_memory()
     if available is None:  # no /proc: keep the fixed cap of one worker
         return WORKER_MEMORY_BYTES
-    share = int(available * MACHINE_SHARE) // settings.query_workers
+    share = int(available * MACHINE_SHARE) // workers
     if share < MIN_WORKER_MEMORY:
         log.warning("the machine has %d MiB available: each of the %d query workers gets the minimum of %d MiB, "
-                    "more than its share; set query_memory (SER_KG_QUERY_MEMORY), or lower query_workers",
-                    available // MIB, settings.query_workers, MIN_WORKER_MEMORY // MIB)
+                    "more than its share; set query_memory (SER_KG_QUERY_MEMORY), or lower query_workers or "
+                    "server_processes", available // MIB, workers, MIN_WORKER_MEMORY // MIB)
         return MIN_WORKER_MEMORY
     return share
 
@@ -101,6 +111,13 @@ def pool_for(settings: Settings, store: EmbeddedStore, size: int | None = None) 
         prefixes=prefixes(store.release.base_iri),
         memory=worker_memory(settings),
     )
+
+
+def runner_for(settings: Settings, store: EmbeddedStore) -> QueryRunner:
+    """The public queries' runner over ``store``: its query workers, behind the cheap lane unless that is
+    off (setting cheap_lane, ``server.store.workers.lanes``)."""
+    pool = pool_for(settings, store)
+    return TwoLanes(pool, threads=settings.cheap_lane_threads) if settings.cheap_lane else pool
 
 
 def archive_for(settings: Settings, current: EmbeddedStore) -> Archive:
@@ -121,7 +138,7 @@ def embedded_app(settings: Settings, store: EmbeddedStore, *, earlier: bool = Tr
     """The app over ``store`` with its query workers started (blocking) and, with ``earlier``, the earlier
     releases of ``settings.releases_dir`` answerable beside it; and what closes the workers and those
     releases (``store`` stays open: it is its opener's)."""
-    pool = pool_for(settings, store)
+    pool = runner_for(settings, store)
     pool.start()
     archive = archive_for(settings, store) if earlier else None
 
@@ -171,9 +188,9 @@ def open_release(settings: Settings, release_dir: Path) -> Served:
     return Served(release_dir, store.release.version, app, close, at_exit=app.context.metrics.close)
 
 
-def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -> None:
-    """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted; with ``pointer``
-    (which names the current release), switch to each new release it names (``server.web.reloading``)."""
+def serving(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -> Reloader:
+    """The app over ``release_dir``; with ``pointer`` (which names the current release), switching to
+    each new release it names (``server.web.reloading``)."""
     _show_log()
     first = open_release(settings, release_dir)
     reloader = Reloader(first, pointer or (lambda: release_dir), lambda path: open_release(settings, path),
@@ -181,14 +198,27 @@ def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -
     if pointer is not None and settings.reload_interval:
         log.info("a new release in %s is served from the next request on (looked for every %g s)",
                  settings.releases_dir, settings.reload_interval)
+    return reloader
+
+
+def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -> None:
+    """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted (see :func:`serving`),
+    in ``settings.server_processes`` processes."""
+    if settings.server_processes > 1:
+        _run_processes(settings, {"release": str(release_dir), "follow": pointer is not None})
+        return
+    reloader = serving(settings, release_dir, pointer)
     try:
-        _run(settings, reloader, first.version)
+        _run(settings, reloader, reloader.current.version)
     finally:
         reloader.close()  # when uvicorn ends without a lifespan shutdown (a port already taken)
 
 
 def run_remote(settings: Settings, url: str) -> None:
     """Serve the release that is current in the SPARQL engine at ``url``."""
+    if settings.server_processes > 1:
+        _run_processes(settings, {"remote": url})
+        return
     app, close = remote_app(settings, url)
     try:
         _run(settings, app, app.context.store.release.version)
@@ -206,7 +236,7 @@ def _show_log() -> None:
         ours.setLevel(logging.INFO)
 
 
-def _run(settings: Settings, app: ASGIApp, version: str) -> None:
+def _run(settings: Settings, app: ASGIApp | str, version: str, **more: Any) -> None:
     _show_log()
     log.info("serving release %s on http://%s:%s/", version, settings.host, settings.port)
     # No access log: /-/metrics counts requests, and writing a line per request slows lookups down.
@@ -215,4 +245,44 @@ def _run(settings: Settings, app: ASGIApp, version: str) -> None:
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
                 proxy_headers=bool(settings.forwarded_allow_ips),
                 forwarded_allow_ips=settings.forwarded_allow_ips or None, server_header=False,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, **more)
+
+
+# Several server processes (setting server_processes): uvicorn's supervisor starts them, each importing
+# PROCESS_APP and calling it, and starts one again when it dies (as the cheap lane's watchdog makes a
+# process do to stop a stuck query, server.store.workers.lanes). Each process opens the store and starts
+# its own query workers; what it serves, and every setting, reach it through the environment.
+PROCESS_APP = "server.cli:serve_process"
+TARGET_ENV = "SER_KG__SERVE"  # internal: JSON, {"release": path, "follow": bool} or {"remote": url}
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Every setting as the environment variable that gives it back (``settings.load``)."""
+    out = {}
+    for setting in TABLE:
+        value = getattr(settings, setting.name)
+        out[setting.env] = ("on" if value else "off") if isinstance(value, bool) else str(value)
+    return out
+
+
+def _run_processes(settings: Settings, target: dict[str, object]) -> None:
+    os.environ.update(settings_env(settings))
+    os.environ[TARGET_ENV] = json.dumps(target)
+    if not os.environ.get(MULTIPROCESS_ENV):  # the processes' metrics are summed from files there
+        os.environ[MULTIPROCESS_ENV] = tempfile.mkdtemp(prefix="ser-kg-metrics-")
+    log.info("starting %d server processes", settings.server_processes)
+    served = Path(str(target["release"])).name if "release" in target else f"of {target['remote']}"
+    _run(settings, PROCESS_APP, served, factory=True, workers=settings.server_processes)
+
+
+def process_app(settings: Settings, pointer: Pointer | None) -> ASGIApp:
+    """The app of one of several server processes, from what :func:`_run_processes` put in the environment;
+    ``pointer`` names the current release when the release is followed."""
+    target = json.loads(os.environ[TARGET_ENV])
+    if "remote" in target:
+        app, close = remote_app(settings, str(target["remote"]))
+        atexit.register(close)
+        return app
+    reloader = serving(settings, Path(target["release"]), pointer if target.get("follow") else None)
+    atexit.register(reloader.close)
+    return reloader

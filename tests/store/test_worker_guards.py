@@ -221,6 +221,17 @@ def test_the_worker_memory_cap_is_a_share_of_one_budget(settings: Settings, stor
         pool.close()
 
 
+def test_the_budget_is_shared_by_the_workers_of_every_server_process(settings: Settings, tmp_path: Path) -> None:
+    changed = settings.replace(query_workers=2, query_memory=8192, server_processes=2)
+    assert worker_memory(changed) == 2048 * MIB
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemAvailable: 16777216 kB\n", encoding="ascii")  # 16 GiB: 8 GiB for all workers
+    machine = settings.replace(query_workers=2, server_processes=2)
+    assert worker_memory(machine, available_memory(meminfo, tmp_path)) == 2048 * MIB
+    with pytest.raises(SettingError, match="server_processes"):
+        worker_memory(settings.replace(query_workers=2, query_memory=3072, server_processes=2))
+
+
 def test_the_budget_is_sized_from_the_machine(settings: Settings, tmp_path: Path) -> None:
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal: 16000000 kB\nMemAvailable: 8388608 kB\n", encoding="ascii")

@@ -10,7 +10,8 @@ One request goes through these steps, each of which can end it:
    A browser asking for HTML gets the query page (``server.web.sparql.page``);
 4. answer from the result cache of the release, or from a worker (``server.store.workers``), which
    stops the query at the time limit (503 naming the setting) and cuts the answer at the result
-   limit, flagged in the ``SER-KG-Truncated`` header (never silently).
+   limit, flagged in the ``SER-KG-Truncated`` header (never silently); a query proven cheap
+   (``server.rdf.sparql_cheap``) may be answered in-process instead, with the same bytes and limits.
 
 A GET without a query returns the Service Description. Every answer allows cross-origin use (CORS); the
 preflight is answered by ``server.web.cors``.
@@ -239,7 +240,7 @@ class Endpoint:
         etag = self._etag(key) if request.method == "GET" else None
         if etag and caching.fresh(request, etag):
             return Response(status_code=304, headers=self.headers({"ETag": etag}))
-        cache, metrics = self.cache, self.metrics
+        cache, metrics, settings = self.cache, self.metrics, self.settings
         answer = cache.get(key)
         if answer is not None:
             metrics.inc("ser_kg_sparql_queries_total", (("outcome", "cached"),))
@@ -254,6 +255,7 @@ class Endpoint:
             named_graphs=params.named_graphs if protocol_dataset else None,
             uses_query_dataset=shape.has_dataset,
             ordered=shape.ordered,
+            cheap=settings.cheap_lane and not protocol_dataset and shape.cheap_within(settings.result_limit),
         )
         try:
             answer = await self._once(pool, key, job, metrics)
