@@ -57,9 +57,10 @@ def test_an_unknown_kind_is_an_error() -> None:
         reader.result()
 
 
-def test_send_writes_a_body_larger_than_the_socket_buffer() -> None:
+@pytest.mark.parametrize("size", [0, 3000, wire.FIRST_READ_BYTES + 1, 3 * 1024**2])
+def test_send_writes_small_bodies_and_bodies_larger_than_the_socket_buffer(size: int) -> None:
     ours, theirs = socket.socketpair()
-    answer = Answer("solutions", os.urandom(3 * 1024**2), 7, False, 1.5)
+    answer = Answer("solutions", os.urandom(size), 7, False, 1.5)
     with ours, theirs:
         reader = wire.Reader(4 * 1024**2)
         sender = threading.Thread(target=wire.send, args=(theirs.fileno(), wire.encode(answer)))

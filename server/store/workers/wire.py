@@ -38,7 +38,8 @@ def encode_error(message: str) -> tuple[bytes, bytes]:
 def send(fd: int, parts: tuple[bytes, bytes]) -> None:
     """Write header and body to ``fd`` (blocking), however many writes the kernel needs."""
     header, body = parts
-    pending = [memoryview(header), memoryview(body)]
+    # Most answers are small: one copy and one write. A large body is not copied.
+    pending = [memoryview(header + body)] if len(body) <= FIRST_READ_BYTES else [memoryview(header), memoryview(body)]
     while pending:
         written = os.writev(fd, pending)
         while pending and written >= len(pending[0]):
