@@ -139,7 +139,7 @@ def serve(conn: Connection, database: str, options: dict[str, Any]) -> None:
 
 if __name__ == "__main__":
     # Run as ``python -m server.store.workers.worker FD DATABASE OPTIONS``; the serving code is taken from the
-    # imported module, so that what it pickles names ``server.store.workers.worker``, not ``__main__``.
+    # imported module, so that its one copy is ``server.store.workers.worker``, not a second ``__main__``.
     from server.store.workers import worker
 
     worker.serve(Connection(int(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3]))
