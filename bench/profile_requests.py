@@ -15,7 +15,7 @@ Two measurements of the same requests, on a release (default ``releases/latest``
      the evaluation there: the lookup has a LIMIT, so it is proven cheap), sending the answer, and the
      handler's remaining steps (thread hop, ETag, headers). The worker's share is then split by running
      the same queries here in one process: evaluation alone, our capped JSON writer, Oxigraph's own
-     writer, and pickling an answer.
+     writer, and pickling an answer against framing it as the workers do (``server.store.workers.wire``).
    * ``/doc/….html`` with the status and description memos emptied before each request (each request is
      a first view; a second look within the request is a cache hit, as served): status lookup, description
      query, term conversion (pyoxigraph to rdflib), grouping (``entity_view``), the role and citation
@@ -67,8 +67,10 @@ import pyoxigraph as ox  # noqa: E402
 from server import settings as settings_module  # noqa: E402
 from server.store import cache as cache_module  # noqa: E402
 from server.store import results  # noqa: E402
+from server.store.base import Answer  # noqa: E402
 from server.store.oxigraph import embedded  # noqa: E402
 from server.store.oxigraph.embedded import EmbeddedStore  # noqa: E402
+from server.store.workers import wire  # noqa: E402
 from server.store.workers.pool import WorkerPool  # noqa: E402
 from server.web import descriptions, rendering  # noqa: E402
 from server.web import runner as runner_module  # noqa: E402
@@ -301,13 +303,20 @@ def worker_split(store: EmbeddedStore, iris: list[str], n: int, limit: int) -> d
     ours = each(lambda r: results.solutions(r, "json", limit, ordered=False))
     theirs = each(lambda r: r.serialize(format=ox.QueryResultsFormat.JSON))
     sample = results.solutions(engine.query(queries[0], use_default_graph_as_union=True), "json", limit)
+    answer = Answer("solutions", sample.body, sample.count, sample.truncated, 0.0)
     started = time.perf_counter_ns()
     for _ in range(n):
-        pickle.loads(pickle.dumps(("ok", sample), protocol=pickle.HIGHEST_PROTOCOL))
+        pickle.loads(pickle.dumps(("ok", answer), protocol=pickle.HIGHEST_PROTOCOL))
     pickling = (time.perf_counter_ns() - started) / n / 1e3
+    started = time.perf_counter_ns()
+    for _ in range(n):
+        reader = wire.Reader(len(sample.body))
+        reader.feed(b"".join(wire.encode(answer)))
+        reader.result()
+    framing = (time.perf_counter_ns() - started) / n / 1e3
     return {"evaluation, rows read": evaluation, "evaluation + our capped JSON writer": ours,
             "evaluation + Oxigraph's JSON writer": theirs, "pickling an answer there and back": pickling,
-            "rows": float(sample.count)}
+            "framing an answer there and back (header + bytes)": framing, "rows": float(sample.count)}
 
 
 def free_port() -> int:

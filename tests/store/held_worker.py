@@ -15,6 +15,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from server.store.base import Answer
+from server.store.workers import wire
 from server.store.workers.worker import die_with_parent
 
 
@@ -37,7 +38,7 @@ def main(conn: Connection, folder: Path, options: dict[str, object]) -> None:
         except (EOFError, OSError):
             return
         _wait(folder / "release")
-        conn.send(("ok", Answer("solutions", job.query.encode(), 1, False, 0.0)))
+        wire.send(conn.fileno(), wire.encode(Answer("solutions", job.query.encode(), 1, False, 0.0)))
 
 
 if __name__ == "__main__":

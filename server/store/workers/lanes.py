@@ -34,7 +34,7 @@ from server.errors import QueryRejected, QueryTimeout, StoreError
 from server.store.base import Answer, Job
 from server.store.workers.pool import CrashMemory, WorkerPool
 from server.store.workers.protocol import Worker
-from server.store.workers.worker import _answer
+from server.store.workers.worker import answer_job
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,6 @@ class TwoLanes:
     def _evaluate(self, job: Job) -> tuple[str, Any]:
         token = self.watchdog.begin()
         try:
-            return _answer(self._store, job, self.pool.limit, self.pool.prefixes)
+            return answer_job(self._store, job, self.pool.limit, self.pool.prefixes)
         finally:
             self.watchdog.end(token)

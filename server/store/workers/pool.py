@@ -31,7 +31,9 @@ from typing import Any
 
 from server.errors import QueryRejected, QueryTimeout, StoreError
 from server.store.base import Answer, Job
+from server.store.workers import wire
 from server.store.workers.protocol import WORKER_MODULE, Spawner, Worker, WorkerSpec
+from server.store.workers.worker import MAX_ANSWER_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -252,19 +254,20 @@ class WorkerPool:
         return worker
 
     async def _reply(self, loop: asyncio.AbstractEventLoop, worker: Worker, deadline: float) -> tuple[str, Any]:
+        """The worker's answer, read by the loop's reader callback as it arrives: the task wakes once,
+        when the answer is whole (``server.store.workers.wire``)."""
         fd = worker.conn.fileno()
-        ready: asyncio.Future[None] = loop.create_future()
-        loop.add_reader(fd, _wake, ready)
-        timer = loop.call_later(max(deadline - loop.time(), 0), _expire, ready)
+        reader = wire.Reader(MAX_ANSWER_BYTES)
+        done: asyncio.Future[tuple[str, Any]] = loop.create_future()
+        loop.add_reader(fd, _collect, fd, reader, done)
+        timer = loop.call_later(max(deadline - loop.time(), 0), _expire, done)
         try:
-            await ready
+            return await done
         finally:
             timer.cancel()
             loop.remove_reader(fd)
-            # uvloop makes a watched descriptor non-blocking; the reply is read whole, in blocking mode.
+            # uvloop makes a watched descriptor non-blocking; jobs are sent in blocking mode.
             os.set_blocking(fd, True)
-        reply: tuple[str, Any] = worker.conn.recv()
-        return reply
 
     def _release(self, worker: Worker) -> None:
         self._busy.discard(worker)
@@ -351,9 +354,20 @@ def _promote(worker: Worker) -> bool:
     return True
 
 
-def _wake(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
+def _collect(fd: int, reader: wire.Reader, done: asyncio.Future[tuple[str, Any]]) -> None:
+    """Read what the worker has sent; resolve ``done`` with its answer once whole, or with the error."""
+    if done.done():
+        return
+    try:
+        chunk = os.read(fd, reader.wanted())
+        if not chunk:
+            raise EOFError("the SPARQL worker closed its socket")
+        if reader.feed(chunk):
+            done.set_result(reader.result())
+    except BlockingIOError:
+        return
+    except (EOFError, OSError) as exc:
+        done.set_exception(exc)
 
 
 def _expire(future: asyncio.Future[Any]) -> None:

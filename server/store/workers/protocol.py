@@ -3,7 +3,8 @@
 A worker is started as ``python -m MODULE FD DATABASE OPTIONS`` (``server.store.workers.worker``, or a module
 of a test that speaks the same protocol): FD is its end of a socket pair, over which it says ``("ready",
 isolation)`` once it has opened the database, then takes pickled :class:`~server.store.base.Job` objects and
-answers each with ``("ok", Answer)`` or ``("error", message)``. OPTIONS (JSON) hold the row cap, the
+answers each with a fixed header and the answer's bytes (``server.store.workers.wire``), its result or an
+error message. OPTIONS (JSON) hold the row cap, the
 prefixes, the address-space cap, the time limit, the server's pid and the read end of its lifeline pipe.
 
 Workers are started by one thread that lives as long as the pool, because the kernel's "parent" for

@@ -4,7 +4,8 @@ be stopped for real.
 pyoxigraph has no cancellation (see the tech probe, §4), and a thread cannot be killed, so each public
 query runs in one of a few persistent worker processes: fresh interpreters (``python -m
 server.store.workers.worker``, like multiprocessing's ``spawn`` but without re-running the parent's main
-module) that talk over a socket pair with pickled messages (``server.store.workers.protocol``). Each worker
+module) that talk over a socket pair (``server.store.workers.protocol``): a pickled job in, the answer's
+raw bytes behind a fixed header out (``server.store.workers.wire``). Each worker
 cuts itself off the network (``server.store.workers.isolation``), opens the database with
 ``Store.read_only`` and answers jobs from its socket, writing the results itself, up to the row cap.
 
@@ -27,6 +28,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from server.store.base import Answer, Job
+from server.store.workers import wire
 
 # A job that runs this long past the time limit stops its worker from inside (SIGALRM), should the
 # server have failed to kill it: the server's kill at the limit comes first.
@@ -35,8 +37,10 @@ OWN_DEADLINE_GRACE = 2.0
 # double a string thirty times), and the server holds each answer whole (docs/security.md).
 MAX_ANSWER_BYTES = 32 * 1024**2
 
-def _answer(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple[str, Any]:
-    """Run one job inside a worker. Returns ("ok", Answer) or ("error", message)."""
+
+def answer_job(store: Any, job: Job, limit: int, prefixes: dict[str, str]) -> tuple[str, Answer | str]:
+    """Run one job: in a worker process, or in the server for a query proven cheap (``lanes.py``).
+    Returns ("ok", Answer) or ("error", message)."""
     import pyoxigraph as ox
 
     from server.store import results
@@ -129,15 +133,15 @@ def serve(conn: Connection, database: str, options: dict[str, Any]) -> None:
         except (EOFError, OSError):
             return
         own_deadline(time_limit + OWN_DEADLINE_GRACE)
-        answer = _answer(store, job, limit, prefixes)
+        _, answer = answer_job(store, job, limit, prefixes)
         own_deadline(0)
-        conn.send(answer)
+        wire.send(conn.fileno(), wire.encode(answer) if isinstance(answer, Answer) else wire.encode_error(answer))
 
 
 
 if __name__ == "__main__":
     # Run as ``python -m server.store.workers.worker FD DATABASE OPTIONS``; the serving code is taken from the
-    # imported module, so that what it pickles names ``server.store.workers.worker``, not ``__main__``.
+    # imported module, so that its one copy is ``server.store.workers.worker``, not a second ``__main__``.
     from server.store.workers import worker
 
     worker.serve(Connection(int(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3]))
