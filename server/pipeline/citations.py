@@ -21,9 +21,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 from server.errors import Problem
+from server.pipeline.reader import LANGUAGES, URL, TripleSink, unsafe_character
 from server.pipeline.records import BY_NAME
 from server.pipeline.sources import Record, Sources
-from server.pipeline.transform import LANGUAGES, URL, TripleSink, unsafe_character
 
 SOURCE_TYPE = BY_NAME["bron"]
 SOURCES_FILE = f"data/{SOURCE_TYPE.file}"

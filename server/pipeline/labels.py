@@ -31,7 +31,7 @@ from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
 
 if TYPE_CHECKING:
-    from server.pipeline.transform import Reader, TripleSink
+    from server.pipeline.reader import Reader, TripleSink
 
 LANGS = ("nl", "en")
 DASH = "\u2013"  # an en dash, between a person and a role and between two years

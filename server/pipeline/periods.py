@@ -40,7 +40,7 @@ from server.rdf.iris import thing
 from server.rdf.namespaces import DEFAULT_BASE
 
 if TYPE_CHECKING:
-    from server.pipeline.transform import Reader, TripleSink
+    from server.pipeline.reader import Reader, TripleSink
 
 # record type -> (fields that give the beginning, first given wins; field of the end; the link)
 PERIODS: dict[str, tuple[tuple[str, ...], str, URIRef]] = {

@@ -23,8 +23,9 @@ from server.pipeline.checks import Failure, run_checks
 from server.pipeline.facts import ReleaseFacts
 from server.pipeline.identifiers import disappeared
 from server.pipeline.locations import located
+from server.pipeline.results import Report
 from server.pipeline.shacl_engine import validate_sparql
-from server.pipeline.validate import Report, load_shapes, validate
+from server.pipeline.validate import load_shapes, validate
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.oxigraph.memory import MemoryDataset

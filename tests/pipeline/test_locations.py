@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from server.pipeline.locations import Locator, Place
+from server.pipeline.locations import Locator
+from server.pipeline.results import Place, Result
 from server.pipeline.sources import read
-from server.pipeline.validate import Result
 from server.settings import PROJECT_ROOT
 
 BASE = "https://data.ser.nl/"

@@ -17,10 +17,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG, RDF, SH, SKOS, XSD
 
 from server.pipeline.assemble import Assembled, assemble, to_nquads
+from server.pipeline.results import Report, Result
 from server.pipeline.shacl_engine import validate_sparql
 from server.pipeline.shacl_sparql import UnsupportedShape, compile_shapes
 from server.pipeline.shacl_values import SAFE_LEXICAL, datatype_ok
-from server.pipeline.validate import Report, Result, load_shapes, validate
+from server.pipeline.validate import load_shapes, validate
 from server.settings import PROJECT_ROOT
 from server.store.oxigraph.memory import MemoryDataset
 from tests.pipeline.test_shapes import SERSH, fixture_files, only
