@@ -83,7 +83,7 @@ def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from server.pipeline.stages import build
 
     if getattr(args, "if_changed", False):
-        from server.pipeline.inputs import stale
+        from server.pipeline.releases.inputs import stale
 
         reasons = stale(settings.releases_dir, settings.root, settings.base_iri)
         if not reasons:
@@ -118,7 +118,7 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _latest_or_fail(settings: Settings) -> Path:
-    from server.pipeline.release import latest
+    from server.pipeline.releases.release import latest
 
     found = latest(settings.releases_dir)
     if found is None:
@@ -138,7 +138,7 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
-    from server.pipeline.release import all_releases
+    from server.pipeline.releases.release import all_releases
     from server.store.manifest import read_manifest
 
     current = _latest_or_fail(settings)
@@ -162,7 +162,7 @@ def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from server.pipeline.release import latest
+    from server.pipeline.releases.release import latest
 
     remote = args.store or settings.store_url
     if remote:

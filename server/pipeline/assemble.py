@@ -14,9 +14,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from server.errors import Problem, SourceError
-from server.pipeline import citations, sources, transform
-from server.pipeline.locations import Locator
-from server.pipeline.rebase import rebase
+from server.pipeline.graph import citations, transform
+from server.pipeline.graph.rebase import rebase
+from server.pipeline.shacl.locations import Locator
+from server.pipeline.sources import files as sources
 from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 

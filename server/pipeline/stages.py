@@ -16,22 +16,22 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
 
 from server.errors import NonConformantError, SourceError
-from server.pipeline import changes, inputs, searchindex
-from server.pipeline import release as releases
 from server.pipeline.assemble import Assembled, assemble
 from server.pipeline.checks import Failure, run_checks
-from server.pipeline.facts import ReleaseFacts
-from server.pipeline.identifiers import disappeared
-from server.pipeline.locations import located
-from server.pipeline.results import Report
-from server.pipeline.shacl_engine import validate_sparql
-from server.pipeline.validate import load_shapes, validate
+from server.pipeline.releases import changes, inputs, searchindex
+from server.pipeline.releases import release as releases
+from server.pipeline.releases.facts import ReleaseFacts
+from server.pipeline.releases.identifiers import disappeared
+from server.pipeline.shacl.engine import validate_sparql
+from server.pipeline.shacl.locations import located
+from server.pipeline.shacl.results import Report
+from server.pipeline.shacl.validate import load_shapes, validate
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.oxigraph.memory import MemoryDataset
 
 if TYPE_CHECKING:
-    from server.pipeline.void import Statistics
+    from server.pipeline.releases.void import Statistics
 
 Step = Callable[[str], None]
 
@@ -94,12 +94,12 @@ class Describer:
     """Describes a release: VoID (with the build's provenance) and the DCAT-AP-NL catalogue.
 
     The ontology and data graphs are counted once; :meth:`into_dataset` then puts the metadata graph
-    (the files without sizes) into ``memory``, counted with the rest (server/pipeline/void.py), and
+    (the files without sizes) into ``memory``, counted with the rest (server/pipeline/releases/void.py), and
     :meth:`files` makes ``void.ttl`` and ``catalog.ttl`` (the files with sizes) with the same numbers.
     """
 
     def __init__(self, memory: MemoryDataset, base: str) -> None:
-        from server.pipeline.void import statistics  # only a release needs these, not `ser-kg validate`
+        from server.pipeline.releases.void import statistics  # only a release needs these, not `ser-kg validate`
 
         self.memory = memory
         self.base = base
@@ -107,7 +107,7 @@ class Describer:
         self.stats = self.content
 
     def into_dataset(self, facts: ReleaseFacts) -> int:
-        from server.pipeline.void import settle
+        from server.pipeline.releases.void import settle
 
         self.stats = settle(self.memory, self.base, self.content, lambda stats: self._graph(stats, facts))
         return self.stats.triples
@@ -120,8 +120,8 @@ class Describer:
         return void + catalogue
 
     def _describe(self, stats: Statistics, facts: ReleaseFacts) -> tuple[Graph, Graph]:
-        from server.pipeline.catalog import catalogue
-        from server.pipeline.void import void_description
+        from server.pipeline.releases.catalog import catalogue
+        from server.pipeline.releases.void import void_description
 
         void = void_description(stats, facts)
         dataset_iri = URIRef(facts.dataset_iri)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from tests.faults.conftest import build
 from tests.release.conftest import env_for
 
@@ -32,7 +32,8 @@ pytestmark = pytest.mark.slow
 DRIVER = """
 import os, signal, sys
 from server import cli
-from server.pipeline import release, stages
+from server.pipeline.releases import release
+from server.pipeline import stages
 
 stage = sys.argv[1]
 

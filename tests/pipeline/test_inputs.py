@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline.inputs import changes, record, stale
+from server.pipeline.releases.inputs import changes, record, stale
 
 BASE = "https://data.ser.nl/"
 

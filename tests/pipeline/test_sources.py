@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline import sources
+from server.pipeline.sources import files as sources
 
 RECORD = "- key: ser\n  naam:\n    nl: SER\n"
 VALUE_LIMIT, DEPTH_LIMIT = 20_000, 16  # the limits that data/README.md documents

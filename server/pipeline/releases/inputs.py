@@ -24,7 +24,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 
 # (folder under the project root, pattern): the files the build reads, as their modules glob them.
 INPUTS: tuple[tuple[str, str], ...] = (
@@ -34,7 +34,7 @@ INPUTS: tuple[tuple[str, str], ...] = (
     ("shapes", "*.ttl"),
     ("queries/checks", "*.rq"),
 )
-PACKAGE = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parents[2]  # server/
 CODE: tuple[str, ...] = ("pipeline", "rdf")
 SHOWN = 10  # changed files named one by one; the rest are counted
 

@@ -36,7 +36,7 @@ from typing import Protocol
 from rdflib import Graph
 
 from server.errors import ReleaseError, UsageError
-from server.pipeline.facts import FileInfo, ReleaseFacts
+from server.pipeline.releases.facts import FileInfo, ReleaseFacts
 from server.rdf.jsonld import context_of
 from server.rdf.namespaces import graph_iri, prefixes
 from server.store.manifest import is_release, read_manifest

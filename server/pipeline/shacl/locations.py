@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from rdflib.namespace import TIME
 
-from server.pipeline.periods import PERIODS
-from server.pipeline.records import NESTED, RecordType
-from server.pipeline.results import Place, Result
-from server.pipeline.sources import Record, Sources
+from server.pipeline.graph.periods import PERIODS
+from server.pipeline.shacl.results import Place, Result
+from server.pipeline.sources.files import Record, Sources
+from server.pipeline.sources.records import NESTED, RecordType
 from server.rdf.namespaces import DEFAULT_BASE
 
 

@@ -23,8 +23,8 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
 from server.errors import Problem, SourceError
-from server.pipeline.rebase import rebase
-from server.pipeline.results import Report, Result
+from server.pipeline.graph.rebase import rebase
+from server.pipeline.shacl.results import Report, Result
 from server.rdf.namespaces import DEFAULT_BASE
 
 

@@ -34,7 +34,7 @@ class Result:
     severity: str  # Violation, Warning or Info
     message: str
     shape: str
-    place: Place | None = None  # the record and field in data/ (server/pipeline/locations.py)
+    place: Place | None = None  # the record and field in data/ (server/pipeline/shacl/locations.py)
 
     def __str__(self) -> str:
         component = self.component.rsplit('#', 1)[-1]

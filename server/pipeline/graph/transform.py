@@ -16,11 +16,11 @@ from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from server.errors import Problem
-from server.pipeline import labels, periods, reification
-from server.pipeline.inference import Entailing
-from server.pipeline.reader import LANGUAGES, URL, Reader, TripleSink, unsafe_character
-from server.pipeline.records import BY_NAME, NESTED, PARTS, Field, ser
-from server.pipeline.sources import Record, Sources, fields_of
+from server.pipeline.graph import labels, periods, reification
+from server.pipeline.graph.inference import Entailing
+from server.pipeline.graph.reader import LANGUAGES, URL, Reader, TripleSink, unsafe_character
+from server.pipeline.sources.files import Record, Sources, fields_of
+from server.pipeline.sources.records import BY_NAME, NESTED, PARTS, Field, ser
 from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
 from server.store.terms import triples_of
