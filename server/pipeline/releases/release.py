@@ -39,6 +39,7 @@ from server.errors import ReleaseError, UsageError
 from server.pipeline.releases.facts import FileInfo, ReleaseFacts
 from server.rdf.jsonld import context_of
 from server.rdf.namespaces import graph_iri, prefixes
+from server.store import manifest as manifests
 from server.store.manifest import is_release, read_manifest
 from server.store.oxigraph.memory import MemoryDataset
 
@@ -268,7 +269,7 @@ def write_release(
             "files": [f.__dict__ for f in files],
             **({"inputs": inputs} if inputs is not None else {}),
         }
-        _write_text(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        _write_text(tmp / manifests.NAME, json.dumps(manifest, indent=2) + "\n")
         _write_text(tmp / "SHA256SUMS", "".join(f"{f.sha256}  {f.name}\n" for f in files))
         step("publishing")
         _fsync_dir(tmp)
