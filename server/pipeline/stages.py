@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
@@ -130,14 +131,17 @@ class Describer:
         return void, catalogue(facts, void)
 
 
-def build(settings: Settings, version: str | None = None,
-          step: Step = lambda _: None) -> tuple[releases.Written, Checked]:
-    """Check and release, holding the releases folder's lock from start to end (one build at a time)."""
+def build(settings: Settings, version: str | None = None, step: Step = lambda _: None,
+          point: Callable[[Path, str], None] = releases.point_latest) -> tuple[releases.Written, Checked]:
+    """Check and release, holding the releases folder's lock from start to end (one build at a time).
+
+    ``point`` publishes the written release (``releases.write_release``)."""
     with releases.build_lock(settings.releases_dir):
-        return _build(settings, version, step)
+        return _build(settings, version, step, point)
 
 
-def _build(settings: Settings, version: str | None, step: Step) -> tuple[releases.Written, Checked]:
+def _build(settings: Settings, version: str | None, step: Step,
+           point: Callable[[Path, str], None]) -> tuple[releases.Written, Checked]:
     read = inputs.record(settings.root, settings.base_iri)  # before reading: a file changed meanwhile builds again
     checked = check(settings, step)
     if not checked.conforms:
@@ -155,6 +159,6 @@ def _build(settings: Settings, version: str | None, step: Step) -> tuple[release
     written = releases.write_release(
         settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
         version=version, step=step, extras=[searchindex.stage(checked.memory, settings.base_iri)],
-        inputs=read, published=changes.files(log, settings.base_iri),
+        inputs=read, published=changes.files(log, settings.base_iri), point=point,
     )
     return written, checked
