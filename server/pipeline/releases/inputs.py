@@ -6,7 +6,7 @@ over all of them, the base IRI and a digest of the build's own code. ``ser-kg bu
 differ, saying which changed:
 
 ============================  ==============================================
-``data/*.yaml``               the records and bronnen.yaml (sources.read)
+``data/*.yaml``               the records and bronnen.yaml (sources/files.read)
 ``ontology/*.ttl``,           the ontology and the concept schemes (assemble)
 ``ontology/vocab/*.ttl``
 ``shapes/*.ttl``              the SHACL shapes (validate.load_shapes)
