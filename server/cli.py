@@ -84,7 +84,7 @@ def _cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from server.pipeline.stages import build
 
     if getattr(args, "if_changed", False):
-        from server.pipeline.inputs import stale
+        from server.pipeline.releases.inputs import stale
 
         reasons = stale(settings.releases_dir, settings.root, settings.base_iri)
         if not reasons:
@@ -119,7 +119,7 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _latest_or_fail(settings: Settings) -> Path:
-    from server.pipeline.release import latest
+    from server.pipeline.releases.release import latest
 
     found = latest(settings.releases_dir)
     if found is None:
@@ -139,7 +139,7 @@ def _cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
-    from server.pipeline.release import all_releases
+    from server.pipeline.releases.release import all_releases
     from server.store.manifest import read_manifest
 
     current = _latest_or_fail(settings)
@@ -163,7 +163,7 @@ def _cmd_info(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from server.pipeline.release import latest
+    from server.pipeline.releases.release import latest
 
     remote = args.store or settings.store_url
     if remote:
@@ -186,7 +186,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def serve_process() -> Any:
     """The app of one of several ``ser-kg serve`` processes (setting server_processes): uvicorn imports and
     calls this in each process it starts (``server.web.runner.PROCESS_APP``)."""
-    from server.pipeline.release import latest
+    from server.pipeline.releases.release import latest
     from server.web.runner import process_app
 
     settings = settings_module.load()

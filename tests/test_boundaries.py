@@ -116,3 +116,15 @@ def test_the_contracts_place_every_module_of_the_web_core() -> None:
     present |= {p.name for p in (PACKAGE / "web").iterdir() if (p / "__init__.py").exists()}
     assert web["exhaustive"] is True
     assert placed == present
+
+
+def test_no_import_cycle_within_the_pipeline() -> None:
+    """No two modules of ``server.pipeline`` reach each other through imports, even under TYPE_CHECKING or
+    inside a function: each stage's folder builds only on the folders below it (ARCHITECTURE.md)."""
+    import grimp
+
+    graph = grimp.build_graph("server", cache_dir=None)
+    pipeline = sorted(m for m in graph.modules if m.startswith("server.pipeline."))
+    cycles = [(a, b) for i, a in enumerate(pipeline) for b in pipeline[i + 1:]
+              if graph.chain_exists(a, b) and graph.chain_exists(b, a)]
+    assert cycles == [], f"import cycles in server.pipeline: {cycles}"

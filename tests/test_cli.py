@@ -66,8 +66,8 @@ def test_a_build_gives_its_shacl_warnings_as_one_line_with_the_count_and_the_rep
     from rdflib import Graph
 
     from server.pipeline import stages
-    from server.pipeline.release import Written
-    from server.pipeline.validate import Report, Result
+    from server.pipeline.releases.release import Written
+    from server.pipeline.shacl.results import Report, Result
 
     warnings = [Result(f"https://data.ser.nl/id/organisatie/o{n}", None, "c", "Warning", "no website", "s")
                 for n in range(64)]

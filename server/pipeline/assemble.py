@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+from rdflib import Graph
 
 from server.errors import Problem, SourceError
-from server.pipeline import citations, sources, transform
-from server.pipeline.locations import Locator
+from server.pipeline.graph import citations, transform
+from server.pipeline.graph.rebase import rebase
+from server.pipeline.shacl.locations import Locator
+from server.pipeline.sources import files as sources
 from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 
@@ -107,19 +107,3 @@ def assemble(root: Path, base: str) -> Assembled:
             moved.add(triple)
         data = moved
     return Assembled(ontology, data, base, locator)
-
-
-def _move(term: Node, base: str) -> Node:
-    if isinstance(term, URIRef) and term.startswith(DEFAULT_BASE):
-        return URIRef(base + term[len(DEFAULT_BASE):])
-    if isinstance(term, Literal) and term.datatype == XSD.anyURI and str(term).startswith(DEFAULT_BASE):
-        return Literal(base + str(term)[len(DEFAULT_BASE):], datatype=XSD.anyURI)
-    return term
-
-
-def rebase(graph: Graph, base: str) -> Graph:
-    """The same graph with every IRI under the production base moved under ``base``."""
-    out = Graph()
-    for s, p, o in graph:
-        out.add((_move(s, base), _move(p, base), _move(o, base)))
-    return out

@@ -10,27 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, XSD
 
 from server.errors import NonConformantError, SourceError
-from server.pipeline import changes, inputs, searchindex
-from server.pipeline import release as releases
 from server.pipeline.assemble import Assembled, assemble
 from server.pipeline.checks import Failure, run_checks
-from server.pipeline.facts import ReleaseFacts
-from server.pipeline.identifiers import disappeared
-from server.pipeline.locations import located
-from server.pipeline.shacl_engine import validate_sparql
-from server.pipeline.validate import Report, load_shapes, validate
+from server.pipeline.releases import changes, inputs, searchindex
+from server.pipeline.releases import release as releases
+from server.pipeline.releases.facts import ReleaseFacts
+from server.pipeline.releases.identifiers import disappeared
+from server.pipeline.shacl.engine import validate_sparql
+from server.pipeline.shacl.locations import located
+from server.pipeline.shacl.results import Report
+from server.pipeline.shacl.validate import load_shapes, validate
 from server.rdf.namespaces import prefixes
 from server.settings import Settings
 from server.store.oxigraph.memory import MemoryDataset
 
 if TYPE_CHECKING:
-    from server.pipeline.void import Statistics
+    from server.pipeline.releases.void import Statistics
 
 Step = Callable[[str], None]
 
@@ -93,12 +95,12 @@ class Describer:
     """Describes a release: VoID (with the build's provenance) and the DCAT-AP-NL catalogue.
 
     The ontology and data graphs are counted once; :meth:`into_dataset` then puts the metadata graph
-    (the files without sizes) into ``memory``, counted with the rest (server/pipeline/void.py), and
+    (the files without sizes) into ``memory``, counted with the rest (server/pipeline/releases/void.py), and
     :meth:`files` makes ``void.ttl`` and ``catalog.ttl`` (the files with sizes) with the same numbers.
     """
 
     def __init__(self, memory: MemoryDataset, base: str) -> None:
-        from server.pipeline.void import statistics  # only a release needs these, not `ser-kg validate`
+        from server.pipeline.releases.void import statistics  # only a release needs these, not `ser-kg validate`
 
         self.memory = memory
         self.base = base
@@ -106,7 +108,7 @@ class Describer:
         self.stats = self.content
 
     def into_dataset(self, facts: ReleaseFacts) -> int:
-        from server.pipeline.void import settle
+        from server.pipeline.releases.void import settle
 
         self.stats = settle(self.memory, self.base, self.content, lambda stats: self._graph(stats, facts))
         return self.stats.triples
@@ -119,8 +121,8 @@ class Describer:
         return void + catalogue
 
     def _describe(self, stats: Statistics, facts: ReleaseFacts) -> tuple[Graph, Graph]:
-        from server.pipeline.catalog import catalogue
-        from server.pipeline.void import void_description
+        from server.pipeline.releases.catalog import catalogue
+        from server.pipeline.releases.void import void_description
 
         void = void_description(stats, facts)
         dataset_iri = URIRef(facts.dataset_iri)
@@ -129,14 +131,17 @@ class Describer:
         return void, catalogue(facts, void)
 
 
-def build(settings: Settings, version: str | None = None,
-          step: Step = lambda _: None) -> tuple[releases.Written, Checked]:
-    """Check and release, holding the releases folder's lock from start to end (one build at a time)."""
+def build(settings: Settings, version: str | None = None, step: Step = lambda _: None,
+          point: Callable[[Path, str], None] = releases.point_latest) -> tuple[releases.Written, Checked]:
+    """Check and release, holding the releases folder's lock from start to end (one build at a time).
+
+    ``point`` publishes the written release (``releases.write_release``)."""
     with releases.build_lock(settings.releases_dir):
-        return _build(settings, version, step)
+        return _build(settings, version, step, point)
 
 
-def _build(settings: Settings, version: str | None, step: Step) -> tuple[releases.Written, Checked]:
+def _build(settings: Settings, version: str | None, step: Step,
+           point: Callable[[Path, str], None]) -> tuple[releases.Written, Checked]:
     read = inputs.record(settings.root, settings.base_iri)  # before reading: a file changed meanwhile builds again
     checked = check(settings, step)
     if not checked.conforms:
@@ -154,6 +159,6 @@ def _build(settings: Settings, version: str | None, step: Step) -> tuple[release
     written = releases.write_release(
         settings.releases_dir, checked.memory, checked.report.graph, settings.base_iri, describe,
         version=version, step=step, extras=[searchindex.stage(checked.memory, settings.base_iri)],
-        inputs=read, published=changes.files(log, settings.base_iri),
+        inputs=read, published=changes.files(log, settings.base_iri), point=point,
     )
     return written, checked

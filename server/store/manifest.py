@@ -1,7 +1,7 @@
 """A release on disk: the one reader of its ``manifest.json`` (version, creation time, base IRI, counts and
 files), and the check of its files against their checksums, for every store and ``ser-kg publish``.
 
-The build writes it last (``server.pipeline.release``), so a folder with a manifest is a complete release;
+The build writes it last (``server.pipeline.releases.release``), so a folder with a manifest is a complete release;
 the server, the CLI and the build's own checks read it here, each with the same message when it is damaged.
 
 At every start, before anything is served, every file of the release is checked against its sha256

@@ -1,5 +1,5 @@
 """A release's change log as the server reads it: the ``changes.json`` that ``ser-kg build`` writes into the
-release folder (``server/pipeline/changes.py``), read only when the release's manifest lists it, at most
+release folder (``server/pipeline/releases/changes.py``), read only when the release's manifest lists it, at most
 :data:`MAX_BYTES` long, and kept per version in a table of at most :data:`KEPT` logs (a release folder
 never changes once written). The ``/changes/`` pages read every release's log; a thing's page reads the
 current release's, once (``Site.changes``, ``Site.replaced``), and so does a withdrawn thing's 410 page.

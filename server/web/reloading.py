@@ -1,7 +1,7 @@
 """A running server picks up a new release without a restart.
 
 ``ser-kg serve`` looks at the pointer to the current release (``releases/latest``, the symlink a build
-switches with one atomic rename, ``server.pipeline.release``) every ``reload_interval`` seconds. When
+switches with one atomic rename, ``server.pipeline.releases.release``) every ``reload_interval`` seconds. When
 it names another release, that release is opened beside the one being served (its store loaded, its
 query workers started), in a thread, so that requests keep being answered meanwhile. Then the switch
 is one assignment on the event loop, between two requests: every request that starts after it is

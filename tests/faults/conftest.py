@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from tests.release.conftest import copy_project, env_for
 
 

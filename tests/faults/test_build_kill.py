@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from tests.faults.conftest import build
 from tests.release.conftest import env_for
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 DRIVER = """
 import os, signal, sys
 from server import cli
-from server.pipeline import release, stages
+from server.pipeline import stages
 
 stage = sys.argv[1]
 
@@ -45,11 +45,11 @@ def build(settings, version=None, step=None):
     def killing(message):
         if message.startswith(stage):
             die()
+    if stage == "(after the rename)":
+        return real_build(settings, version=version, step=killing, point=lambda releases_dir, version: die())
     return real_build(settings, version=version, step=killing)
 
 stages.build = build
-if stage == "(after the rename)":
-    release._point_latest = lambda releases_dir, version: die()
 if stage == "(between the new link and the switch)":
     real_replace = os.replace
     os.replace = lambda src, dst: die() if str(dst).endswith("latest") else real_replace(src, dst)

@@ -19,7 +19,7 @@ import pytest
 from server import settings as settings_module
 from server.cli import main
 from server.pipeline import stages
-from server.pipeline.release import LOCK, TMP_PREFIX, latest
+from server.pipeline.releases.release import LOCK, TMP_PREFIX, latest
 from tests.release.conftest import copy_project, env_for
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from server.cli import main
-from server.pipeline.release import LOCK, TMP_PREFIX, latest
+from server.pipeline.releases.release import LOCK, TMP_PREFIX, latest
 from server.store.oxigraph.memory import MemoryDataset
 from tests.release.conftest import copy_project, env_for
 

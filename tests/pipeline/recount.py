@@ -1,6 +1,6 @@
 """The numbers a VoID description states, and the same numbers counted again from parsed quads.
 
-The counting here is the plain definition (server/pipeline/void.py, "What the counts mean"), done in
+The counting here is the plain definition (server/pipeline/releases/void.py, "What the counts mean"), done in
 Python over pyoxigraph terms, which compare as RDF terms (rdflib would normalise literals such as
 ``"01"^^xsd:integer`` and so merge distinct objects). Both sides are dicts with the same keys, so that
 a test compares them in one assertion and a difference names the number that is wrong.

@@ -15,8 +15,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS, XSD
 
 from server import settings
 from server.errors import ReleaseError
-from server.pipeline.catalog import catalogue
-from server.pipeline.facts import FileInfo
+from server.pipeline.releases.catalog import catalogue
+from server.pipeline.releases.facts import FileInfo
 from server.rdf.namespaces import ADMS, SPDX, VCARD
 from tests.pipeline.test_void import BASE, DATASET, SER, SHA, VERSION, describe, fixture_dataset, fixture_facts
 

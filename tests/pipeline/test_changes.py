@@ -9,8 +9,8 @@ import pytest
 from rdflib import Dataset, Graph
 
 from server.errors import ReleaseError
-from server.pipeline import changes, release
-from server.pipeline.facts import ReleaseFacts
+from server.pipeline.releases import changes, release
+from server.pipeline.releases.facts import ReleaseFacts
 from server.store.manifest import read_manifest
 from server.store.oxigraph.memory import MemoryDataset
 

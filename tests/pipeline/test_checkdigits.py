@@ -1,4 +1,4 @@
-"""ISBN check digits (server/pipeline/checkdigits.py), and the record reader's refusal of a wrong one."""
+"""ISBN check digits (server/pipeline/sources/checkdigits.py), and the record reader's refusal of a wrong one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline.checkdigits import isbn, isbn_check_digit
+from server.pipeline.sources.checkdigits import isbn, isbn_check_digit
 from tests.pipeline.test_transform import ORGS, run
 
 

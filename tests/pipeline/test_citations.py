@@ -1,4 +1,4 @@
-"""Sources as data (server/pipeline/citations.py): each cited URL is described once in bronnen.yaml and
+"""Sources as data (server/pipeline/graph/citations.py): each cited URL is described once in bronnen.yaml and
 published under its own address with a label; a citation without an entry, an entry without a citation
 and an entry given twice are refused with the file, the line and the record."""
 
@@ -12,8 +12,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DC, DCTERMS, RDF, RDFS
 
 from server.errors import Problem
-from server.pipeline import citations, sources, transform
-from server.pipeline.records import ser
+from server.pipeline.graph import citations, transform
+from server.pipeline.sources import files as sources
+from server.pipeline.sources.records import ser
 from tests.pipeline.test_transform import ID, VOCAB
 
 ORGS = """\
@@ -79,7 +80,7 @@ def test_a_described_source_is_published_under_its_own_url_with_its_properties(t
 def test_the_label_is_the_publisher_and_the_title_or_else_the_description(tmp_path: Path) -> None:
     graph, _ = run(tmp_path, {"organisaties.yaml": ORGS, "bronnen.yaml": BRONNEN})
     # With a title: the title, which (given in Dutch only) names it in English too, as every thing has a
-    # name in both languages (server/pipeline/labels.py). Without: the description, never as dct:title.
+    # name in both languages (server/pipeline/graph/labels.py). Without: the description, never as dct:title.
     assert set(graph.objects(URIRef("https://www.ser.nl/a"), RDFS.label)) == {
         Literal("SER: Werken zonder Armoede", lang="nl"), Literal("SER: Werken zonder Armoede", lang="en")}
     news = URIRef("https://www.nrc.nl/nieuws/1996/03/02/b")

@@ -1,5 +1,5 @@
 """The persistent-identifier rule holds for a record's IRI; the fragments that name parts of its
-description (the instants of its period) come and go with its facts (server/pipeline/identifiers.py)."""
+description (the instants of its period) come and go with its facts (server/pipeline/releases/identifiers.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, TIME
 
 from server.pipeline.assemble import to_nquads
-from server.pipeline.identifiers import disappeared
+from server.pipeline.releases.identifiers import disappeared
 from server.rdf.namespaces import DEFAULT_BASE, graph_iri
 
 TERM = f"{DEFAULT_BASE}id/lidmaatschap/voorzitter-2022"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline.inputs import changes, record, stale
+from server.errors import ReleaseError
+from server.pipeline.releases.inputs import changes, record, stale
 
 BASE = "https://data.ser.nl/"
 
@@ -102,3 +103,11 @@ def test_a_release_that_records_no_inputs_is_stale(root: Path, package: Path, tm
     release(tmp_path / "releases", None)
     assert stale(tmp_path / "releases", root, BASE, package) == [
         "release 2026-01-01.1 does not record its inputs (it was built before they were recorded)"]
+
+
+def test_a_damaged_manifest_is_named_as_the_store_names_it(root: Path, package: Path, tmp_path: Path) -> None:
+    """The manifest is read by server.store.manifest, the one reader of manifest.json."""
+    release(tmp_path / "releases", None)
+    (tmp_path / "releases/2026-01-01.1/manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"2026-01-01\.1/manifest\.json: not a complete release"):
+        stale(tmp_path / "releases", root, BASE, package)

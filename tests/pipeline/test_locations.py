@@ -1,5 +1,5 @@
 """A SHACL result names the file, line, record and YAML field it comes from, with the IRI and property
-as its detail (server/pipeline/locations.py)."""
+as its detail (server/pipeline/shacl/locations.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from server.pipeline.locations import Locator, Place
-from server.pipeline.sources import read
-from server.pipeline.validate import Result
+from server.pipeline.shacl.locations import Locator
+from server.pipeline.shacl.results import Place, Result
+from server.pipeline.sources.files import read
 from server.settings import PROJECT_ROOT
 
 BASE = "https://data.ser.nl/"
@@ -104,7 +104,7 @@ def locator(tmp_path: Path) -> Locator:
      Place("data/zetelverdelingen.yaml", 8, "zv-2014-fnv", "zetels")),
     ("id/zetelverdeling/zv-2014", "https://data.ser.nl/def/toewijzing",
      Place("data/zetelverdelingen.yaml", 4, "zv-2014", "zetels")),
-    # the period of a record (server/pipeline/periods.py) and its instants: the date fields behind them
+    # the period of a record (server/pipeline/graph/periods.py) and its instants: the date fields behind them
     ("id/zetelverdeling/zv-2014#begin", "http://www.w3.org/2006/time#inXSDgYear",
      Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van")),
     ("id/zetelverdeling/zv-2014#einde", None, Place("data/zetelverdelingen.yaml", 12, "zv-2014", "tot")),
@@ -113,7 +113,7 @@ def locator(tmp_path: Path) -> Locator:
     ("id/zetelverdeling/zv-2014#periode", None, Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van or tot")),
     ("id/zetelverdeling/zv-2014", "http://purl.org/dc/terms/temporal",
      Place("data/zetelverdelingen.yaml", 11, "zv-2014", "van or tot")),
-    # the statement node of a field's own sources (server/pipeline/reification.py)
+    # the statement node of a field's own sources (server/pipeline/graph/reification.py)
     ("id/organisatie/ser#bron-naam-1a2b3c4d", "http://purl.org/dc/terms/source",
      Place("data/organisaties.yaml", 1, "ser", "bronnenPerVeld")),
     # a part of a record (records.PARTS): the field of its path, or the fields that write it

@@ -1,5 +1,5 @@
 """The ontology (ontology/ser.ttl) and the names of external terms (ontology/labels.ttl) agree with the
-record table in server/pipeline/records.py: every term the build writes is declared or named, in Dutch and
+record table in server/pipeline/sources/records.py: every term the build writes is declared or named, in Dutch and
 English, with the OWL type, domain and range that the field's kind implies (ontology/README.md).
 """
 
@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from server.pipeline.records import BY_NAME, NESTED, SER, TYPES, Field, ser
+from server.pipeline.sources.records import BY_NAME, NESTED, SER, TYPES, Field, ser
 
 ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
 ONTOLOGY = URIRef(SER + "ser")
@@ -34,7 +34,7 @@ RANGES = {
 EXTERNAL_SUPERCLASSES = {ORG.FormalOrganization: ORG.Organization, ORG.OrganizationalUnit: ORG.Organization}
 # Declared although no field writes them: a superclass, the date datatype, a derived property.
 MODEL_ONLY = {ser("Overeenkomst"), ser("Datum"), ser("aangevraagdDoor")}
-# Derived by server/pipeline/periods.py from each instant's value, not written by a field.
+# Derived by server/pipeline/graph/periods.py from each instant's value, not written by a field.
 MODEL_ONLY |= {ser("vroegsteDatum"), ser("laatsteDatum")}
 # Written by server/pipeline/transform.py in place of a required value given as 'onbekend', not by a field.
 MODEL_ONLY |= {ser("waardeOnbekend")}

@@ -1,5 +1,5 @@
 """Periods as OWL-Time intervals, names for every thing, and the materialised hierarchies
-(server/pipeline/periods.py, labels.py, inference.py)."""
+(server/pipeline/graph/periods.py, labels.py, inference.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, TIME, XSD
 
 from server.errors import Problem
-from server.pipeline import sources, transform
-from server.pipeline.periods import bounds
-from server.pipeline.records import ser
+from server.pipeline.graph import transform
+from server.pipeline.graph.periods import bounds
+from server.pipeline.sources import files as sources
+from server.pipeline.sources.records import ser
 from server.rdf.namespaces import SCHEMA
 
 ID = "https://data.ser.nl/id/"

@@ -4,7 +4,7 @@ described there is cited, and every record cites at least one.
 A wrong fact in a government knowledge graph is worse than a missing one, and so is a wrong
 provenance claim: `dct:source` must name a page the fact was actually taken from. Each such page is
 described once, in the repository itself (``data/bronnen.yaml``, see data/README.md, "Sources"), so
-these checks run on any clone. The build refuses the same things (server/pipeline/citations.py);
+these checks run on any clone. The build refuses the same things (server/pipeline/graph/citations.py);
 this test reads the files directly, so that a mistake is named here too.
 """
 
@@ -17,8 +17,8 @@ import pytest
 from rdflib.namespace import DCTERMS
 
 from server.cli import main
-from server.pipeline import sources
 from server.pipeline.assemble import ontology_files, read_turtle
+from server.pipeline.sources import files as sources
 from server.settings import PROJECT_ROOT
 from tests.release.conftest import copy_project, env_for
 

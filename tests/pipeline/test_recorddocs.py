@@ -1,6 +1,6 @@
 """data/README.md documents every record type and field exactly as the record table defines them."""
 
-from server.pipeline.recorddocs import BEGIN, END, field_tables
+from server.pipeline.sources.recorddocs import BEGIN, END, field_tables
 from server.settings import PROJECT_ROOT
 
 
@@ -9,5 +9,5 @@ def test_data_readme_holds_the_generated_field_tables() -> None:
     start, end = readme.index(BEGIN), readme.index(END) + len(END)
     assert readme[start:end] + "\n" == field_tables(), (
         "data/README.md is out of date: paste the output of "
-        "`python -c 'from server.pipeline.recorddocs import field_tables; print(field_tables())'`"
+        "`python -c 'from server.pipeline.sources.recorddocs import field_tables; print(field_tables())'`"
     )

@@ -1,4 +1,4 @@
-"""Per-fact sources (server/pipeline/reification.py): ``bronnenPerVeld`` names the sources of one field,
+"""Per-fact sources (server/pipeline/graph/reification.py): ``bronnenPerVeld`` names the sources of one field,
 every mistake in it is reported with file, line, record and field, and each triple the field writes
 becomes one rdf:Statement with those sources."""
 
@@ -12,8 +12,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from server.errors import Problem
-from server.pipeline import identifiers, reification, sources
-from server.pipeline.transform import NTriples
+from server.pipeline.graph import reification
+from server.pipeline.graph.transform import NTriples
+from server.pipeline.releases import identifiers
+from server.pipeline.sources import files as sources
 from server.rdf.namespaces import SCHEMA
 from tests.pipeline.test_citations import run as run_with_citations
 from tests.pipeline.test_transform import ID

@@ -1,4 +1,4 @@
-"""The SPARQL validation engine gives exactly pyshacl's results (server/pipeline/shacl_sparql.py, shacl_engine.py).
+"""The SPARQL validation engine gives exactly pyshacl's results (server/pipeline/shacl/sparql.py, shacl_engine.py).
 
 pyshacl is the reference: for every shape fixture, for the real data and for the real data with a
 violation of each constraint component planted in it, both engines must report the same multiset
@@ -17,10 +17,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG, RDF, SH, SKOS, XSD
 
 from server.pipeline.assemble import Assembled, assemble, to_nquads
-from server.pipeline.shacl_engine import validate_sparql
-from server.pipeline.shacl_sparql import UnsupportedShape, compile_shapes
-from server.pipeline.shacl_values import SAFE_LEXICAL, datatype_ok
-from server.pipeline.validate import Report, Result, load_shapes, validate
+from server.pipeline.shacl.engine import validate_sparql
+from server.pipeline.shacl.results import Report, Result
+from server.pipeline.shacl.sparql import UnsupportedShape, compile_shapes
+from server.pipeline.shacl.validate import load_shapes, validate
+from server.pipeline.shacl.values import SAFE_LEXICAL, datatype_ok
 from server.settings import PROJECT_ROOT
 from server.store.oxigraph.memory import MemoryDataset
 from tests.pipeline.test_shapes import SERSH, fixture_files, only

@@ -4,7 +4,7 @@ Each node shape has a folder tests/fixtures/shapes/<ShapeName>/. A ``valid-*.ttl
 result at all; an ``invalid-*.ttl`` must give exactly the results listed in its ``# expect:`` lines,
 compared as a multiset of (focus node, path, constraint component, severity). Only the shape under
 test is loaded, so that a fixture holds just what that shape looks at (shapes/README.md).
-The other tests keep the shapes in step with server/pipeline/records.py and with the house rules.
+The other tests keep the shapes in step with server/pipeline/sources/records.py and with the house rules.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from server.pipeline.records import PARTS, TYPES, Field, RecordType
+from server.pipeline.sources.records import PARTS, TYPES, Field, RecordType
 from server.rdf.namespaces import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[2]

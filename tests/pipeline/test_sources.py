@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline import sources
+from server.pipeline.sources import files as sources
 
 RECORD = "- key: ser\n  naam:\n    nl: SER\n"
 VALUE_LIMIT, DEPTH_LIMIT = 20_000, 16  # the limits that data/README.md documents
@@ -32,7 +32,7 @@ HOSTILE: dict[str, tuple[str, int, str]] = {
 }
 
 
-def read_one(tmp_path: Path, text: str | bytes) -> sources.Sources:
+def read_one(tmp_path: Path, text: str | bytes, max_file_bytes: int = sources.MAX_FILE_BYTES) -> sources.Sources:
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
     target = data / "organisaties.yaml"
@@ -40,7 +40,7 @@ def read_one(tmp_path: Path, text: str | bytes) -> sources.Sources:
         target.write_bytes(text)
     else:
         target.write_text(text, encoding="utf-8")
-    return sources.read(data, tmp_path)
+    return sources.read(data, tmp_path, max_file_bytes=max_file_bytes)
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
@@ -61,9 +61,8 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     assert [(p.line, p.message.split(" is ")[0]) for p in read.problems] == [(2, "an anchor (&l0)")]
 
 
-def test_a_file_over_the_limit_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
-    read = read_one(tmp_path, RECORD + "# " + "x" * 1000 + "\n")
+def test_a_file_over_the_limit_is_not_parsed(tmp_path: Path) -> None:
+    read = read_one(tmp_path, RECORD + "# " + "x" * 1000 + "\n", max_file_bytes=1000)
     assert [(p.file, p.line) for p in read.problems] == [("data/organisaties.yaml", None)]
     assert "a record file may hold at most 1,000" in read.problems[0].message
 

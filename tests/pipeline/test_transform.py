@@ -10,8 +10,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, XSD
 
 from server.errors import Problem
-from server.pipeline import sources, transform
-from server.pipeline.records import ser
+from server.pipeline.graph import transform
+from server.pipeline.sources import files as sources
+from server.pipeline.sources.records import ser
 from server.rdf.namespaces import ELI, SCHEMA
 
 ID = "https://data.ser.nl/id/"

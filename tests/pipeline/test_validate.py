@@ -5,7 +5,8 @@ from __future__ import annotations
 from rdflib.namespace import SH
 
 from server.pipeline.assemble import assemble
-from server.pipeline.validate import Result, load_shapes, validate
+from server.pipeline.shacl.results import Result
+from server.pipeline.shacl.validate import load_shapes, validate
 from server.settings import PROJECT_ROOT
 
 

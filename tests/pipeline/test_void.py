@@ -18,8 +18,8 @@ from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from server.errors import ReleaseError
 from server.pipeline.assemble import to_nquads
-from server.pipeline.facts import FileInfo, ReleaseFacts
-from server.pipeline.void import Statistics, settle, statistics, void_description
+from server.pipeline.releases.facts import FileInfo, ReleaseFacts
+from server.pipeline.releases.void import Statistics, settle, statistics, void_description
 from server.rdf.namespaces import ELI, SCHEMA, graph_iri
 from server.store.oxigraph.memory import MemoryDataset
 from tests.pipeline.recount import counted, stated

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from server.settings import PROJECT_ROOT
 from server.store.oxigraph.embedded import EmbeddedStore
 

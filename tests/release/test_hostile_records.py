@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from tests.release.conftest import copy_project, env_for
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from tests.release.conftest import copy_project, env_for
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from server.pipeline.release import all_releases
+from server.pipeline.releases.release import all_releases
 from tests.release.conftest import copy_project, env_for
 
 pytestmark = pytest.mark.slow

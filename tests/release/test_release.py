@@ -19,7 +19,7 @@ import pytest
 import rdflib
 
 from server.cli import main
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from server.settings import PROJECT_ROOT
 from tests.release.conftest import copy_project, env_for
 
@@ -136,7 +136,7 @@ def test_a_build_killed_midway_leaves_the_previous_release_intact(
 
 def test_the_published_data_still_conforms_to_the_shapes(released: Path) -> None:
     """What Oxigraph writes into the dumps (it canonicalises some datatypes) must still be valid data."""
-    from server.pipeline.validate import load_shapes, validate
+    from server.pipeline.shacl.validate import load_shapes, validate
 
     dataset = rdflib.Dataset()
     dataset.parse(data=(released / "ser.nq").read_bytes(), format="nquads")

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from server import settings as settings_module
 from server.cli import main
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
 from server.settings import Settings
 from server.store.oxigraph.embedded import EmbeddedStore
 from server.web.runner import embedded_app, remote_app

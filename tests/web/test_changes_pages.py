@@ -2,7 +2,7 @@
 
 Two releases made from the tiny fixture: the earlier one lacks the title of one advisory report, the later
 one adds an advisory report whose title holds ``<&>``; the later one's change log is made by
-``server.pipeline.changes`` from the two, as ``ser-kg build`` makes it.
+``server.pipeline.releases.changes`` from the two, as ``ser-kg build`` makes it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import pytest
 from fastapi.testclient import TestClient
 
-from server.pipeline import changes
+from server.pipeline.releases import changes
 from server.settings import Settings
 from server.store.oxigraph.memory import MemoryDataset
 from server.web.reloading import Served

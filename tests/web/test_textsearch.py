@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from server.pipeline import searchindex
+from server.pipeline.releases import searchindex
 from server.settings import Settings
 from server.store.oxigraph.embedded import EmbeddedStore
 from server.store.oxigraph.memory import MemoryDataset

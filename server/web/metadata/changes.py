@@ -2,7 +2,7 @@
 (one release's changes by kind and thing) and ``/changes/feed.atom`` (an Atom 1.0 feed, RFC 4287).
 
 They read the ``changes.json`` that ``ser-kg build`` writes into each release folder
-(``server/pipeline/changes.py``). A release folder is found the way the downloads find it
+(``server/pipeline/releases/changes.py``). A release folder is found the way the downloads find it
 (:func:`server.web.metadata.downloads.releases`: a real release whose manifest lists the file), and its
 change log is read and kept by :mod:`server.web.changelog`. The feed's links start with the
 configured public URL, never with anything from the request (docs/security.md).

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from server.pipeline.transform import TripleSink
+from server.pipeline.graph.reader import TripleSink
 
 TOPS = {OWL.Thing, RDFS.Resource}
 

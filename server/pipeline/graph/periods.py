@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, TIME, XSD
 
-from server.pipeline.records import BY_NAME, UNKNOWN, ser
-from server.pipeline.sources import Record, Sources
+from server.pipeline.sources.files import Record, Sources
+from server.pipeline.sources.records import BY_NAME, UNKNOWN, ser
 from server.rdf.iris import thing
 from server.rdf.namespaces import DEFAULT_BASE
 
 if TYPE_CHECKING:
-    from server.pipeline.transform import Reader, TripleSink
+    from server.pipeline.graph.reader import Reader, TripleSink
 
 # record type -> (fields that give the beginning, first given wins; field of the end; the link)
 PERIODS: dict[str, tuple[tuple[str, ...], str, URIRef]] = {

@@ -32,7 +32,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, XSD
 from rdflib.term import Node
 
-from server.pipeline.searchindex import NAMES
+from server.pipeline.releases.searchindex import NAMES
 from server.rdf.namespaces import graph_iri
 from server.store.manifest import read_manifest
 from server.store.oxigraph.memory import MemoryDataset

@@ -22,7 +22,7 @@ concept    the key of a concept in ``ontology/vocab/{scheme}.ttl``              
 Every record has ``key`` (readable, lower case, words joined by ``-``; never reused) and
 ``bronnen``: the URLs of the sources that show its facts (``dct:source``). Each of those URLs is
 described once in ``data/bronnen.yaml``: a ``bron`` record is identified by its ``url`` instead of a key,
-and is published under that URL, the document's own address (``server/pipeline/citations.py``).
+and is published under that URL, the document's own address (``server/pipeline/graph/citations.py``).
 """
 
 from __future__ import annotations
@@ -63,13 +63,13 @@ class Field:
     link: tuple[URIRef, str] | None = None  # string: also write <record> link[0] <link[1] with {}>
     help: str = ""
     # date: a word that stands for "there is one, but the sources do not date it". It writes no date:
-    # for the end of a term that certainly ended, server/pipeline/periods.py gives the interval an end
-    # instant without a value; on a required field the record says ser:waardeOnbekend <predicate>.
+    # for the end of a term that certainly ended, server/pipeline/graph/periods.py gives the interval an
+    # end instant without a value; on a required field the record says ser:waardeOnbekend <predicate>.
     unknown: str | None = None
     # The triple is written on a part of the record's description, ``<record#{part}>``, which PARTS
     # links to the record and types (an address's coordinates: <address> schema:geo <address#geo>).
     part: str | None = None
-    # string: the name of a check the value must pass beyond its pattern (server/pipeline/checkdigits.py)
+    # string: the name of a check the value must pass beyond its pattern (server/pipeline/sources/checkdigits.py)
     check: str | None = None
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ over all of them, the base IRI and a digest of the build's own code. ``ser-kg bu
 differ, saying which changed:
 
 ============================  ==============================================
-``data/*.yaml``               the records and bronnen.yaml (sources.read)
+``data/*.yaml``               the records and bronnen.yaml (sources/files.read)
 ``ontology/*.ttl``,           the ontology and the concept schemes (assemble)
 ``ontology/vocab/*.ttl``
 ``shapes/*.ttl``              the SHACL shapes (validate.load_shapes)
@@ -20,11 +20,11 @@ release: one digest, since a release built by other code may differ even from th
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from server.pipeline.release import latest
+from server.pipeline.releases.release import latest
+from server.store.manifest import read_manifest
 
 # (folder under the project root, pattern): the files the build reads, as their modules glob them.
 INPUTS: tuple[tuple[str, str], ...] = (
@@ -34,7 +34,7 @@ INPUTS: tuple[tuple[str, str], ...] = (
     ("shapes", "*.ttl"),
     ("queries/checks", "*.rq"),
 )
-PACKAGE = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parents[2]  # server/
 CODE: tuple[str, ...] = ("pipeline", "rdf")
 SHOWN = 10  # changed files named one by one; the rest are counted
 
@@ -96,7 +96,7 @@ def stale(releases_dir: Path, root: Path, base: str, package: Path = PACKAGE) ->
     current = latest(releases_dir)
     if current is None:
         return [f"there is no release in {releases_dir} yet"]
-    manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(current)  # ReleaseError naming the file when it is damaged
     recorded = manifest.get("inputs")
     if not isinstance(recorded, dict):
         return [f"release {current.name} does not record its inputs (it was built before they were recorded)"]

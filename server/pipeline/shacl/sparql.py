@@ -27,7 +27,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from server.errors import UsageError
-from server.pipeline.shacl_values import (
+from server.pipeline.shacl.values import (
     FOLDED,
     KIND_TEST,
     NODE_KINDS,

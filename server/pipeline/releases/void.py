@@ -57,7 +57,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 
 from server.errors import ReleaseError
 from server.pipeline.assemble import to_nquads
-from server.pipeline.facts import ReleaseFacts
+from server.pipeline.releases.facts import ReleaseFacts
 from server.rdf.namespaces import ELI, EXTERNAL, GRAPHS, graph_iri, own, prefixes
 from server.store.base import Row
 from server.store.oxigraph.memory import MemoryDataset
@@ -90,7 +90,7 @@ class LinkTarget:
     homepage: str
 
 
-# Links out of the data graph, as written by the record table (server/pipeline/records.py).
+# Links out of the data graph, as written by the record table (server/pipeline/sources/records.py).
 LINK_TARGETS: tuple[LinkTarget, ...] = (
     LinkTarget("wikidata", OWL.sameAs, "http://www.wikidata.org/entity/", "Wikidata",
                "https://www.wikidata.org/"),
@@ -246,7 +246,7 @@ def settle(memory: MemoryDataset, base: str, content: Statistics,
             return stats
         stats = counted
     raise ReleaseError(f"the VoID counts of the release did not settle in {2 * ROUNDS} rounds; "
-                       "see server/pipeline/void.py")
+                       "see server/pipeline/releases/void.py")
 
 
 def void_description(stats: Statistics, facts: ReleaseFacts) -> Graph:

@@ -27,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from server.errors import ReleaseError
-from server.pipeline.facts import CC0, FileInfo, ReleaseFacts
+from server.pipeline.releases.facts import CC0, FileInfo, ReleaseFacts
 from server.rdf.namespaces import ADMS, SPDX, VCARD, prefixes
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -220,7 +220,7 @@ def _distribution(made: _Maker, facts: ReleaseFacts, file: FileInfo, service: UR
     media = file.format or file.media_type
     if media not in FILE_TYPES:
         raise ReleaseError(f"{file.name}: media type {media!r} has no EU file type; add it to FILE_TYPES in "
-                           "server/pipeline/catalog.py")
+                           "server/pipeline/releases/catalog.py")
     code, label = FILE_TYPES[media]
     gzipped = file.media_type == "application/gzip"
     out.add((dist, RDF.type, DCAT.Distribution))

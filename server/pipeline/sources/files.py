@@ -37,7 +37,7 @@ from yaml.events import (
 from yaml.reader import ReaderError
 
 from server.errors import Problem
-from server.pipeline.records import BY_NAME, NESTED, TOP_LEVEL, Field, RecordType
+from server.pipeline.sources.records import BY_NAME, NESTED, TOP_LEVEL, Field, RecordType
 from server.rdf.iris import is_key
 
 Value = str | list[Any] | dict[str, Any]
@@ -181,12 +181,12 @@ def _line_at(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def _compose(path: Path, display: str, problems: list[Problem]) -> yaml.Node | None:
+def _compose(path: Path, display: str, problems: list[Problem], max_bytes: int) -> yaml.Node | None:
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > max_bytes:
             problems.append(Problem(display, "", "", f"{size:,} bytes; a record file may hold at most "
-                                    f"{MAX_FILE_BYTES:,} (split it, or see data/README.md, 'Limits')"))
+                                    f"{max_bytes:,} (split it, or see data/README.md, 'Limits')"))
             return None
         raw = path.read_bytes()
     except OSError as exc:
@@ -264,8 +264,10 @@ def _make_record(node: yaml.MappingNode, rtype: RecordType, display: str, proble
     return Record(rtype, full_key, display, line, values, lines, item_lines, key_lines, parent=parent)
 
 
-def read(data_dir: Path, root: Path | None = None) -> Sources:
-    """Read every record file that ``records.py`` names. Missing files are fine; stray ``.yaml`` files are not."""
+def read(data_dir: Path, root: Path | None = None, max_file_bytes: int = MAX_FILE_BYTES) -> Sources:
+    """Read every record file that ``records.py`` names. Missing files are fine; stray ``.yaml`` files are not.
+
+    A file larger than ``max_file_bytes`` is one problem and is not parsed."""
     problems: list[Problem] = []
     records: list[Record] = []
     retirements: list[Retirement] = []
@@ -279,7 +281,7 @@ def read(data_dir: Path, root: Path | None = None) -> Sources:
         if not path.exists():
             continue
         display = _display(path, root)
-        node = _compose(path, display, problems)
+        node = _compose(path, display, problems, max_file_bytes)
         if node is None:
             continue
         for item in _records_in(node, display, problems):
@@ -301,12 +303,12 @@ def read(data_dir: Path, root: Path | None = None) -> Sources:
                     record.children.append(child)
     retired_path = data_dir / RETIRED_FILE
     if retired_path.exists():
-        retirements = _read_retirements(retired_path, _display(retired_path, root), problems)
+        retirements = _read_retirements(retired_path, _display(retired_path, root), problems, max_file_bytes)
     return Sources(records, retirements, problems)
 
 
-def _read_retirements(path: Path, display: str, problems: list[Problem]) -> list[Retirement]:
-    node = _compose(path, display, problems)
+def _read_retirements(path: Path, display: str, problems: list[Problem], max_bytes: int) -> list[Retirement]:
+    node = _compose(path, display, problems, max_bytes)
     if node is None:
         return []
     out: list[Retirement] = []

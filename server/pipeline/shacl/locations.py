@@ -16,31 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rdflib.namespace import TIME
 
-from server.pipeline.periods import PERIODS
-from server.pipeline.records import NESTED, RecordType
-from server.pipeline.sources import Record, Sources
+from server.pipeline.graph.periods import PERIODS
+from server.pipeline.shacl.results import Place, Result
+from server.pipeline.sources.files import Record, Sources
+from server.pipeline.sources.records import NESTED, RecordType
 from server.rdf.namespaces import DEFAULT_BASE
-
-if TYPE_CHECKING:  # validate.py imports assemble.py, which imports this module
-    from server.pipeline.validate import Result
-
-
-@dataclass(frozen=True)
-class Place:
-    """A record, and the field within it, as the person who edits ``data/`` finds it."""
-
-    file: str
-    line: int
-    record: str
-    field: str | None
-
-    def __str__(self) -> str:
-        field = f" field {self.field!r}" if self.field else ""
-        return f"{self.file}:{self.line}: record {self.record!r}{field}"
 
 
 @dataclass(frozen=True)

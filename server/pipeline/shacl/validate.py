@@ -10,9 +10,8 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -24,48 +23,9 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
 from server.errors import Problem, SourceError
-from server.pipeline.assemble import rebase
+from server.pipeline.graph.rebase import rebase
+from server.pipeline.shacl.results import Report, Result
 from server.rdf.namespaces import DEFAULT_BASE
-
-if TYPE_CHECKING:
-    from server.pipeline.locations import Place
-
-
-@dataclass(frozen=True)
-class Result:
-    focus: str
-    path: str | None
-    component: str
-    severity: str  # Violation, Warning or Info
-    message: str
-    shape: str
-    place: Place | None = None  # the record and field in data/ (server/pipeline/locations.py)
-
-    def __str__(self) -> str:
-        component = self.component.rsplit('#', 1)[-1]
-        path = f" {self.path}" if self.path else ""
-        if self.place is None:
-            return f"[{self.severity}] <{self.focus}>{path}: {self.message} ({component})"
-        path = "" if not self.path else f" ^<{self.path[1:]}>" if self.path.startswith("^") else f" <{self.path}>"
-        return f"{self.place}: [{self.severity}] {self.message} ({component}; <{self.focus}>{path})"
-
-
-@dataclass
-class Report:
-    results: list[Result]
-    graph: Graph
-
-    @property
-    def violations(self) -> list[Result]:
-        return [r for r in self.results if r.severity == "Violation"]
-
-    @property
-    def warnings(self) -> list[Result]:
-        return [r for r in self.results if r.severity != "Violation"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
 
 
 def load_shapes(shapes_dir: Path, base: str = DEFAULT_BASE) -> Graph:

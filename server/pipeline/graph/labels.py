@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from server.pipeline import citations, periods
-from server.pipeline.records import BY_NAME
-from server.pipeline.sources import Record, Sources, Value
+from server.pipeline.graph import citations, periods
+from server.pipeline.sources.files import Record, Sources, Value
+from server.pipeline.sources.records import BY_NAME
 from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
 
 if TYPE_CHECKING:
-    from server.pipeline.transform import Reader, TripleSink
+    from server.pipeline.graph.reader import Reader, TripleSink
 
 LANGS = ("nl", "en")
 DASH = "\u2013"  # an en dash, between a person and a role and between two years

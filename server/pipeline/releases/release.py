@@ -36,9 +36,10 @@ from typing import Protocol
 from rdflib import Graph
 
 from server.errors import ReleaseError, UsageError
-from server.pipeline.facts import FileInfo, ReleaseFacts
+from server.pipeline.releases.facts import FileInfo, ReleaseFacts
 from server.rdf.jsonld import context_of
 from server.rdf.namespaces import graph_iri, prefixes
+from server.store import manifest as manifests
 from server.store.manifest import is_release, read_manifest
 from server.store.oxigraph.memory import MemoryDataset
 
@@ -183,6 +184,20 @@ class Describe(Protocol):
         ...
 
 
+def point_latest(releases_dir: Path, version: str) -> None:
+    """Point ``latest`` at ``version`` with one atomic rename: the moment a release is published."""
+    tmp_link = releases_dir / f"{TMP_PREFIX}latest-{os.getpid()}"
+    try:
+        with writing(releases_dir / LATEST):
+            if tmp_link.is_symlink() or tmp_link.exists():
+                tmp_link.unlink()
+            tmp_link.symlink_to(version)
+            os.replace(tmp_link, releases_dir / LATEST)
+    finally:
+        if tmp_link.is_symlink():
+            tmp_link.unlink()
+
+
 def write_release(
     releases_dir: Path,
     memory: MemoryDataset,
@@ -195,6 +210,7 @@ def write_release(
     extras: Sequence[tuple[str, str, Callable[[Path], object]]] = (),
     inputs: Mapping[str, object] | None = None,
     published: Sequence[tuple[str, str, Callable[[Path, str], object]]] = (),
+    point: Callable[[Path, str], None] = point_latest,
 ) -> Written:
     """Write the dumps, metadata, report, manifest and checksums of the quads in ``memory``, then publish.
 
@@ -203,6 +219,8 @@ def write_release(
     as (name, media type, writer of that file): written into the staging folder and listed like the rest.
     ``published`` are more files too, written before the catalogue (each writer is given the path and the
     version), whose first file the catalogue lists as a distribution (the change log's RDF Patch).
+    ``point`` publishes the written folder: :func:`point_latest`, or a stand-in in a test of a build
+    that stops between the rename of the folder and the switch of ``latest``.
     """
     created = created or datetime.now(UTC).replace(microsecond=0)
     with writing(releases_dir):
@@ -268,14 +286,14 @@ def write_release(
             "files": [f.__dict__ for f in files],
             **({"inputs": inputs} if inputs is not None else {}),
         }
-        _write_text(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        _write_text(tmp / manifests.NAME, json.dumps(manifest, indent=2) + "\n")
         _write_text(tmp / "SHA256SUMS", "".join(f"{f.sha256}  {f.name}\n" for f in files))
         step("publishing")
         _fsync_dir(tmp)
         with writing(final):
             tmp.rename(final)
         try:
-            _point_latest(releases_dir, version)
+            point(releases_dir, version)
         except ReleaseError:
             shutil.rmtree(final, ignore_errors=True)  # not published: `latest` still names the old one
             raise
@@ -306,16 +324,3 @@ def _fsync_dir(folder: Path) -> None:
     for path in folder.iterdir():  # a full disk may only show here, when delayed writes are flushed
         with writing(path), path.open("rb") as stream:
             os.fsync(stream.fileno())
-
-
-def _point_latest(releases_dir: Path, version: str) -> None:
-    tmp_link = releases_dir / f"{TMP_PREFIX}latest-{os.getpid()}"
-    try:
-        with writing(releases_dir / LATEST):
-            if tmp_link.is_symlink() or tmp_link.exists():
-                tmp_link.unlink()
-            tmp_link.symlink_to(version)
-            os.replace(tmp_link, releases_dir / LATEST)
-    finally:
-        if tmp_link.is_symlink():
-            tmp_link.unlink()

@@ -2,7 +2,7 @@
 described there is cited.
 
 A record names its sources by URL (``bronnen:``, written as ``dct:source``); the URL is also the
-identity of the source's entry (a ``bron`` record, ``server/pipeline/records.py``), so the graph
+identity of the source's entry (a ``bron`` record, ``server/pipeline/sources/records.py``), so the graph
 describes the cited document under its own address, and ``dct:source`` points at that description.
 This module checks the two directions of that link across the files, naming the file, the line (of
 the list item) and the record of each citation that has no entry, and each entry that nothing cites.
@@ -21,9 +21,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 from server.errors import Problem
-from server.pipeline.records import BY_NAME
-from server.pipeline.sources import Record, Sources
-from server.pipeline.transform import LANGUAGES, URL, TripleSink, unsafe_character
+from server.pipeline.graph.reader import LANGUAGES, URL, TripleSink, unsafe_character
+from server.pipeline.sources.files import Record, Sources
+from server.pipeline.sources.records import BY_NAME
 
 SOURCE_TYPE = BY_NAME["bron"]
 SOURCES_FILE = f"data/{SOURCE_TYPE.file}"

@@ -1,7 +1,7 @@
 """The SPARQL validation engine: compiled shapes run on the build's Oxigraph dataset (SHACL §3.6 reports).
 
 Runs the queries of shacl_sparql.py on a MemoryDataset of the ontology and data graphs, and reads the
-rows into the same :class:`~server.pipeline.validate.Result` objects and the same kind of
+rows into the same :class:`~server.pipeline.shacl.results.Result` objects and the same kind of
 sh:ValidationReport graph as pyshacl gives (validate.py), so that the build and the release's
 validation-report.ttl do not depend on the engine. Where pyshacl has its own habits, this follows
 them: a SHACL-SPARQL result without ?value names the focus node as its value, and its messages have
@@ -16,8 +16,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from server.pipeline.shacl_sparql import Check, compile_shapes
-from server.pipeline.validate import Report, Result
+from server.pipeline.shacl.results import Report, Result
+from server.pipeline.shacl.sparql import Check, compile_shapes
 from server.store.base import Row
 from server.store.oxigraph.memory import MemoryDataset
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
-from server.pipeline.records import NESTED, TYPES, Field
+from server.pipeline.sources.records import NESTED, TYPES, Field
 from server.rdf.namespaces import prefixes
 
-BEGIN = "<!-- BEGIN generated field tables: server/pipeline/recorddocs.py -->"
+BEGIN = "<!-- BEGIN generated field tables: server/pipeline/sources/recorddocs.py -->"
 END = "<!-- END generated field tables -->"
 
 
