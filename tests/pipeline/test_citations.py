@@ -14,7 +14,7 @@ from rdflib.namespace import DC, DCTERMS, RDF, RDFS
 from server.errors import Problem
 from server.pipeline.graph import citations, transform
 from server.pipeline.sources import files as sources
-from server.pipeline.sources.records import ser
+from server.pipeline.sources.fields import ser
 from tests.pipeline.test_transform import ID, VOCAB
 
 ORGS = """\

@@ -16,7 +16,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from server.pipeline.sources.records import BY_NAME, NESTED, SER, TYPES, Field, ser
+from server.pipeline.sources.fields import SER, Field, ser
+from server.pipeline.sources.records import BY_NAME, NESTED, TYPES
 
 ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
 ONTOLOGY = URIRef(SER + "ser")

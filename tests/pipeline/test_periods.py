@@ -15,7 +15,7 @@ from server.errors import Problem
 from server.pipeline.graph import transform
 from server.pipeline.graph.periods import bounds
 from server.pipeline.sources import files as sources
-from server.pipeline.sources.records import ser
+from server.pipeline.sources.fields import ser
 from server.rdf.namespaces import SCHEMA
 
 ID = "https://data.ser.nl/id/"

@@ -21,7 +21,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from server.pipeline.sources.records import PARTS, TYPES, Field, RecordType
+from server.pipeline.sources.fields import PARTS, Field, RecordType
+from server.pipeline.sources.records import TYPES
 from server.rdf.namespaces import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[2]

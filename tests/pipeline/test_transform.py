@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, XSD
 from server.errors import Problem
 from server.pipeline.graph import transform
 from server.pipeline.sources import files as sources
-from server.pipeline.sources.records import ser
+from server.pipeline.sources.fields import ser
 from server.rdf.namespaces import ELI, SCHEMA
 
 ID = "https://data.ser.nl/id/"

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, TIME, XSD
 
+from server.pipeline.sources.fields import UNKNOWN, ser
 from server.pipeline.sources.files import Record, Sources
-from server.pipeline.sources.records import BY_NAME, UNKNOWN, ser
+from server.pipeline.sources.records import BY_NAME
 from server.rdf.iris import thing
 from server.rdf.namespaces import DEFAULT_BASE
 

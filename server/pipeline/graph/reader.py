@@ -24,8 +24,8 @@ from rdflib.term import Node
 
 from server.errors import Problem
 from server.pipeline.sources import checkdigits
+from server.pipeline.sources.fields import Field
 from server.pipeline.sources.files import Record, Value
-from server.pipeline.sources.records import Field
 from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
 

@@ -42,8 +42,8 @@ from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from server.errors import Problem
+from server.pipeline.sources.fields import SOURCES
 from server.pipeline.sources.files import Record
-from server.pipeline.sources.records import SOURCES
 from server.rdf.iris import thing
 from server.rdf.namespaces import DEFAULT_BASE
 

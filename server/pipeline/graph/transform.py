@@ -19,8 +19,9 @@ from server.errors import Problem
 from server.pipeline.graph import labels, periods, reification
 from server.pipeline.graph.inference import Entailing
 from server.pipeline.graph.reader import LANGUAGES, URL, Reader, TripleSink, unsafe_character
+from server.pipeline.sources.fields import PARTS, Field, ser
 from server.pipeline.sources.files import Record, Sources, fields_of
-from server.pipeline.sources.records import BY_NAME, NESTED, PARTS, Field, ser
+from server.pipeline.sources.records import BY_NAME, NESTED
 from server.rdf.iris import is_key, thing
 from server.rdf.namespaces import DEFAULT_BASE
 from server.store.terms import triples_of

@@ -21,8 +21,9 @@ from rdflib.namespace import TIME
 
 from server.pipeline.graph.periods import PERIODS
 from server.pipeline.shacl.results import Place, Result
+from server.pipeline.sources.fields import RecordType
 from server.pipeline.sources.files import Record, Sources
-from server.pipeline.sources.records import NESTED, RecordType
+from server.pipeline.sources.records import NESTED
 from server.rdf.namespaces import DEFAULT_BASE
 
 

@@ -37,7 +37,8 @@ from yaml.events import (
 from yaml.reader import ReaderError
 
 from server.errors import Problem
-from server.pipeline.sources.records import BY_NAME, NESTED, TOP_LEVEL, Field, RecordType
+from server.pipeline.sources.fields import Field, RecordType
+from server.pipeline.sources.records import BY_NAME, NESTED, TOP_LEVEL
 from server.rdf.iris import is_key
 
 Value = str | list[Any] | dict[str, Any]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
-from server.pipeline.sources.records import NESTED, TYPES, Field
+from server.pipeline.sources.fields import Field
+from server.pipeline.sources.records import NESTED, TYPES
 from server.rdf.namespaces import prefixes
 
 BEGIN = "<!-- BEGIN generated field tables: server/pipeline/sources/recorddocs.py -->"
