@@ -199,6 +199,9 @@ def commands(release: Path, store_dir: Path, database: Path, port: int) -> dict[
     url = f"http://127.0.0.1:{port}"
     return {
         "ser-kg": ([sys.executable, "-c", OURS, str(release), str(port), str(store_dir)], f"{url}/sparql", 120),
+        # The same server in two processes sharing the port (uvicorn's supervisor), each with its workers.
+        "ser-kg-2p": (["env", "SER_KG_SERVER_PROCESSES=2", sys.executable, "-c", OURS, str(release), str(port),
+                       str(store_dir)], f"{url}/sparql", 120),
         "oxigraph": ([str(BIN / "oxigraph"), "serve-read-only", "--location", str(database),
                       "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"{url}/query", 60),
         "rdflib-endpoint": ([str(BIN / "rdflib-endpoint"), "serve", str(release / "ser.nq"),
@@ -273,10 +276,11 @@ def measure(urls: dict[str, str], files: dict[str, Path], args: argparse.Namespa
                        lambda url, first, f=files[name]: sequential(url, f, args.slow_requests, 600), name)  # type: ignore[misc]
     rounds.run("repeated", c, mr, [s for s in fast if s != "rdflib-endpoint"],
                lambda url, first: wrk(url, files["repeated"], c, md, first, same=True), "repeated")
-    if "ser-kg" in urls:
-        rounds.run("runaway", c, 1, ["ser-kg"],
-                   lambda url, first: runaway_while_looking_up(url, files["lookup"], c, args.runaway_window, first),
-                   "lookup")
+    for ours in ("ser-kg", "ser-kg-2p"):
+        if ours in urls:
+            rounds.run("runaway", c, 1, [ours],
+                       lambda url, first: runaway_while_looking_up(url, files["lookup"], c, args.runaway_window, first),
+                       "lookup")
     return rounds.rows
 
 

@@ -32,15 +32,18 @@ def ratio(a: float, b: float) -> str:
     return NONE if not b else f"{a / b:.2f}x"
 
 
-def table(dataset: dict[str, Any]) -> list[str]:
+OURS = {"ser-kg": "one server process", "ser-kg-2p": "two server processes (SER_KG_SERVER_PROCESSES=2)"}
+
+
+def table(dataset: dict[str, Any], server: str = "ser-kg") -> list[str]:
     rows = rows_by(dataset)
     out = [f"**{dataset['dataset']}** ({dataset['release']}, {dataset['triples']:,} triples; "
-           f"load average {dataset['load_average']:.1f} at the start)", "",
+           f"load average {dataset['load_average']:.1f} at the start), ser-kg with {OURS[server]}", "",
            "| scenario | conns | ser-kg req/s | p50 / p99 ms | oxigraph req/s | p50 / p99 ms | rdflib-endpoint req/s "
            "| vs oxigraph | vs rdflib-endpoint |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for scenario in SCENARIOS:
-        for ours in find(rows, "ser-kg", scenario):
+        for ours in find(rows, server, scenario):
             c = ours["connections"]
             oxi = next((r for r in find(rows, "oxigraph", scenario) if r["connections"] == c), None)
             rdf = next(iter(r for r in find(rows, "rdflib-endpoint", scenario)
@@ -59,7 +62,7 @@ def table(dataset: dict[str, Any]) -> list[str]:
     return out
 
 
-def targets(dataset: dict[str, Any]) -> list[str]:
+def targets(dataset: dict[str, Any], server: str = "ser-kg") -> list[str]:
     rows = rows_by(dataset)
 
     def rps(server: str, scenario: str, c: int | None = None) -> float:
@@ -67,19 +70,19 @@ def targets(dataset: dict[str, Any]) -> list[str]:
         return float(found[-1]["rps"]) if found else 0.0
 
     lines = []
-    medium = [rps("ser-kg", m) / rps("oxigraph", m) for m in MEDIUM if rps("oxigraph", m)]
+    medium = [rps(server, m) / rps("oxigraph", m) for m in MEDIUM if rps("oxigraph", m)]
     lines.append(f"distinct medium queries vs oxigraph (target >= 0.8x): "
                  f"{', '.join(f'{x:.2f}x' for x in medium)}")
-    repeated = ratio(rps("ser-kg", "repeated"), rps("oxigraph", "repeated"))
+    repeated = ratio(rps(server, "repeated"), rps("oxigraph", "repeated"))
     lines.append(f"repeated query vs oxigraph (target >= 5x): {repeated}")
-    lookup_c = max(r["connections"] for r in find(rows, "ser-kg", "lookup"))
+    lookup_c = max(r["connections"] for r in find(rows, server, "lookup"))
     lines.append(f"IRI lookups at {lookup_c} connections vs oxigraph (target >= 0.5x): "
-                 f"{ratio(rps('ser-kg', 'lookup', lookup_c), rps('oxigraph', 'lookup', lookup_c))}")
+                 f"{ratio(rps(server, 'lookup', lookup_c), rps('oxigraph', 'lookup', lookup_c))}")
     lines.append(f"lookups vs rdflib-endpoint (target >= 2x): "
-                 f"{ratio(rps('ser-kg', 'lookup', lookup_c), rps('rdflib-endpoint', 'lookup', lookup_c))}")
-    vs_rdflib = [rps("ser-kg", m) / rps("rdflib-endpoint", m) for m in MEDIUM if rps("rdflib-endpoint", m)]
+                 f"{ratio(rps(server, 'lookup', lookup_c), rps('rdflib-endpoint', 'lookup', lookup_c))}")
+    vs_rdflib = [rps(server, m) / rps("rdflib-endpoint", m) for m in MEDIUM if rps("rdflib-endpoint", m)]
     lines.append(f"medium vs rdflib-endpoint (target >= 40x): {', '.join(f'{x:.0f}x' for x in vs_rdflib)}")
-    runaway = find(rows, "ser-kg", "runaway")
+    runaway = find(rows, server, "runaway")
     if runaway:
         r = runaway[0]
         lines.append(f"lookup p99 while a runaway query is stopped (target < 20 ms): {r.get('p99_ms', 0):.2f} ms "
@@ -92,10 +95,12 @@ def main() -> None:
     results = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     print(f"Run of {results['started']}: {results['cpus']} CPUs, wrk -t1, {results['duration']:g} s per run.\n")
     for dataset in results["datasets"]:
-        print("\n".join(table(dataset)))
-        print()
-        print("\n".join(targets(dataset)))
-        print()
+        for server in OURS:
+            if any(r["server"] == server for r in dataset["rows"]):
+                print("\n".join(table(dataset, server)))
+                print()
+                print("\n".join(targets(dataset, server)))
+                print()
 
 
 if __name__ == "__main__":
