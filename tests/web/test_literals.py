@@ -107,3 +107,13 @@ def test_dates_of_one_row_are_in_time_order_whatever_their_precision() -> None:
     values = [value_of(d, [], "en", BASE, None) for d in dates]  # type: ignore[arg-type]
     ordered = [v.text for v in sorted(values, key=lambda v: value_order(v, "en"))]
     assert ordered == ["2024", "March 2025", "15 April 2025", "May 2025"]
+
+
+def test_a_text_alike_in_two_languages_is_shown_once_in_the_pages_language() -> None:
+    from server.web.linkeddata.views import _once
+
+    values = sorted([Value("Mariëtte Hamer", lang="en"), Value("Mariëtte Hamer"), Value("SER-voorzitter")],
+                    key=lambda v: value_order(v, "nl"))
+    assert [(v.text, v.lang) for v in _once(values)] == [("Mariëtte Hamer", None), ("SER-voorzitter", None)]
+    linked = [Value("Raad", href="/doc/a"), Value("Raad", href="/doc/b")]  # two things of one name stay two
+    assert _once(linked) == linked

@@ -141,6 +141,19 @@ def value_order(value: Value, lang: str) -> tuple[int, str]:
     return (0 if tag == lang else 1 if tag == "nl" else 2, value.order or value.text.lower())
 
 
+def _once(values: list[Value]) -> list[Value]:
+    """A text given in several languages alike ("Mariëtte Hamer" in Dutch and in English) is shown once,
+    in the first language of the order (the page's), without a badge for the others."""
+    kept: list[Value] = []
+    seen: set[str] = set()
+    for value in values:
+        if value.href is None and not value.sources and value.text in seen:
+            continue
+        seen.add(value.text)
+        kept.append(value)
+    return kept
+
+
 def unit_for(description: Description, base: str) -> str | None:
     """The unit of a key figure's values, from the quantity it measures (``ser:grootheid``)."""
     prefix = base + "id/"
@@ -215,6 +228,7 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
         row.values.append(value)
     for row in rows.values():
         row.values.sort(key=lambda v: value_order(v, lang))
+        row.values = _once(row.values)
     _disambiguate([*rows.values()], base)
     groups = [(g, order_rows([r for (k, _), r in rows.items() if k == g], order, pairs)) for g in GROUPS]
     incoming_rows: dict[str, Row] = {}
