@@ -64,3 +64,14 @@ def test_the_served_void_links_the_release_to_both_targets_with_counted_links(cl
         counts[key] = int(void.value(linkset, VOID.triples))
         assert len(set(void.objects(target, VOID.subset))) == 3
     assert counts["tooi"] >= 8 and counts["wetten"] >= 4  # eight ministries; four laws of the dossier at least
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("/doc/dataset/tooi/gemeente", "TOOI: municipalities"), ("/doc/dataset/wetten/toestand", "toestand"),
+    ("/doc/dataset/wetten", "third party"),
+])
+def test_each_scheme_has_a_page_of_its_own_under_its_name(client: TestClient, path: str, name: str) -> None:
+    response = client.get(f"{path}?lang=en", headers={"Accept": "text/html"})
+    assert response.status_code == 200, response.text
+    assert name in html.unescape(visible(response.text))
+
