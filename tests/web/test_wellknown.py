@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID
 
+from server.web.metadata.wellknown import cited_names
+from server.web.site import Site
 from tests.web.test_resources import CURRENT, FIXTURE, LdSite, open_site
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
@@ -100,3 +104,19 @@ def test_robots_points_to_the_sitemap_and_keeps_crawlers_off_sparql(ld: LdSite) 
     text = ld.client.get("/robots.txt").text
     assert "Sitemap: https://data.ser.nl/sitemap.xml" in text
     assert "Disallow: /sparql" in text
+
+
+def test_a_cited_source_is_named_as_the_data_graph_names_it_unless_the_file_names_it(ld: LdSite) -> None:
+    site = cast(Site, SimpleNamespace(store=ld.store, base="https://data.ser.nl/"))
+    scheme = URIRef("https://data.ser.nl/id/dataset/tooi/oorg")
+    named, unnamed, own = (URIRef("https://www.ser.nl/nl/ser/over-de-ser"), URIRef("https://example.org/nergens"),
+                           URIRef("https://example.org/eigen"))
+    graph = Graph()
+    for source in (named, unnamed, own, URIRef("https://example.org/a>b")):  # the last is not writable in a query
+        graph.add((scheme, DCTERMS.source, source))
+    graph.add((own, RDFS.label, Literal("Eigen naam")))
+    names = cited_names(graph, site)
+    assert set(names) == {named}
+    assert sorted(str(label) for _p, label in names[named]) == ["SER: Page on what the SER is",
+                                                                "SER: Pagina over wat de SER is"]
+    assert cited_names(Graph(), site) == {}

@@ -38,6 +38,8 @@ What the counts mean (§4.6):
   that predicate.
 - a linkset's ``void:triples``: triples of the data graph with the link predicate and an object in
   the target's URI space.
+- a link target is described with the identifier schemes inside it (``void:subset``, with
+  ``void:uriRegexPattern`` and examples: :mod:`server.pipeline.releases.schemes`), even before it has links.
 - ``void:vocabulary``: the namespace of every class and property used, the project's own
   (``{base}def/``) included.
 
@@ -58,6 +60,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 from server.errors import ReleaseError
 from server.pipeline.assemble import to_nquads
 from server.pipeline.releases.facts import ReleaseFacts
+from server.pipeline.releases.schemes import describe_schemes, targets_with_schemes
 from server.rdf.namespaces import ELI, EXTERNAL, GRAPHS, graph_iri, own, prefixes
 from server.store.base import Row
 from server.store.oxigraph.memory import MemoryDataset
@@ -317,15 +320,19 @@ def _partitions(out: Graph, ds: URIRef, stats: Statistics) -> None:
 
 
 def _linksets(out: Graph, ds: URIRef, stats: Statistics, base: str) -> None:
+    described = targets_with_schemes()
     for target in LINK_TARGETS:
         n = stats.links.get(target.key, 0)
-        if not n:
-            continue  # a linkset without links says nothing
+        if not n and target.key not in described:
+            continue  # a target without links or schemes says nothing
         other = URIRef(f"{base}id/dataset/{target.key}")
         out.add((other, RDF.type, VOID.Dataset))
         out.add((other, DCTERMS.title, Literal(target.title)))
         out.add((other, FOAF.homepage, URIRef(target.homepage)))
         out.add((other, VOID.uriSpace, Literal(target.uri_space)))
+        describe_schemes(out, target.key, other, base)  # its identifier schemes (schemes.py)
+        if not n:
+            continue  # a linkset without links says nothing
         linkset = URIRef(f"{ds}/linkset/{target.key}")
         out.add((ds, VOID.subset, linkset))
         out.add((linkset, RDF.type, VOID.Linkset))

@@ -4,6 +4,8 @@ robots.txt.
 * ``/.well-known/void`` serves the release's ``void.ttl`` (VoID §7.2, the well-known location).
 * ``/catalog`` serves the release's ``catalog.ttl`` (DCAT-AP-NL 3.0), written by the build.
   Both are negotiated between the RDF formats, and shown as a page to a browser.
+  On the page, a source the file cites (``dct:source``, such as the source of an identifier scheme
+  in the VoID) but does not name is named as the data graph names it (its ``ser:Bron`` label).
 * ``/sitemap.xml`` (sitemaps.org 0.9) lists the pages worth indexing under the production base;
   ``/robots.txt`` points to it and keeps crawlers off the query endpoint, whose URLs never end.
 """
@@ -18,7 +20,7 @@ from xml.sax.saxutils import escape
 
 from fastapi import APIRouter
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -27,7 +29,8 @@ from server.rdf.formats import BY_NAME, DOCUMENT_FORMATS, HTML
 from server.rdf.namespaces import graph_iri, prefixes
 from server.web import addresses, caching, rendering
 from server.web.context import Context
-from server.web.labels import curie
+from server.web.descriptions import iri_ref
+from server.web.labels import LABEL_VALUES, curie
 from server.web.linkeddata.views import Row, Value, value_of, value_order
 from server.web.metadata import card
 from server.web.notfound import METHODS
@@ -35,6 +38,8 @@ from server.web.site import Site
 
 OFFERS = DOCUMENT_FORMATS
 SITEMAP_LIMIT = 50000  # sitemaps.org: at most 50,000 URLs per file
+CITED_LIMIT = 64  # cited documents named from the data graph per page (the VoID cites a handful)
+Labels = dict[URIRef, list[tuple[str, Literal]]]
 
 
 @dataclass
@@ -62,13 +67,39 @@ def _serialized(path: Path, mtime: float, rdflib_format: str, base: str) -> byte
     return graph.serialize(format=rdflib_format, encoding="utf-8")
 
 
-def graph_sections(graph: Graph, lang: str, site: Site) -> list[Section]:
+def cited_names(graph: Graph, site: Site) -> Labels:
+    """The data graph's labels of the documents ``graph`` cites (``dct:source``) without naming them:
+    one query, over at most :data:`CITED_LIMIT` of them."""
+    cited = sorted({o for o in graph.objects(None, DCTERMS.source)
+                    if isinstance(o, URIRef) and not card.labels_of(graph, o)}, key=str)
+    values = []
+    for iri in cited[:CITED_LIMIT]:
+        try:
+            values.append(iri_ref(str(iri)))
+        except ValueError:
+            continue  # not writable into a query: named from its address instead
+    if not values:
+        return {}
+    rows = site.store.select(f"""SELECT ?s ?lp ?l WHERE {{ VALUES ?s {{ {" ".join(values)} }}
+  VALUES ?lp {{ {LABEL_VALUES} }} GRAPH <{graph_iri("data", site.base)}> {{ ?s ?lp ?l }} FILTER(isLiteral(?l)) }}""")
+    found: Labels = {}
+    for row in rows:
+        label = row["l"]
+        if isinstance(label, Literal):
+            found.setdefault(URIRef(str(row["s"])), []).append((str(row["lp"]), label))
+    return found
+
+
+def graph_sections(graph: Graph, lang: str, site: Site, cited: Labels | None = None) -> list[Section]:
     """Each named subject of ``graph`` as a section of property rows, for the HTML view: the dataset first,
-    then the catalogue, then the rest by name; every thing named by its label or :func:`card.name_of`."""
+    then the catalogue, then the rest by name; every thing named by its label, the data graph's label of a
+    cited document (``cited``, from :func:`cited_names`) or :func:`card.name_of`."""
     def labels(term: Any) -> list[tuple[str, Literal]]:
         found = card.labels_of(graph, term)
         if found or not isinstance(term, URIRef):
             return found
+        if cited and term in cited:
+            return cited[term]
         return [(str(RDFS.label), Literal(card.name_of(graph, term, lang, site.vocab)))]
 
     sections = []
@@ -111,7 +142,7 @@ def metadata_response(request: Request, site: Site, name: str, title_key: str, u
         def context(lang: str) -> dict[str, Any]:
             graph = _graph(path, mtime)
             return {"title_key": title_key, "card": card.dataset_card(graph, lang, site),
-                    "sections": graph_sections(graph, lang, site)}
+                    "sections": graph_sections(graph, lang, site, cited_names(graph, site))}
 
         return rendering.render(request, "graph.html", context, release, alternates=alternates,
                                 vary="Accept, Accept-Language, Cookie")
