@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import cast
 
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS, XSD
+
 from server.store.base import Answer, Store
 from server.store.cache import ResultCache, SizedCache, footprint
 from server.store.remote.confinement import ENCODED_BYTES, Renamer
-from server.web.descriptions import STATUS_CACHE_BYTES, Descriptions
+from server.web.descriptions import STATUS_CACHE_BYTES, Description, Descriptions, description_bytes
 
 
 def answer(size: int) -> Answer:
@@ -87,3 +90,20 @@ def test_the_engines_dataset_memo_stays_within_its_bytes() -> None:
         assert renamer.encoded(default, named).startswith("default-graph-uri=")
     assert 0 < renamer.encoded_datasets.bytes <= ENCODED_BYTES
     assert len(renamer.encoded_datasets) < 2000
+
+
+def test_a_description_is_counted_as_the_generic_walk_counts_it() -> None:
+    iri = "https://data.ser.nl/id/organisatie/ser"
+    labels = [(str(SKOS.prefLabel), Literal("Sociaal-Economische Raad", lang="nl")),
+              (str(RDFS.label), Literal("SER"))]
+    description = Description(
+        iri,
+        outgoing={(str(SKOS.prefLabel), Literal("SER", lang="nl")): [],
+                  (str(FOAF.homepage), URIRef("https://www.ser.nl/")): labels,
+                  (str(DCTERMS.spatial), BNode("b0")): []},
+        incoming={("https://data.ser.nl/id/persoon/x", "http://www.w3.org/ns/org#memberOf"): labels[:1]},
+        fact_sources={(str(DCTERMS.issued), Literal("1950-01-27", datatype=XSD.date)): {
+            "https://data.ser.nl/id/bron/wet": labels, "https://data.ser.nl/id/bron/b": []}})
+    expected = footprint(iri) + footprint(description)
+    assert description_bytes(iri, description) == expected
+    assert description_bytes(iri, Description(iri)) == footprint(iri) + footprint(Description(iri)) < expected

@@ -1,4 +1,5 @@
-"""pyoxigraph terms become rdflib terms at the store boundary: the direct path equals rdflib's constructors."""
+"""pyoxigraph terms become rdflib terms at the store boundary: the direct path equals rdflib's constructors.
+A description written as a document: the same bytes whatever order the engine gave its triples in."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from server.store.terms import to_rdflib, to_rdflib_checked
+from server.store.terms import document, to_rdflib, to_rdflib_checked
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TERMS = [
@@ -61,3 +62,29 @@ def test_converted_terms_work_in_an_rdflib_graph() -> None:
 def test_anything_else_is_refused() -> None:
     with pytest.raises(TypeError, match="unexpected term"):
         to_rdflib("https://data.ser.nl/id/x")
+
+
+SER = "https://data.ser.nl/"
+KNOWN = {"ser": SER + "def/", "serid": SER + "id/", "skos": "http://www.w3.org/2004/02/skos/core#",
+         "foaf": "http://xmlns.com/foaf/0.1/"}
+DOCUMENT = [
+    ox.Triple(ox.NamedNode(SER + "id/organisatie/ser"), ox.NamedNode(KNOWN["skos"] + "prefLabel"),
+              ox.Literal("Sociaal-Economische Raad", language="nl")),
+    ox.Triple(ox.NamedNode(SER + "id/organisatie/ser"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+              ox.NamedNode(SER + "def/Organisatie")),
+    ox.Triple(ox.NamedNode(SER + "id/persoon/x"), ox.NamedNode(KNOWN["skos"] + "prefLabel"), ox.Literal("X")),
+    ox.Triple(ox.NamedNode(SER + "id/organisatie/ser"), ox.NamedNode(KNOWN["skos"] + "prefLabel"),
+              ox.Literal("Social and Economic Council", language="en")),
+]
+
+
+@pytest.mark.parametrize("media_type", ["text/turtle", "application/trig"])
+def test_a_turtle_document_is_the_same_bytes_in_any_order_with_the_prefixes_it_uses(media_type: str) -> None:
+    body = document(DOCUMENT, media_type, KNOWN)
+    assert document(DOCUMENT[::-1], media_type, KNOWN) == body
+    text = body.decode()
+    assert "@prefix skos:" in text and "@prefix foaf:" not in text  # only the prefixes the triples use
+    assert text.count("skos:prefLabel") == 2  # a subject's triples together, its labels in one list
+    fmt = "trig" if media_type == "application/trig" else "turtle"
+    expected = Graph().parse(data=document(DOCUMENT, "application/n-triples", KNOWN).decode(), format="nt")
+    assert set(Graph().parse(data=text, format=fmt)) == set(expected)

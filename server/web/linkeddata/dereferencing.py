@@ -244,9 +244,7 @@ def router(context: Context) -> APIRouter:
                     "Vary": memento.HEADER, "Link": memento.links(urls, timegate=False)})
         except ProtocolError as exc:
             return PlainTextResponse(f"{exc}\n", status_code=exc.http_status, headers={"Vary": memento.HEADER})
-        earlier = await run_in_threadpool(earlier_releases)
-        response = await run_in_threadpool(resolve, request, site, rest, history(rest, earlier), "",
-                                           versions_tag(earlier))
+        response = await run_in_threadpool(current, request, rest)
         response.headers["Vary"] = memento.add_vary(response.headers.get("vary"), memento.HEADER)
         if response.status_code in (200, 304):
             add_link(response, memento.links(urls, original=False))
@@ -284,6 +282,12 @@ def router(context: Context) -> APIRouter:
         current = f"/doc/{rest}"
         return lambda lang: {"memento": {"version": release.version, "date": release_date(release, lang),
                                          "current": current}}
+
+    def current(request: Request, rest: str) -> Response:
+        """The document in the current release, with its history: one trip to a thread (the releases
+        are listed from disk, the store is queried), not one for each."""
+        earlier = earlier_releases()
+        return resolve(request, site, rest, history(rest, earlier), "", versions_tag(earlier))
 
     def earlier_releases() -> list[ReleaseInfo]:
         return [r for r in archive.answerable() if r.version != site.store.release.version]

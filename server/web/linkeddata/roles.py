@@ -17,12 +17,13 @@ from server.store.base import Store
 from server.web import addresses
 from server.web.addresses import Link
 from server.web.descriptions import iri_ref
-from server.web.labels import LABEL_VALUES, pick
+from server.web.labels import LABEL_PREDICATES, pick
 
 MAX_ROLES = 500
 EN_DASH = "\u2013"
 ORG = "http://www.w3.org/ns/org#"
 TIME = "http://www.w3.org/2006/time#"
+LABELS = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
 INSTANTS = ", ".join(f"<{TIME}{p}>" for p in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear", "inXSDDateTimeStamp"))
 
 
@@ -57,8 +58,10 @@ def roles_query(iri: str) -> str:
 
 
 def labels_query(iris: list[str]) -> str:
+    """The labels of ``iris``. The label predicates are filtered: joined as a second VALUES, Oxigraph
+    evaluated them before the subjects (13 ms against 3 ms for the SER's 115 linked things)."""
     values = " ".join(iri_ref(i) for i in iris)
-    return f"SELECT ?s ?lp ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?lp {{ {LABEL_VALUES} }} ?s ?lp ?l }}"
+    return f"SELECT ?s ?lp ?l WHERE {{ VALUES ?s {{ {values} }} ?s ?lp ?l FILTER(?lp IN ({LABELS})) }}"
 
 
 def period_text(begin: str | None, end: str | None, lang: str) -> str:
@@ -83,7 +86,9 @@ def roles(store: Store, iri: str, lang: str, base: str) -> list[Role]:
                 entry[key] = str(row[key])
     if not found:
         return []
-    named = sorted({i for e in found.values() for k, i in e.items() if k in {"member", "role", "org"}} | set(found))
+    # The page's own thing is never a link (see link()), so its labels are not asked for.
+    named = sorted(({i for e in found.values() for k, i in e.items() if k in {"member", "role", "org"}}
+                    | set(found)) - {iri})
     labels: dict[str, list[tuple[str, Literal]]] = {}
     for start in range(0, len(named), 200):
         for row in store.select(labels_query(named[start:start + 200])):

@@ -8,6 +8,7 @@ lands somewhere sensible without code.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field, replace
 
@@ -84,6 +85,7 @@ class EntityView:
     roles: list[Role] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1024)  # the constants above, for the one or two bases a server has
 def _expand(iri: str, base: str) -> str:
     return iri.replace("{ser}", str(ser(base)))
 
@@ -112,8 +114,9 @@ TIME_NS = "http://www.w3.org/2006/time#"
 QUANTITY = "{ser}grootheid"
 
 
+@functools.lru_cache(maxsize=16)
 def field_pairs(base: str) -> dict[str, str]:
-    """The end of each pair -> its beginning."""
+    """The end of each pair -> its beginning (one dict per base, shared: read it, do not change it)."""
     def full(p: str) -> str:
         return _expand(p, base).replace("{schema}", SCHEMA_NS).replace("{time}", TIME_NS)
 
@@ -163,7 +166,7 @@ def unit_for(description: Description, base: str) -> str | None:
     return None
 
 
-def _group(predicate: str, obj: Identifier, base: str, names: set[str]) -> str:
+def _group(predicate: str, obj: Identifier, base: str, names: frozenset[str]) -> str:
     if predicate in names:
         return "names"
     if predicate in GROUP_OF:
@@ -173,13 +176,21 @@ def _group(predicate: str, obj: Identifier, base: str, names: set[str]) -> str:
     return "links" if addresses.is_ours(str(obj), base) or isinstance(obj, BNode) else "web"
 
 
-def _keep_literal(predicate: str, literal: Literal, description: Description, lang: str,
-                  all_languages: set[str]) -> bool:
+def literal_tags(description: Description) -> dict[str, set[str]]:
+    """The language tags ("" for none) of each predicate's literals, gathered in one pass."""
+    tags: dict[str, set[str]] = {}
+    for (p, o) in description.outgoing:
+        if isinstance(o, Literal):
+            tags.setdefault(p, set()).add(o.language or "")
+    return tags
+
+
+def _keep_literal(predicate: str, literal: Literal, tags_of: dict[str, set[str]], lang: str,
+                  all_languages: frozenset[str]) -> bool:
     """Show a tagged literal in the reader's language only, unless none exists in it."""
     if not literal.language or predicate in all_languages:
         return True
-    tags = {(o.language or "") for (p, o) in description.outgoing
-            if p == predicate and isinstance(o, Literal)}
+    tags = tags_of[predicate]
     best = lang if lang in tags else "nl" if "nl" in tags else min(tags)
     return (literal.language or "") == best
 
@@ -194,25 +205,44 @@ def _disambiguate(rows: list[Row], base: str) -> None:
             row.name = f"{row.name} ({curie(row.iri, base)})"
 
 
-def entity_view(description: Description, lang: str, base: str, vocab: Vocabulary) -> EntityView:
-    names = {_expand(p, base) for p in NAME_PREDICATES}
-    all_languages = {_expand(p, base) for p in ALL_LANGUAGES}
+@functools.lru_cache(maxsize=16)
+def _names(base: str) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
+    """The name predicates, those shown in every language, and the names' order, for one base (shared)."""
+    names = frozenset(_expand(p, base) for p in NAME_PREDICATES)
+    all_languages = frozenset(_expand(p, base) for p in ALL_LANGUAGES)
     order = {p: i for i, p in enumerate(_expand(p, base) for p in NAME_PREDICATES)}
+    return names, all_languages, order
+
+
+def _in_order(outgoing: dict[tuple[str, Identifier], list[tuple[str, Literal]]]
+              ) -> list[tuple[tuple[str, Identifier], list[tuple[str, Literal]]]]:
+    """By text, then by the full term: "SER" and "SER"@en are two values, in one order on every backend.
+    The full term (``n3()``) is written only when two values share a text."""
+    items = list(outgoing.items())
+    texts = [str(o) for (_, o), _ in items]
+    if len(set(texts)) == len(texts):
+        return [item for _, item in sorted(zip(texts, items, strict=True), key=lambda t: t[0])]
+    return sorted(items, key=lambda kv: (str(kv[0][1]), kv[0][1].n3()))
+
+
+def entity_view(description: Description, lang: str, base: str, vocab: Vocabulary) -> EntityView:
+    names, all_languages, order = _names(base)
     pairs = field_pairs(base)
     unit = unit_for(description, base)
+    tags_of = literal_tags(description)
+    unknown_value = _expand(UNKNOWN_VALUE, base)
     rows: dict[tuple[str, str], Row] = {}
     types: list[Value] = []
-    # By text, then by the full term: "SER" and "SER"@en are two values, in one order on every backend.
-    for (predicate, obj), labels in sorted(description.outgoing.items(), key=lambda kv: (str(kv[0][1]), kv[0][1].n3())):
+    for (predicate, obj), labels in _in_order(description.outgoing):
         if predicate in HIDDEN:
             if predicate == str(RDF.type) and isinstance(obj, URIRef):
                 # A type leads to the index of its class: the other things of this kind.
                 types.append(Value(vocab.name(str(obj), lang), href=f"/classes/{curie(str(obj), base)}",
                                    title=str(obj)))
             continue
-        if isinstance(obj, Literal) and not _keep_literal(predicate, obj, description, lang, all_languages):
+        if isinstance(obj, Literal) and not _keep_literal(predicate, obj, tags_of, lang, all_languages):
             continue
-        if predicate == _expand(UNKNOWN_VALUE, base) and isinstance(obj, URIRef):
+        if predicate == unknown_value and isinstance(obj, URIRef):
             row = rows.setdefault(("facts", str(obj)), Row(str(obj), vocab.name(str(obj), lang),
                                                           addresses.href(str(obj), base)))
             row.values.append(Value(language.word("unknown_value", lang)))
@@ -253,7 +283,14 @@ def entity_view(description: Description, lang: str, base: str, vocab: Vocabular
 
 def schema_org(description: Description, title: str, lang: str, base: str) -> str:
     """A schema.org JSON-LD block, safe to put inside <script>: '<', '>' and '&' are escaped."""
-    types = {str(o) for o in description.values(str(RDF.type))}
+    by_predicate: dict[str, list[Identifier]] = {}  # one pass over the triples, not one for each key
+    for (p, o) in description.outgoing:
+        by_predicate.setdefault(p, []).append(o)
+
+    def of(predicate: str) -> list[Identifier]:
+        return by_predicate.get(predicate, [])
+
+    types = {str(o) for o in of(str(RDF.type))}
     schema_type = next((t for iri, t in SCHEMA_TYPES if _expand(iri, base) in types), "Thing")
     data: dict[str, object] = {
         "@context": "https://schema.org",
@@ -261,18 +298,18 @@ def schema_org(description: Description, title: str, lang: str, base: str) -> st
         "@id": description.iri,
         "name": title,
     }
-    descriptions = [o for o in description.values(str(DCTERMS.description)) if isinstance(o, Literal)]
+    descriptions = [o for o in of(str(DCTERMS.description)) if isinstance(o, Literal)]
     chosen = [o for o in descriptions if o.language == lang] or descriptions
     if chosen:
         data["description"] = str(chosen[0])
-    alternate = sorted({str(o) for o in description.values(str(SKOS.altLabel))})
+    alternate = sorted({str(o) for o in of(str(SKOS.altLabel))})
     if alternate:
         data["alternateName"] = alternate
-    same = sorted({str(o) for p in (OWL.sameAs, FOAF.homepage) for o in description.values(str(p))})
+    same = sorted({str(o) for p in (OWL.sameAs, FOAF.homepage) for o in of(str(p))})
     if same:
         data["sameAs"] = same
     for predicate, key in SCHEMA_DATES.items():
-        values = description.values(predicate)
+        values = of(predicate)
         if values:
             data[key] = str(values[0])
     return script_json(data)
