@@ -4,26 +4,50 @@ Everything the server derives from the store changes only when a new release is 
 release is the validator: the ETag is the release's (:attr:`ReleaseInfo.etag`) with the variant
 appended, because one URL has several representations under ``Vary`` (Turtle and HTML, Dutch and
 English) and a strong ETag must differ between them; Last-Modified is the release's creation time.
+The ETag also carries a digest of the server's own files (:func:`code_version`): other code may write
+other bytes for the same release (a page fixed, the Turtle writer changed), and two replicas in a
+rolling upgrade must not give one strong validator to two representations.
 ``Cache-Control: no-cache`` lets caches keep a copy but makes them ask again, which a 304 answers cheaply.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Hashable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.settings import PROJECT_ROOT
 from server.store.base import ReleaseInfo
 from server.store.cache import SizedCache, key_bytes
 
 CACHE_CONTROL = "public, no-cache"
+# What writes the representations: the package (code, templates, words, scripts) and the saved views.
+CODE = (Path(__file__).resolve().parents[1], PROJECT_ROOT / "queries" / "views")
+CODE_SUFFIXES = (".py", ".html", ".toml", ".js", ".css", ".rq")
+
+
+@functools.cache
+def code_version() -> str:
+    """A short digest of the files that write the representations (:data:`CODE`), read once."""
+    return code_digest(CODE)
+
+
+def code_digest(roots: tuple[Path, ...]) -> str:
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def etag(release: ReleaseInfo, variant: str = "") -> str:
-    core = release.etag.strip('"')
+    core = f"{release.etag.strip(chr(34))}-{code_version()}"
     return f'"{core}-{variant}"' if variant else f'"{core}"'
 
 
