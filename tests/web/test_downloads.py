@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from server.web.caching import code_version
 from tests.web.test_resources import CURRENT, EARLIER, LdSite, open_site
 
 ON_EVERY_BACKEND = True  # tests/conftest.py: these tests run on the embedded store and on both engines
@@ -41,7 +42,7 @@ def test_listing_shows_every_file_of_current_and_earlier_releases(ld: LdSite) ->
 
 def test_listing_carries_release_validators(ld: LdSite) -> None:
     first = ld.client.get("/downloads/")
-    assert first.headers["etag"].startswith(f'"{CURRENT}-downloads')
+    assert first.headers["etag"].startswith(f'"{CURRENT}-{code_version()}-downloads')
     assert ld.client.get("/downloads/", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
     assert ld.client.get("/downloads").status_code == 308
 
