@@ -8,19 +8,20 @@ reports false ``sh:in`` results (research/tech-probe.md §3).
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
-from rdflib.plugins import sparql as rdflib_sparql
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.processor import SPARQLProcessor
-from rdflib.term import Node
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import traverse
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
+from rdflib.query import Result as RDFResult
+from rdflib.term import Identifier, Node
 
 from server.errors import Problem, SourceError
 from server.pipeline.graph.rebase import rebase
@@ -54,8 +55,10 @@ class _ParameterList(list[Any]):
     """pyshacl's list of constraint parameters, with a set beside it for ``in``.
 
     For every shape it evaluates (nested ones once per value node), pyshacl filters the shape's
-    predicates with ``p in <list of ~40 parameters>``: 29 million term comparisons, a third of the
+    predicates with ``p in <list of 33 parameters>``: 29 million term comparisons, a third of the
     validation time at 100k triples. The list API stays, so pyshacl's own copy()/append() keep working.
+    pyshacl has no option for this; the fix is proposed upstream in
+    docs/upstream/pyshacl-constraint-parameters-set.md, and this goes when a release has it.
     """
 
     def __init__(self, items: Any) -> None:
@@ -74,56 +77,90 @@ class _ParameterList(list[Any]):
 
 
 def _fast_parameter_lookup() -> None:
-    from pyshacl import shape
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    """Seed pyshacl's lazily filled ``shape.CONSTRAINT_PARAMS`` with a set-backed list.
 
-    if not isinstance(getattr(shape, "CONSTRAINT_PARAMS", (None,))[0], _ParameterList):
+    Guarded: only while that module attribute is unfilled or the (list, dict) pair of pyshacl 0.40.
+    If its internals change, nothing is touched and pyshacl runs its own lookup (slower, same results).
+    """
+    try:
+        from pyshacl import shape
+        from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    except ImportError:
+        return
+    current = getattr(shape, "CONSTRAINT_PARAMS", None)
+    if isinstance(current, tuple) and current and isinstance(current[0], _ParameterList):
+        return
+    unfilled = current is None or current == (None, None)  # pyshacl fills it on its first shape
+    expected = unfilled or (isinstance(current, tuple) and len(current) == 2
+                            and isinstance(current[0], list) and isinstance(current[1], dict))
+    if expected and isinstance(ALL_CONSTRAINT_PARAMETERS, list) and isinstance(CONSTRAINT_PARAMETERS_MAP, dict):
         shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
             _ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
 
 
-@contextmanager
-def _prepared_queries() -> Iterator[None]:
-    """Parse each SHACL-SPARQL query once instead of once per focus node.
+def _remote(query: Query) -> bool:
+    """Whether a prepared query reads a graph from elsewhere: a FROM/FROM NAMED clause or a SERVICE."""
+    found: list[bool] = []
 
-    pyshacl hands rdflib the query text for every focus node, and rdflib parses it every time: with
-    the date-order constraints that was 935 parses of ~18 ms for an 8k-triple graph, 90% of the
-    validation. A translated query is reusable with other bindings (that is what rdflib's
-    ``prepareQuery`` returns), so the text is parsed once and the prepared query reused. Also makes
-    sure rdflib never loads remote graphs named in FROM while validating.
+    def visit(node: Any) -> None:
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            found.append(True)
+
+    traverse(query.algebra, visitPre=visit)
+    return bool(found) or query.algebra.get("datasetClause") is not None
+
+
+class PreparingGraph(Graph):
+    """The data graph as pyshacl queries it: each SHACL-SPARQL query text is parsed once.
+
+    pyshacl hands ``Graph.query`` the same query text for every focus node (the focus node goes in
+    ``initBindings``), and rdflib parses a text every time: with the date-order constraints that was
+    935 parses of ~18 ms for an 8k-triple graph, 90% of the validation. rdflib's ``prepareQuery``
+    gives a query reusable with other bindings, so this graph keeps one per text (and namespaces and
+    base, which change its meaning). It shares the store of the graph it views: nothing is copied,
+    and pyshacl gets it with ``inplace=True``, so no global of pyshacl or rdflib changes. Reported
+    upstream in docs/upstream/pyshacl-sparql-prepared-once.md.
+
+    A query that names a graph elsewhere (FROM, FROM NAMED, SERVICE) is refused: rdflib would fetch
+    it, and validation reads only the data graph. (rdflib's ``SPARQL_LOAD_GRAPHS`` is a module
+    global; this check needs none.)
     """
-    original = SPARQLProcessor.query
-    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
 
-    def query(self: SPARQLProcessor, query: Any, initBindings: Mapping[str, Any] | None = None,
-              initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False) -> Any:
-        if isinstance(query, str):
-            key = (query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
-            if key not in cache:
-                cache[key] = translateQuery(parseQuery(query), base, initNs)
-            query = cache[key]
-        return original(self, query, initBindings, initNs, base, DEBUG)
+    def __init__(self, data: Graph, prepare: Callable[..., Query] = prepareQuery) -> None:
+        super().__init__(store=data.store, identifier=data.identifier, namespace_manager=data.namespace_manager,
+                         base=data.base)
+        self._prepare = prepare
+        self._prepared: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Query] = {}
 
-    load_graphs = rdflib_sparql.SPARQL_LOAD_GRAPHS
-    SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
-    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
-    try:
-        yield
-    finally:
-        SPARQLProcessor.query = original  # type: ignore[method-assign]
-        rdflib_sparql.SPARQL_LOAD_GRAPHS = load_graphs
+    def query(self, query_object: str | Query, processor: str | Processor = "sparql",
+              result: str | type[RDFResult] = "sparql", initNs: Mapping[str, Any] | None = None,
+              initBindings: Mapping[str, Identifier] | None = None,
+              use_store_provided: bool = True, **kwargs: Any) -> RDFResult:
+        if isinstance(query_object, str):
+            namespaces = dict(initNs or self.namespaces())
+            base = kwargs.get("base")
+            key = (query_object, base, tuple(sorted((k, str(v)) for k, v in namespaces.items())))
+            prepared = self._prepared.get(key)
+            if prepared is None:
+                prepared = self._prepare(query_object, initNs=namespaces, base=base)
+                if _remote(prepared):
+                    raise ValueError(f"a SHACL-SPARQL query of shapes/ reads a graph from elsewhere (FROM or "
+                                     f"SERVICE), which validation does not allow: {query_object[:200]!r}")
+                self._prepared[key] = prepared
+            query_object, initNs = prepared, namespaces
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 
 def _run(data: Graph, shapes: Graph, use: list[URIRef] | None) -> Graph:
     use_shapes: list[str | URIRef] | None = None if use is None else [shape for shape in use]
     _fast_parameter_lookup()
-    with _prepared_queries():
-        # inplace: no inference runs, so nothing is written to the data graph, and pyshacl's defensive
-        # copy of it (a second million-triple graph at scale) is not needed.
-        _conforms, report_graph, _text_report = shacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True,
-            inplace=True, use_shapes=use_shapes,
-        )
+    # inplace: no inference runs, so nothing is written to the data graph, and pyshacl's defensive
+    # copy of it (a second million-triple graph at scale) is not needed.
+    _conforms, report_graph, _text_report = shacl_validate(
+        data if isinstance(data, PreparingGraph) else PreparingGraph(data), shacl_graph=shapes,
+        inference="none", advanced=True, allow_warnings=True, allow_infos=True, inplace=True,
+        use_shapes=use_shapes,
+    )
     assert isinstance(report_graph, Graph)
     return report_graph
 
