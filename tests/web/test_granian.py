@@ -1,5 +1,6 @@
 """``ser-kg serve`` under granian (setting http_server): how the runner hands the app to it, the headers
-its processes send, and the real server answering and replacing a process that was killed."""
+its processes send, and the real server answering, closing a connection whose headers never end, and
+replacing a process that was killed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import granian.server
 import httpx
 import pytest
+import uvicorn
 from starlette.types import Message, Receive, Scope, Send
 
 from bench.load.harness import Served, _children
@@ -45,7 +48,7 @@ def test_granian_runs_every_process_from_the_process_app(settings: Settings, tmp
             started.append((self.target, self.options))
 
     monkeypatch.setattr(granian.server, "Server", Server)
-    monkeypatch.setattr(runner.uvicorn, "run", lambda *a, **k: pytest.fail("uvicorn must not run"))
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("uvicorn must not run"))
     monkeypatch.setattr(os, "environ", {})
     monkeypatch.setattr(runner, "serving", lambda *a: pytest.fail("the parent must not open the release"))
     changed = settings.replace(http_server="granian", server_processes=processes, port=8123, body_timeout=4.0)
@@ -126,7 +129,8 @@ def _healthy(url: str, wait: float = 40.0) -> httpx.Response:
 def test_granian_serves_with_the_security_headers_and_replaces_a_killed_process(tmp_path: Path) -> None:
     copy_tiny_release(tmp_path / "releases")
     env = {"SER_KG_RELEASES_DIR": str(tmp_path / "releases"), "SER_KG_STORE_DIR": str(tmp_path / "store"),
-           "SER_KG_QUERY_WORKERS": "1", "SER_KG_HTTP_SERVER": "granian", "SER_KG_CHEAP_LANE": "off"}
+           "SER_KG_QUERY_WORKERS": "1", "SER_KG_HTTP_SERVER": "granian", "SER_KG_CHEAP_LANE": "off",
+           "SER_KG_BODY_TIMEOUT": "1"}
     with Served(env, log=tmp_path / "serve.log") as served:
         for path in ("/sparql?query=ASK%7B%7D", "/doc/organisatie/ser", "/-/health"):
             response = httpx.get(served.url + path, timeout=10)
@@ -136,6 +140,9 @@ def test_granian_serves_with_the_security_headers_and_replaces_a_killed_process(
             assert not response.headers.get("server"), path  # granian's name nowhere
         assert httpx.get(served.url + "/sparql?query=ASK%7B%7D", timeout=10).json() == {"head": {},
                                                                                          "boolean": True}
+        with socket.create_connection(("127.0.0.1", served.port), timeout=30) as slow:
+            slow.sendall(b"GET /-/health HTTP/1.1\r\nHost: x\r\n")  # and the rest of its headers never
+            assert slow.recv(4096) == b""  # closed by the server after body_timeout, unanswered
         assert served.process is not None
         (process,) = _children(served.process.pid)  # one granian process for server_processes 1
         os.kill(process, signal.SIGKILL)
