@@ -14,11 +14,18 @@ It keeps the guarantees the runner gives under uvicorn, as far as granian allows
   parse (400) still name it;
 * request line and headers must fit in the connection's read buffer (``HEADER_BYTES``, else the
   connection is closed), and must arrive within body_timeout seconds;
-* at shutdown a process has ``KILL_TIMEOUT`` seconds to finish its requests, as under uvicorn.
+* at shutdown a process has ``KILL_TIMEOUT`` seconds to finish its requests, as under uvicorn;
+* a process dies with the supervisor, however that dies (:func:`die_with_supervisor`): a supervisor
+  killed with SIGKILL cannot stop its processes, which would go on holding the port and the store.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Mapping
 from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +36,8 @@ from server.settings import Settings
 KILL_TIMEOUT = 5  # seconds
 HEADER_BYTES = 64 * 1024
 EMPTY_SERVER = (b"server", b"")
+SUPERVISOR_ENV = "SER_KG__SUPERVISOR"  # internal: the process id of granian's supervisor
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def server(settings: Settings, target: str) -> Any:
@@ -45,6 +54,20 @@ def server(settings: Settings, target: str) -> Any:
                   workers=settings.server_processes, http=HTTPModes.http1, websockets=False,
                   http1_settings=http1, log_level=LogLevels.info, log_access=False, factory=True,
                   respawn_failed_workers=True, workers_kill_timeout=KILL_TIMEOUT)
+
+
+def die_with_supervisor(environ: Mapping[str, str] | None = None) -> None:
+    """Have the kernel kill this process when its parent, granian's supervisor (its process id in
+    ``SUPERVISOR_ENV``), dies; and end it at once if that has already happened."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux") or SUPERVISOR_ENV not in env:
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != int(env[SUPERVISOR_ENV]):  # gone before the death signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def wrap(settings: Settings, app: ASGIApp) -> ASGIApp:

@@ -277,6 +277,7 @@ def _run_processes(settings: Settings, target: dict[str, object]) -> None:
     if settings.http_server == "granian":
         _show_log()
         log.info("serving release %s on http://%s:%s/ (granian)", served, settings.host, settings.port)
+        os.environ[granian_front.SUPERVISOR_ENV] = str(os.getpid())
         granian_front.server(settings, PROCESS_APP).serve()
         return
     _run(settings, PROCESS_APP, served, factory=True, workers=settings.server_processes)
@@ -285,6 +286,8 @@ def _run_processes(settings: Settings, target: dict[str, object]) -> None:
 def process_app(settings: Settings, pointer: Pointer | None) -> ASGIApp:
     """The app of one of several server processes, from what :func:`_run_processes` put in the environment;
     ``pointer`` names the current release when the release is followed."""
+    if settings.http_server == "granian":
+        granian_front.die_with_supervisor()
     target = json.loads(os.environ[TARGET_ENV])
     served: ASGIApp
     if "remote" in target:

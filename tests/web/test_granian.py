@@ -1,6 +1,6 @@
 """``ser-kg serve`` under granian (setting http_server): how the runner hands the app to it, the headers
 its processes send, and the real server answering, closing a connection whose headers never end, and
-replacing a process that was killed."""
+replacing a process that was killed; none of its processes outliving a supervisor killed with SIGKILL."""
 
 from __future__ import annotations
 
@@ -149,3 +149,19 @@ def test_granian_serves_with_the_security_headers_and_replaces_a_killed_process(
         replaced = _pid_with_parent(served.process.pid, {process})
         assert _healthy(served.url).json()["status"] == "ok"
         assert served.process.poll() is None and replaced in _children(served.process.pid)
+        pids = served.pids()
+        assert len(pids) >= 3  # the supervisor, its process, a query worker
+        os.kill(served.process.pid, signal.SIGKILL)  # the supervisor cannot stop its process: the kernel does
+        served.process.wait(10)
+    deadline = time.monotonic() + 30
+    while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive, "processes outlived the killed supervisor"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "zombie" not in status.lower()
