@@ -84,6 +84,15 @@ def _bool(text: str) -> bool:
 SHACL_ENGINES = ("auto", "pyshacl", "sparql")
 
 
+HTTP_SERVERS = ("uvicorn", "granian")
+
+
+def _http_server(text: str) -> str:
+    if text not in HTTP_SERVERS:
+        raise ValueError(f"must be one of {', '.join(HTTP_SERVERS)}")
+    return text
+
+
 def _shacl_engine(text: str) -> str:
     if text not in SHACL_ENGINES:
         raise ValueError(f"must be one of {', '.join(SHACL_ENGINES)}")
@@ -140,9 +149,12 @@ TABLE: tuple[Setting, ...] = (
             "stuck past query_timeout there ends the process, for its supervisor to restart (on or off).", _bool),
     Setting("cheap_lane_threads", 2, "Threads that run the cheap queries in each server process; a cheap query "
             "that finds them all busy goes to a query worker.", _positive_int),
-    Setting("server_processes", 1, "Server processes sharing the port (uvicorn workers, each with its own query "
+    Setting("server_processes", 1, "Server processes sharing the port (workers of http_server, each with its own query "
             "workers); one that dies, or ends itself to stop a stuck cheap query, is started again.",
             _positive_int),
+    Setting("http_server", "uvicorn", "HTTP server that runs the app: uvicorn, or granian (its HTTP parsing "
+            "in Rust, cheaper per request; it runs the app in server_processes processes beside a supervisor, "
+            "even for one).", _http_server),
     Setting("write_timeout", 30.0, "Seconds a client may take no data of an answer before its connection is "
             "closed.", _positive_float),
     Setting("answer_memory", 256, "Memory for SPARQL answers still being sent to clients, in MiB, all "
@@ -196,6 +208,7 @@ class Settings:
     cheap_lane: bool
     cheap_lane_threads: int
     server_processes: int
+    http_server: str
     write_timeout: float
     answer_memory: int
     validation_workers: int

@@ -202,6 +202,11 @@ def commands(release: Path, store_dir: Path, database: Path, port: int) -> dict[
         # The same server in two processes sharing the port (uvicorn's supervisor), each with its workers.
         "ser-kg-2p": (["env", "SER_KG_SERVER_PROCESSES=2", sys.executable, "-c", OURS, str(release), str(port),
                        str(store_dir)], f"{url}/sparql", 120),
+        # The same app under granian (setting http_server), whose HTTP parsing is in Rust: one process, two.
+        "ser-kg-granian": (["env", "SER_KG_HTTP_SERVER=granian", sys.executable, "-c", OURS, str(release),
+                            str(port), str(store_dir)], f"{url}/sparql", 120),
+        "ser-kg-granian-2p": (["env", "SER_KG_HTTP_SERVER=granian", "SER_KG_SERVER_PROCESSES=2", sys.executable,
+                               "-c", OURS, str(release), str(port), str(store_dir)], f"{url}/sparql", 120),
         "oxigraph": ([str(BIN / "oxigraph"), "serve-read-only", "--location", str(database),
                       "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"{url}/query", 60),
         "rdflib-endpoint": ([str(BIN / "rdflib-endpoint"), "serve", str(release / "ser.nq"),

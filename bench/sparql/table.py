@@ -32,7 +32,10 @@ def ratio(a: float, b: float) -> str:
     return NONE if not b else f"{a / b:.2f}x"
 
 
-OURS = {"ser-kg": "one server process", "ser-kg-2p": "two server processes (SER_KG_SERVER_PROCESSES=2)"}
+OURS = {"ser-kg": "one server process", "ser-kg-2p": "two server processes (SER_KG_SERVER_PROCESSES=2)",
+        "ser-kg-granian": "one server process under granian (SER_KG_HTTP_SERVER=granian)",
+        "ser-kg-granian-2p": "two server processes under granian (SER_KG_HTTP_SERVER=granian, "
+                             "SER_KG_SERVER_PROCESSES=2)"}
 
 
 def table(dataset: dict[str, Any], server: str = "ser-kg") -> list[str]:

@@ -1,4 +1,5 @@
-"""``ser-kg serve``: open the release's store, start the query workers, and run the app under uvicorn.
+"""``ser-kg serve``: open the release's store, start the query workers, and run the app under uvicorn, or
+under granian (setting http_server), whose HTTP parsing in Rust costs a lookup less than uvicorn's.
 
 The store is loaded into its on-disk database once per release (``server.store.oxigraph.embedded``) and only
 opened read-only afterwards, by this process for the pages and by each query worker for ``/sparql``.
@@ -34,6 +35,7 @@ from server.store.oxigraph.embedded import EmbeddedStore
 from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
 from server.store.workers.lanes import TwoLanes
 from server.store.workers.pool import WORKER_MEMORY_BYTES, WorkerPool
+from server.web import granian_front
 from server.web.app import App, create_app
 from server.web.archive import Archive
 from server.web.metrics import MULTIPROCESS_ENV
@@ -204,7 +206,7 @@ def serving(settings: Settings, release_dir: Path, pointer: Pointer | None = Non
 def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -> None:
     """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted (see :func:`serving`),
     in ``settings.server_processes`` processes."""
-    if settings.server_processes > 1:
+    if settings.server_processes > 1 or settings.http_server == "granian":
         _run_processes(settings, {"release": str(release_dir), "follow": pointer is not None})
         return
     reloader = serving(settings, release_dir, pointer)
@@ -216,7 +218,7 @@ def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -
 
 def run_remote(settings: Settings, url: str) -> None:
     """Serve the release that is current in the SPARQL engine at ``url``."""
-    if settings.server_processes > 1:
+    if settings.server_processes > 1 or settings.http_server == "granian":
         _run_processes(settings, {"remote": url})
         return
     app, close = remote_app(settings, url)
@@ -272,17 +274,28 @@ def _run_processes(settings: Settings, target: dict[str, object]) -> None:
         os.environ[MULTIPROCESS_ENV] = tempfile.mkdtemp(prefix="ser-kg-metrics-")
     log.info("starting %d server processes", settings.server_processes)
     served = Path(str(target["release"])).name if "release" in target else f"of {target['remote']}"
+    if settings.http_server == "granian":
+        _show_log()
+        log.info("serving release %s on http://%s:%s/ (granian)", served, settings.host, settings.port)
+        os.environ[granian_front.SUPERVISOR_ENV] = str(os.getpid())
+        granian_front.server(settings, PROCESS_APP).serve()
+        return
     _run(settings, PROCESS_APP, served, factory=True, workers=settings.server_processes)
 
 
 def process_app(settings: Settings, pointer: Pointer | None) -> ASGIApp:
     """The app of one of several server processes, from what :func:`_run_processes` put in the environment;
     ``pointer`` names the current release when the release is followed."""
+    if settings.http_server == "granian":
+        granian_front.die_with_supervisor()
     target = json.loads(os.environ[TARGET_ENV])
+    served: ASGIApp
     if "remote" in target:
         app, close = remote_app(settings, str(target["remote"]))
         atexit.register(close)
-        return app
-    reloader = serving(settings, Path(target["release"]), pointer if target.get("follow") else None)
-    atexit.register(reloader.close)
-    return reloader
+        served = app
+    else:
+        reloader = serving(settings, Path(target["release"]), pointer if target.get("follow") else None)
+        atexit.register(reloader.close)
+        served = reloader
+    return granian_front.wrap(settings, served) if settings.http_server == "granian" else served

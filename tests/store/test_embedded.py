@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Literal, URIRef
 
 from server.errors import ReleaseError
 from server.store.manifest import read_release
+from server.store.oxigraph import embedded
 from server.store.oxigraph.embedded import MARKER, EmbeddedStore, ensure_database
 
 
@@ -32,6 +35,29 @@ def test_database_is_loaded_once_and_marked_complete(tiny_release_dir: Path, tmp
     assert ensure_database(tmp_path, release) == first
     assert (first / MARKER).stat().st_mtime_ns == stamp
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".loading")]
+
+
+def test_a_process_that_waited_for_the_load_lock_uses_the_database_loaded_meanwhile(
+        tiny_release_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Server processes started together: the one that waits for the lock finds the other's database
+    complete and opens it, instead of loading it again over the one the other has open."""
+    release = read_release(tiny_release_dir)
+    loads: list[Path] = []
+    real_load = embedded._load
+
+    def load(*args: Any) -> None:
+        loads.append(args[3])
+        real_load(*args)
+
+    def flock(lock: Any, operation: int) -> None:  # the other process, done while this one waited
+        assert operation == fcntl.LOCK_EX
+        real_load(tmp_path, release, tiny_release_dir / "ser.nq", tmp_path / release.version)
+
+    monkeypatch.setattr(embedded, "_load", load)
+    monkeypatch.setattr(embedded.fcntl, "flock", flock)
+    target = ensure_database(tmp_path, release)
+    assert loads == [] and (target / MARKER).is_file()
+    assert (tmp_path / embedded.LOCK_FILE).is_file()
 
 
 def test_select_runs_over_the_union_of_graphs(store: EmbeddedStore) -> None:

@@ -13,6 +13,7 @@ At every start, before anything is served, every file of the release is checked 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -32,6 +33,7 @@ from server.store.terms import document, to_rdflib
 MARKER = ".complete"
 DIGESTS = ".digests"
 STAGING = ".loading-"
+LOCK_FILE = ".lock"  # held while a release is loaded (ensure_database)
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +47,27 @@ def database_path(store_dir: Path, release: ReleaseInfo) -> Path:
 def ensure_database(store_dir: Path, release: ReleaseInfo) -> Path:
     """Load the release into its database folder unless a complete one is already there."""
     target = database_path(store_dir, release)
-    if (target / MARKER).exists():
-        if _intact(target):
-            return target
-        log.warning("the database %s has changed since it was loaded; loading it again from the release", target)
+    if (target / MARKER).exists() and _intact(target):
+        return target
     quads = release.path / QUADS_FILE
     if not quads.is_file():
         raise ReleaseError(f"{quads}: missing from the release; rebuild it with `ser-kg build`")
-    verify_release(release.path, only=(QUADS_FILE,))
     store_dir.mkdir(parents=True, exist_ok=True)
+    # One load at a time: server processes started together (server_processes) wait here for the first,
+    # then find its database, instead of each replacing the one another has already opened.
+    with (store_dir / LOCK_FILE).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / MARKER).exists():
+            if _intact(target):
+                return target
+            log.warning("the database %s has changed since it was loaded; loading it again from the release",
+                        target)
+        _load(store_dir, release, quads, target)
+    return target
+
+
+def _load(store_dir: Path, release: ReleaseInfo, quads: Path, target: Path) -> None:
+    verify_release(release.path, only=(QUADS_FILE,))
     _remove_abandoned(store_dir)
     staging = store_dir / f"{STAGING}{release.version}-{os.getpid()}"
     try:
@@ -71,7 +85,6 @@ def ensure_database(store_dir: Path, release: ReleaseInfo) -> Path:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def _digests(database: Path) -> dict[str, str]:
