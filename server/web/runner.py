@@ -207,6 +207,9 @@ def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -
     """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted (see :func:`serving`),
     in ``settings.server_processes`` processes."""
     if settings.server_processes > 1 or settings.http_server == "granian":
+        # Checked, and its database loaded, here and once: a damaged release stops ser-kg serve with its
+        # message (exit 3) before any server process starts, and the processes open a ready database.
+        EmbeddedStore.open(release_dir, settings.store_dir).close()
         _run_processes(settings, {"release": str(release_dir), "follow": pointer is not None})
         return
     reloader = serving(settings, release_dir, pointer)
