@@ -31,6 +31,7 @@ from server.errors import SettingError
 from server.rdf.namespaces import prefixes
 from server.settings import TABLE, Settings
 from server.store.base import QueryRunner, ReleaseInfo, Store
+from server.store.manifest import verify_release
 from server.store.oxigraph.embedded import EmbeddedStore
 from server.store.remote.store import RemoteRunner, RemoteStore, engine_from
 from server.store.workers.lanes import TwoLanes
@@ -203,13 +204,20 @@ def serving(settings: Settings, release_dir: Path, pointer: Pointer | None = Non
     return reloader
 
 
+def prepare(settings: Settings, release_dir: Path) -> None:
+    """Check every file of the release here, before server processes start, so that a damaged release
+    stops ser-kg serve with its message (exit 3) before any process runs. Only files are read: the
+    database is opened by the processes themselves (one loads it, the others wait on its lock), because
+    an Oxigraph handle opened here would leave its threads' locks held in every process forked from this
+    one, and a process would hang the first time it opened another release."""
+    verify_release(release_dir)
+
+
 def run(settings: Settings, release_dir: Path, pointer: Pointer | None = None) -> None:
     """Serve ``release_dir`` on ``settings.host``:``settings.port`` until interrupted (see :func:`serving`),
     in ``settings.server_processes`` processes."""
     if settings.server_processes > 1 or settings.http_server == "granian":
-        # Checked, and its database loaded, here and once: a damaged release stops ser-kg serve with its
-        # message (exit 3) before any server process starts, and the processes open a ready database.
-        EmbeddedStore.open(release_dir, settings.store_dir).close()
+        prepare(settings, release_dir)
         _run_processes(settings, {"release": str(release_dir), "follow": pointer is not None})
         return
     reloader = serving(settings, release_dir, pointer)

@@ -29,8 +29,8 @@ from tests.security.conftest import copy_tiny_release
 
 
 def test_http_server_is_uvicorn_or_granian() -> None:
-    assert settings_module.load({}).http_server == "uvicorn"
-    assert settings_module.load({"SER_KG_HTTP_SERVER": "granian"}).http_server == "granian"
+    assert settings_module.load({}).http_server == "granian"  # the default: bench/README.md
+    assert settings_module.load({"SER_KG_HTTP_SERVER": "uvicorn"}).http_server == "uvicorn"
     with pytest.raises(SettingError, match="SER_KG_HTTP_SERVER"):
         settings_module.load({"SER_KG_HTTP_SERVER": "gunicorn"})
 
@@ -50,9 +50,12 @@ def test_granian_runs_every_process_from_the_process_app(settings: Settings, tmp
     monkeypatch.setattr(granian.server, "Server", Server)
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("uvicorn must not run"))
     monkeypatch.setattr(os, "environ", {})
-    monkeypatch.setattr(runner, "serving", lambda *a: pytest.fail("the parent must not open the release"))
+    monkeypatch.setattr(runner, "serving", lambda *a: pytest.fail("the parent must not serve the release"))
+    prepared: list[Path] = []
+    monkeypatch.setattr(runner, "prepare", lambda settings, release: prepared.append(release))
     changed = settings.replace(http_server="granian", server_processes=processes, port=8123, body_timeout=4.0)
     runner.run(changed, tmp_path / "1.0.0", pointer=lambda: None)
+    assert prepared == [tmp_path / "1.0.0"]
     ((target, options),) = started
     assert target == runner.PROCESS_APP and options["factory"] is True and options["workers"] == processes
     assert options["port"] == 8123 and options["address"] == changed.host

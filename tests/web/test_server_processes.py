@@ -27,8 +27,11 @@ def test_several_processes_are_left_to_uvicorns_supervisor(settings: Settings, t
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(runner.uvicorn, "run", lambda app, **options: calls.append((app, options)))
     monkeypatch.setattr(os, "environ", {})
-    monkeypatch.setattr(runner, "serving", lambda *a: pytest.fail("the parent must not open the release"))
-    runner.run(settings.replace(server_processes=3), tmp_path / "1.0.0", pointer=lambda: None)
+    monkeypatch.setattr(runner, "serving", lambda *a: pytest.fail("the parent must not serve the release"))
+    prepared: list[Path] = []
+    monkeypatch.setattr(runner, "prepare", lambda settings, release: prepared.append(release))
+    runner.run(settings.replace(server_processes=3, http_server="uvicorn"), tmp_path / "1.0.0", pointer=lambda: None)
+    assert prepared == [tmp_path / "1.0.0"]  # checked and loaded once, before the processes start
     ((app, options),) = calls
     assert app == runner.PROCESS_APP and options["factory"] is True and options["workers"] == 3
     assert json.loads(os.environ[runner.TARGET_ENV]) == {"release": str(tmp_path / "1.0.0"), "follow": True}
@@ -56,5 +59,5 @@ def test_a_process_serves_what_the_environment_names(settings: Settings, tmp_pat
 
     for follow in (True, False):
         monkeypatch.setitem(os.environ, runner.TARGET_ENV, json.dumps({"release": str(tmp_path), "follow": follow}))
-        assert isinstance(runner.process_app(settings, pointer), Served)
+        assert isinstance(runner.process_app(settings.replace(http_server="uvicorn"), pointer), Served)
     assert opened == [(tmp_path, pointer), (tmp_path, None)]
