@@ -194,19 +194,24 @@ def server(command: list[str], url: str, startup: float) -> Iterator[str]:
         log.close()
 
 
+VARIANTS = {  # ser-kg under other settings, as bench servers "ser-kg" + the key
+    "-2p": ("SER_KG_SERVER_PROCESSES=2",),
+    "-uvicorn": ("SER_KG_HTTP_SERVER=uvicorn",),
+    "-uvicorn-2p": ("SER_KG_HTTP_SERVER=uvicorn", "SER_KG_SERVER_PROCESSES=2"),
+    "-granian": ("SER_KG_HTTP_SERVER=granian",),
+    "-granian-2p": ("SER_KG_HTTP_SERVER=granian", "SER_KG_SERVER_PROCESSES=2"),
+}
+
+
 def commands(release: Path, store_dir: Path, database: Path, port: int) -> dict[str, tuple[list[str], str, float]]:
     """Per server: the command, its endpoint URL, and how long it may take to load and start."""
     url = f"http://127.0.0.1:{port}"
     return {
         "ser-kg": ([sys.executable, "-c", OURS, str(release), str(port), str(store_dir)], f"{url}/sparql", 120),
-        # The same server in two processes sharing the port (uvicorn's supervisor), each with its workers.
-        "ser-kg-2p": (["env", "SER_KG_SERVER_PROCESSES=2", sys.executable, "-c", OURS, str(release), str(port),
-                       str(store_dir)], f"{url}/sparql", 120),
-        # The same app under granian (setting http_server), whose HTTP parsing is in Rust: one process, two.
-        "ser-kg-granian": (["env", "SER_KG_HTTP_SERVER=granian", sys.executable, "-c", OURS, str(release),
-                            str(port), str(store_dir)], f"{url}/sparql", 120),
-        "ser-kg-granian-2p": (["env", "SER_KG_HTTP_SERVER=granian", "SER_KG_SERVER_PROCESSES=2", sys.executable,
-                               "-c", OURS, str(release), str(port), str(store_dir)], f"{url}/sparql", 120),
+        # The same server with settings changed: two processes sharing the port (each with its workers), and
+        # each HTTP server (setting http_server; granian, whose HTTP parsing is in Rust, is the default).
+        **{f"ser-kg{name}": (["env", *assignments, sys.executable, "-c", OURS, str(release), str(port),
+                              str(store_dir)], f"{url}/sparql", 120) for name, assignments in VARIANTS.items()},
         "oxigraph": ([str(BIN / "oxigraph"), "serve-read-only", "--location", str(database),
                       "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"{url}/query", 60),
         "rdflib-endpoint": ([str(BIN / "rdflib-endpoint"), "serve", str(release / "ser.nq"),
@@ -281,7 +286,7 @@ def measure(urls: dict[str, str], files: dict[str, Path], args: argparse.Namespa
                        lambda url, first, f=files[name]: sequential(url, f, args.slow_requests, 600), name)  # type: ignore[misc]
     rounds.run("repeated", c, mr, [s for s in fast if s != "rdflib-endpoint"],
                lambda url, first: wrk(url, files["repeated"], c, md, first, same=True), "repeated")
-    for ours in ("ser-kg", "ser-kg-2p"):
+    for ours in ("ser-kg", *(f"ser-kg{name}" for name in VARIANTS)):
         if ours in urls:
             rounds.run("runaway", c, 1, [ours],
                        lambda url, first: runaway_while_looking_up(url, files["lookup"], c, args.runaway_window, first),

@@ -32,10 +32,12 @@ def ratio(a: float, b: float) -> str:
     return NONE if not b else f"{a / b:.2f}x"
 
 
-OURS = {"ser-kg": "one server process", "ser-kg-2p": "two server processes (SER_KG_SERVER_PROCESSES=2)",
-        "ser-kg-granian": "one server process under granian (SER_KG_HTTP_SERVER=granian)",
-        "ser-kg-granian-2p": "two server processes under granian (SER_KG_HTTP_SERVER=granian, "
-                             "SER_KG_SERVER_PROCESSES=2)"}
+OURS = {"ser-kg": "its defaults (granian, one server process)",
+        "ser-kg-2p": "two server processes (SER_KG_SERVER_PROCESSES=2)",
+        "ser-kg-uvicorn": "uvicorn, one process (SER_KG_HTTP_SERVER=uvicorn)",
+        "ser-kg-uvicorn-2p": "uvicorn, two processes",
+        "ser-kg-granian": "granian, one process (SER_KG_HTTP_SERVER=granian)",
+        "ser-kg-granian-2p": "granian, two processes"}
 
 
 def table(dataset: dict[str, Any], server: str = "ser-kg") -> list[str]:
