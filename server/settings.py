@@ -152,9 +152,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("server_processes", 1, "Server processes sharing the port (workers of http_server, each with its own query "
             "workers); one that dies, or ends itself to stop a stuck cheap query, is started again.",
             _positive_int),
-    Setting("http_server", "granian", "HTTP server that runs the app: granian (its HTTP parsing in Rust, cheaper "
-            "per request; it runs the app in server_processes processes beside a supervisor, even for one), "
-            "or uvicorn.", _http_server),
+    Setting("http_server", "uvicorn", "HTTP server that runs the app: uvicorn, or granian (its HTTP parsing in "
+            "Rust; it runs the app in server_processes processes beside a supervisor, even for one).",
+            _http_server),
     Setting("write_timeout", 30.0, "Seconds a client may take no data of an answer before its connection is "
             "closed.", _positive_float),
     Setting("answer_memory", 256, "Memory for SPARQL answers still being sent to clients, in MiB, all "

@@ -32,7 +32,7 @@ def ratio(a: float, b: float) -> str:
     return NONE if not b else f"{a / b:.2f}x"
 
 
-OURS = {"ser-kg": "its defaults (granian, one server process)",
+OURS = {"ser-kg": "its defaults (uvicorn, one server process)",
         "ser-kg-2p": "two server processes (SER_KG_SERVER_PROCESSES=2)",
         "ser-kg-uvicorn": "uvicorn, one process (SER_KG_HTTP_SERVER=uvicorn)",
         "ser-kg-uvicorn-2p": "uvicorn, two processes",

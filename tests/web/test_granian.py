@@ -29,8 +29,8 @@ from tests.security.conftest import copy_tiny_release
 
 
 def test_http_server_is_uvicorn_or_granian() -> None:
-    assert settings_module.load({}).http_server == "granian"  # the default: bench/README.md
-    assert settings_module.load({"SER_KG_HTTP_SERVER": "uvicorn"}).http_server == "uvicorn"
+    assert settings_module.load({}).http_server == "uvicorn"  # the default: bench/README.md
+    assert settings_module.load({"SER_KG_HTTP_SERVER": "granian"}).http_server == "granian"
     with pytest.raises(SettingError, match="SER_KG_HTTP_SERVER"):
         settings_module.load({"SER_KG_HTTP_SERVER": "gunicorn"})
 
