@@ -61,3 +61,15 @@ def test_a_process_serves_what_the_environment_names(settings: Settings, tmp_pat
         monkeypatch.setitem(os.environ, runner.TARGET_ENV, json.dumps({"release": str(tmp_path), "follow": follow}))
         assert isinstance(runner.process_app(settings.replace(http_server="uvicorn"), pointer), Served)
     assert opened == [(tmp_path, pointer), (tmp_path, None)]
+
+
+def test_settling_the_heap_puts_what_is_built_out_of_the_collectors_reach() -> None:
+    import gc
+
+    kept = [[index] for index in range(1000)]  # long-lived objects, as a release's indexes are
+    before = gc.get_freeze_count()
+    try:
+        runner.settle_heap()
+        assert gc.get_freeze_count() >= before + len(kept)
+    finally:
+        gc.unfreeze()
