@@ -176,11 +176,12 @@ def remote_app(settings: Settings, url: str) -> tuple[App, Closer]:
         raise
 
 
-def open_release(settings: Settings, release_dir: Path) -> Served:
-    """The app over ``release_dir``, its store opened and its query workers started (blocking)."""
+def embedded_release(settings: Settings, release_dir: Path, *, earlier: bool = True) -> tuple[App, Closer]:
+    """The app over ``release_dir`` (its store opened, its query workers started: blocking), and what
+    closes the app and the store."""
     store = EmbeddedStore.open(release_dir, settings.store_dir)
     try:
-        app, close_app = embedded_app(settings, store)
+        app, close_app = embedded_app(settings, store, earlier=earlier)
     except BaseException:
         store.close()
         raise
@@ -189,8 +190,14 @@ def open_release(settings: Settings, release_dir: Path) -> Served:
         close_app()
         store.close()
 
+    return app, close
+
+
+def open_release(settings: Settings, release_dir: Path) -> Served:
+    """The app over ``release_dir`` as served: its heap settled, its metrics closed at exit."""
+    app, close = embedded_release(settings, release_dir)
     settle_heap()
-    return Served(release_dir, store.release.version, app, close, at_exit=app.context.metrics.close)
+    return Served(release_dir, app.context.store.release.version, app, close, at_exit=app.context.metrics.close)
 
 
 def settle_heap() -> None:

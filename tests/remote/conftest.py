@@ -20,8 +20,7 @@ from server import settings as settings_module
 from server.cli import main
 from server.pipeline.releases.release import latest
 from server.settings import Settings
-from server.store.oxigraph.embedded import EmbeddedStore
-from server.web.runner import embedded_app, remote_app
+from server.web.runner import embedded_release, remote_app
 from tests.release.conftest import copy_project, env_for
 from tests.remote.engines import VIRTUOSO, VIRTUOSO_INI, Oxigraph, Virtuoso
 
@@ -93,16 +92,7 @@ def open_backend(name: str, root: Path, request: pytest.FixtureRequest, **change
     if name == "embedded":
         release = latest(settings.releases_dir)
         assert release is not None
-        store = EmbeddedStore.open(release, settings.store_dir)
-        try:
-            app, close_app = embedded_app(settings.replace(query_workers=1), store, earlier=False)
-        except BaseException:
-            store.close()
-            raise
-
-        def close() -> None:
-            close_app()
-            store.close()
+        app, close = embedded_release(settings.replace(query_workers=1), release, earlier=False)
     else:
         app, close = remote_app(settings, request.getfixturevalue(name).query_url)
     return Backend(name, app, TestClient(app, follow_redirects=False), close)
