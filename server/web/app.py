@@ -20,7 +20,7 @@ from server.settings import Settings
 from server.store.base import QueryRunner, Store
 from server.store.cache import ResultCache
 from server.store.workers.lanes import TwoLanes
-from server.web import cors, jsonld_documents, metrics, openapi, security
+from server.web import caching, cors, jsonld_documents, metrics, openapi, security
 from server.web.archive import Archive
 from server.web.context import Context
 from server.web.linkeddata import citations, classtable, pages
@@ -86,6 +86,7 @@ def create_app(settings: Settings, store: Store, pool: QueryRunner | None = None
     ``class_page_size`` is the number of things on one page of a class index (``/classes/``).
     ``archive`` opens the earlier releases that stay answerable (its owner closes it); without one, only
     this release is."""
+    caching.code_version()  # read the code's files here, at start, not on the event loop at the first ETag
     archive = archive if archive is not None else Archive(settings, store, None, None)
     context = Context(settings, store, Site.open(settings, store, document_cache_bytes), pool,
                       ResultCache(store.release.version), metrics.Metrics(), archive)
